@@ -1,0 +1,182 @@
+"""Command line: ``python -m bot [run|console|parse|import|publish]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.domain import Bulletin, BulletinParseError
+from bot.settings import Settings
+
+EXIT_CONFIG = 2
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid: one clear line, exit code 2, no traceback."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error["loc"]).upper() or "settings"
+            lines.append(f"invalid setting {name}: {error['msg']}")
+        raise ConfigError("; ".join(lines)) from None
+
+
+def _bulletin_json(bulletin: Bulletin) -> dict[str, object]:
+    return {
+        "title": bulletin.title,
+        "month": bulletin.month,
+        "published": bulletin.published,
+        "organizer": bulletin.organizer,
+        "tasks": [{"number": t.number, "text": t.text} for t in bulletin.tasks],
+        "warnings": list(bulletin.warnings),
+    }
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from bot.bulletin_parser import parse_bulletin
+
+    try:
+        bulletin = parse_bulletin(Path(args.file).read_bytes())
+    except OSError as exc:
+        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except BulletinParseError as exc:
+        print(f"{args.file}: cannot split into tasks: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(_bulletin_json(bulletin), ensure_ascii=False, indent=2))
+        return 0
+    print(bulletin.title)
+    print(f"month {bulletin.month} · published {bulletin.published or '—'} · {bulletin.organizer or '—'}")
+    for task in bulletin.tasks:
+        print(f"\n[{task.number}] ({task.enumerator}) {task.text}")
+    for warning in bulletin.warnings:
+        print(f"\nwarning: {warning}")
+    return 0
+
+
+async def _import(settings: Settings, files: Sequence[str]) -> int:
+    from bot.bulletin_parser import parse_bulletin
+    from data import bulletins
+    from data.store import Store
+
+    failures = 0
+    async with await Store.open(settings.database_path) as store:
+        for name in files:
+            try:
+                bulletin = parse_bulletin(Path(name).read_bytes())
+            except (OSError, BulletinParseError) as exc:
+                print(f"{name}: not imported: {exc}", file=sys.stderr)
+                failures += 1
+                continue
+            bulletin_id, created = await bulletins.add(store, bulletin)
+            state = "added" if created else "already in the archive"
+            print(f"{name}: {state} as #{bulletin_id}: {bulletin.title} ({bulletin.month}, {len(bulletin.tasks)} tasks)")
+    return 1 if failures else 0
+
+
+async def _publish(settings: Settings, file: str, yes: bool) -> int:
+    from bot import publishing
+    from bot.rendering import html_to_plain
+    from data import subscribers
+    from data.store import Store
+
+    try:
+        prepared = publishing.prepare(Path(file).read_bytes())
+    except (OSError, BulletinParseError) as exc:
+        print(f"{file}: cannot publish: {exc}", file=sys.stderr)
+        return 1
+    async with await Store.open(settings.database_path) as store:
+        recipients = await subscribers.count_active(store)
+        if not yes:
+            for message in prepared.messages:
+                print(html_to_plain(message.html), end="\n\n")
+            print(f"{len(prepared.messages)} messages to {recipients} subscribers.")
+            if not sys.stdin.isatty():
+                print("not sending: add --yes to confirm without a terminal", file=sys.stderr)
+                return 1
+            if input("Send? [y/N] ").strip().lower() not in {"y", "yes", "c", "có"}:
+                print("cancelled; nothing queued")
+                return 1
+        info = await publishing.queue_broadcast(store, prepared, requested_by=None, admin_chat_id=None)
+    print(
+        f"queued broadcast #{info.id}: {info.message_count} messages × {info.recipients} subscribers; "
+        "a running bot delivers it"
+    )
+    return 0
+
+
+def cmd_run(settings: Settings) -> int:
+    from bot import logging_setup
+    from bot.app import build_application
+    from bot.runner import serve_until_signalled
+
+    if settings.bot_token is None:
+        raise ConfigError("BOT_TOKEN is not set: get one from @BotFather and put it in .env (see README)")
+    token = settings.bot_token.get_secret_value()
+    logging_setup.configure(settings.log_level, secrets=(token,))
+    print("Running live: long polling Telegram (Ctrl+C to stop).", flush=True)
+    asyncio.run(serve_until_signalled(build_application(settings)))
+    return 0
+
+
+def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    return asyncio.run(run_console(settings, database=args.database, keep=args.keep))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="live long polling (needs BOT_TOKEN)")
+    console = sub.add_parser("console", help="chat with the bot offline, through the local Telegram imitation")
+    console.add_argument("--database", help="use this database instead of a fresh temporary one")
+    console.add_argument("--keep", action="store_true", help="keep the temporary database and print its path")
+    parse = sub.add_parser("parse", help="show how a bulletin file splits into tasks")
+    parse.add_argument("file")
+    parse.add_argument("--json", action="store_true", help="machine-readable output")
+    imp = sub.add_parser("import", help="add bulletins to the archive without sending them")
+    imp.add_argument("files", nargs="+")
+    pub = sub.add_parser("publish", help="add a bulletin and queue it for every active subscriber")
+    pub.add_argument("file")
+    pub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "parse":
+            return cmd_parse(args)
+        settings = load_settings()
+        if args.command == "run":
+            return cmd_run(settings)
+        if args.command == "import":
+            return asyncio.run(_import(settings, args.files))
+        if args.command == "publish":
+            return asyncio.run(_publish(settings, args.file, args.yes))
+        if args.command == "console":
+            return cmd_console(settings, args)
+        # No sub-command: live when there is a token, the offline console otherwise.
+        if settings.bot_token is not None:
+            return cmd_run(settings)
+        print("No BOT_TOKEN set: starting the offline console on the built-in local Telegram imitation.", flush=True)
+        args.database, args.keep = None, False
+        return cmd_console(settings, args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130

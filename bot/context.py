@@ -1,0 +1,64 @@
+"""The typed context handlers receive: settings, store and delivery engine hang off ``bot_data``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.settings import Settings
+from data.store import Store
+
+if TYPE_CHECKING:
+    from bot.delivery.engine import DeliveryEngine
+    from bot.delivery.monitor import BroadcastMonitor
+
+
+class BotData:
+    """Application-wide services, set once in ``post_init``."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._store: Store | None = None
+        self._engine: DeliveryEngine | None = None
+        self._monitor: BroadcastMonitor | None = None
+
+    def setup(
+        self,
+        settings: Settings,
+        store: Store,
+        engine: DeliveryEngine | None,
+        monitor: BroadcastMonitor | None = None,
+    ) -> None:
+        self._settings, self._store, self._engine, self._monitor = settings, store, engine, monitor
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            raise RuntimeError("the application has not been initialised")
+        return self._settings
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the application has not been initialised")
+        return self._store
+
+    @property
+    def engine(self) -> DeliveryEngine:
+        if self._engine is None:
+            raise RuntimeError("the delivery engine is not running")
+        return self._engine
+
+    @property
+    def monitor(self) -> BroadcastMonitor:
+        if self._monitor is None:
+            raise RuntimeError("the broadcast monitor is not running")
+        return self._monitor
+
+    @property
+    def has_engine(self) -> bool:
+        return self._engine is not None
+
+
+AppContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]

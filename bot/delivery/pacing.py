@@ -1,0 +1,132 @@
+"""Pacing at Telegram's limits, shared by broadcasts and interactive replies (one token budget).
+
+- overall: evenly spaced slots at the configured rate (no bursts: aiolimiter-style buckets burst a
+  full second's worth at once, telegram-bot-api.md §3.1);
+- per private chat: at least ``chat_interval`` between two messages;
+- per group: at most ``group_per_minute`` in any 60 s, spread evenly;
+- a 429 pauses *all* sending until a deadline that only moves later, so nothing can release it
+  early (the failure of PTB's AIORateLimiter, #5338).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+
+Clock = Callable[[], float]
+
+
+def is_group(chat_id: int) -> bool:
+    """Telegram gives groups, supergroups and channels negative ids."""
+    return chat_id < 0
+
+
+class SlotClock:
+    """Hands out evenly spaced send times at ``rate`` per second."""
+
+    def __init__(self, rate: float, clock: Clock = time.monotonic) -> None:
+        self.interval = 1.0 / rate
+        self._clock = clock
+        self._next = 0.0
+
+    def reserve(self, not_before: float = 0.0) -> float:
+        """Reserve the next free slot at or after ``not_before``; returns its time."""
+        slot = max(self._clock(), self._next, not_before)
+        self._next = slot + self.interval
+        return slot
+
+
+class Pacer:
+    """Decides when a message to a chat may go out."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        paid_rate: float | None = None,
+        chat_interval: float = 1.05,
+        group_per_minute: int = 20,
+        pause_margin: float = 0.5,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self.free = SlotClock(rate, clock)
+        self.paid = SlotClock(paid_rate, clock) if paid_rate else None
+        self.chat_interval = chat_interval
+        self.group_interval = 60.0 / group_per_minute * 1.05
+        self._group_per_minute = group_per_minute
+        self.pause_margin = pause_margin
+        self._paused_until = 0.0
+        self._last: dict[int, float] = {}
+        self._group_sends: dict[int, deque[float]] = {}
+        self._last_prune = 0.0
+        self.pauses = 0
+
+    # -- global pause ---------------------------------------------------------------------------
+    def pause(self, seconds: float) -> float:
+        """Stop all sending for ``seconds`` (+ margin). The deadline never moves earlier."""
+        until = self._clock() + seconds + self.pause_margin
+        if until > self._paused_until:
+            self._paused_until = until
+        self.pauses += 1
+        return self._paused_until
+
+    @property
+    def paused_until(self) -> float:
+        return self._paused_until
+
+    # -- per chat -------------------------------------------------------------------------------
+    def chat_ready_at(self, chat_id: int) -> float:
+        """Earliest time the next message to ``chat_id`` may go, by the per-chat limits alone."""
+        last = self._last.get(chat_id)
+        if last is None:
+            return 0.0
+        if not is_group(chat_id):
+            return last + self.chat_interval
+        ready = last + self.group_interval
+        sends = self._group_sends.get(chat_id)
+        if sends is not None and len(sends) >= self._group_per_minute:
+            ready = max(ready, sends[0] + 60.0)
+        return ready
+
+    def _record(self, chat_id: int, at: float) -> None:
+        self._last[chat_id] = at
+        if is_group(chat_id):
+            sends = self._group_sends.setdefault(chat_id, deque(maxlen=self._group_per_minute))
+            sends.append(at)
+        if at - self._last_prune > 30.0:
+            self._prune(at)
+
+    def _prune(self, now: float) -> None:
+        """Forget chats idle for over a minute: memory stays bounded by recent activity."""
+        self._last_prune = now
+        stale = [c for c, t in self._last.items() if now - t > 61.0]
+        for chat_id in stale:
+            del self._last[chat_id]
+            self._group_sends.pop(chat_id, None)
+
+    # -- acquiring a slot -----------------------------------------------------------------------
+    def reserve(self, chat_id: int | None, *, paid: bool = False) -> float:
+        """Reserve a send time for a message to ``chat_id`` and record it; returns the time."""
+        not_before = self._paused_until
+        if chat_id is not None:
+            not_before = max(not_before, self.chat_ready_at(chat_id))
+        slots = self.paid if paid and self.paid is not None else self.free
+        at = slots.reserve(not_before)
+        if chat_id is not None:
+            self._record(chat_id, at)
+        return at
+
+    async def acquire(self, chat_id: int | None, *, paid: bool = False) -> None:
+        """Wait until a message to ``chat_id`` may go; re-checks if a 429 pause arrived meanwhile."""
+        at = self.reserve(chat_id, paid=paid)
+        while True:
+            delay = at - self._clock()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if self._clock() >= self._paused_until:
+                return
+            # A 429 arrived while we waited: take a fresh slot after the pause.
+            at = self.reserve(chat_id, paid=paid)

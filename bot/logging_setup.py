@@ -1,0 +1,57 @@
+"""Logging that never carries the bot token (telegram-bot-api.md §5)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Anything shaped like a Bot API token: "<digits>:<35-ish url-safe chars>".
+_TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+REDACTED = "<redacted-token>"
+
+
+class RedactingFilter(logging.Filter):
+    """Defence in depth: rewrites any record that contains the token (or a token-shaped string)."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.redact(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            # Exceptions such as InvalidToken embed the token in their text; render them now, redacted.
+            formatted = logging.Formatter().formatException(record.exc_info)
+            cleaned = f"{cleaned}\n{self.redact(formatted)}"
+            record.exc_info = None
+            record.exc_text = None
+        if cleaned != message or record.args:
+            record.msg = cleaned
+            record.args = None
+        return True
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+            # PTB percent-encodes file URLs, so the ':' may appear as %3A.
+            text = text.replace(secret.replace(":", "%3A"), REDACTED)
+        return _TOKEN_SHAPE.sub(REDACTED, text)
+
+
+def configure(level: str = "INFO", *, secrets: tuple[str, ...] = ()) -> None:
+    """Root logging for the bot process: one stderr handler with the redacting filter."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(secrets))
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    # httpx logs every request URL, token included, at INFO (PTB examples silence it the same way).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # PTB's DEBUG lines include the API URL and whole message texts.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

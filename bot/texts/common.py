@@ -1,0 +1,109 @@
+"""Texts for subscribing, leaving, help and errors."""
+
+from __future__ import annotations
+
+from html import escape
+
+EXAMPLES = (
+    "hội nghị mới nhất",
+    "nhiệm vụ thứ ba tháng 11/2021",
+    "tham nhung",
+    "latest conference",
+)
+
+
+def _examples() -> str:
+    return "\n".join(f"• <code>{escape(e)}</code>" for e in EXAMPLES)
+
+
+def welcome(name: str | None, *, already: bool) -> str:
+    hello = f"Xin chào {escape(name)}!" if name else "Xin chào!"
+    state = (
+        "Bạn đã đăng ký từ trước, không cần làm gì thêm."
+        if already
+        else "Bạn đã đăng ký nhận bản tin Hội nghị Báo cáo viên."
+    )
+    english = (
+        "You are already subscribed." if already else "You are subscribed to the reporters' conference bulletin."
+    )
+    return (
+        f"👋 {hello} {state}\n\n"
+        "Mỗi tháng, khi có thông báo mới, bot sẽ gửi từng nhiệm vụ trọng tâm thành một tin nhắn riêng, "
+        "theo đúng thứ tự.\n\n"
+        "Hỏi lại bản tin cũ bằng lời thường, có dấu hay không dấu đều được:\n"
+        f"{_examples()}\n\n"
+        "Đặt cách xưng hô: /profile <i>chức danh</i> | <i>đơn vị</i>\n"
+        "Ngừng nhận tin: /stop · Trợ giúp: /help\n\n"
+        f"<i>{english} Each month you will get one message per key task, in order. "
+        "Ask about past bulletins in plain words; /stop to leave, /help for help.</i>"
+    )
+
+
+def stopped(*, was_active: bool) -> str:
+    if was_active:
+        return (
+            "Đã hủy đăng ký. Bot sẽ không gửi bản tin cho bạn nữa. Muốn nhận lại, gõ /start.\n"
+            "<i>Unsubscribed: no more bulletins will be sent. Send /start to come back.</i>"
+        )
+    return (
+        "Bạn chưa đăng ký nên không có gì để hủy. Gõ /start để đăng ký.\n"
+        "<i>You were not subscribed. Send /start to subscribe.</i>"
+    )
+
+
+def help_text(*, is_admin: bool) -> str:
+    lines = [
+        "<b>Bot bản tin Hội nghị Báo cáo viên</b> · <i>Reporters' conference bulletin bot</i>",
+        "",
+        "/start — đăng ký nhận bản tin · <i>subscribe</i>",
+        "/stop — ngừng nhận · <i>unsubscribe</i>",
+        "/latest — hội nghị mới nhất · <i>latest bulletin</i>",
+        "/task 3 — nhiệm vụ số 3 · <i>task 3</i>",
+        "/month 10/2021 — bản tin theo tháng · <i>by month</i>",
+        "/search tham nhũng — tìm theo từ khóa · <i>search</i>",
+        "/history — các hội nghị đã lưu · <i>archive</i>",
+        "/profile Báo cáo viên | Đảng ủy Khối — cách xưng hô · <i>how to address you</i>",
+        "",
+        "Hoặc hỏi bằng lời thường · <i>or just ask</i>:",
+        _examples(),
+    ]
+    if is_admin:
+        lines += [
+            "",
+            "<b>Quản trị · Admin</b>",
+            "/publish — dán bản tin sau lệnh hoặc gửi tệp .txt · <i>paste or upload a bulletin</i>",
+            "/broadcasts — tiến độ gửi, tạm dừng, tiếp tục, hủy · <i>delivery status and controls</i>",
+        ]
+    return "\n".join(lines)
+
+
+def profile_saved(role: str | None, unit: str | None) -> str:
+    shown = " · ".join(escape(x) for x in (role, unit) if x) or "—"
+    return f"Đã lưu cách xưng hô: <b>{shown}</b>\n<i>Saved how you are addressed.</i>"
+
+
+def profile_usage() -> str:
+    return (
+        "Cách dùng: <code>/profile chức danh | đơn vị</code>, ví dụ "
+        "<code>/profile Báo cáo viên | Đảng ủy Khối các cơ quan tỉnh</code>. "
+        "Gõ <code>/profile -</code> để xóa.\n"
+        "<i>Usage: /profile role | unit; /profile - to clear.</i>"
+    )
+
+
+def profile_needs_subscription() -> str:
+    return "Hãy gõ /start để đăng ký trước.\n<i>Send /start to subscribe first.</i>"
+
+
+def internal_error() -> str:
+    return (
+        "Xin lỗi, đã có lỗi khi xử lý yêu cầu. Vui lòng thử lại sau ít phút.\n"
+        "<i>Sorry, something went wrong. Please try again in a few minutes.</i>"
+    )
+
+
+def not_admin() -> str:
+    return (
+        "Xin lỗi, chỉ quản trị viên mới được đăng bản tin. Bạn vẫn có thể hỏi các bản tin đã có.\n"
+        "<i>Sorry, only admins can publish bulletins. You can still ask about past ones.</i>"
+    )

@@ -1,0 +1,324 @@
+"""Broadcasts and the outbox (``deliveries``): what must reach whom, and what already did.
+
+Every state change is one small ``UPDATE … WHERE id = ? AND status = 'pending'``, so a row
+can move out of ``pending`` once only, whatever runs twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from data.store import Row, Store, utcnow
+
+CREATE_BROADCAST = """
+INSERT INTO broadcasts (bulletin_id, status, requested_by, admin_chat_id, created_at)
+VALUES (?, 'queued', ?, ?, ?)
+"""
+INSERT_MESSAGE = "INSERT INTO broadcast_messages (broadcast_id, seq, task_number, html) VALUES (?, ?, ?, ?)"
+# One statement fans the broadcast out to every active subscriber: chat-major order keeps the
+# insert append-only on the unique index.
+FAN_OUT = """
+INSERT INTO deliveries (broadcast_id, seq, chat_id)
+SELECT m.broadcast_id, m.seq, s.chat_id
+FROM subscribers AS s CROSS JOIN broadcast_messages AS m
+WHERE s.active = 1 AND m.broadcast_id = ?
+ORDER BY s.chat_id, m.seq
+"""
+SET_TOTALS = """
+UPDATE broadcasts SET message_count = ?,
+    recipients = (SELECT count(DISTINCT chat_id) FROM deliveries WHERE broadcast_id = ?)
+WHERE id = ?
+"""
+GET_BROADCAST = """
+SELECT b.*, u.title, u.month FROM broadcasts AS b JOIN bulletins AS u ON u.id = b.bulletin_id WHERE b.id = ?
+"""
+RECENT_BROADCASTS = """
+SELECT b.*, u.title, u.month FROM broadcasts AS b JOIN bulletins AS u ON u.id = b.bulletin_id
+ORDER BY b.id DESC LIMIT ?
+"""
+ACTIVE_BROADCAST_IDS = "SELECT id FROM broadcasts WHERE status IN ('queued', 'running', 'paused') ORDER BY id"
+MESSAGES = "SELECT seq, task_number, html FROM broadcast_messages WHERE broadcast_id = ? ORDER BY seq"
+SET_PROGRESS_MESSAGE = "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?"
+MARK_RUNNING = "UPDATE broadcasts SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'"
+SET_STATUS = "UPDATE broadcasts SET status = ? WHERE id = ? AND status IN ({allowed})"
+FINISH = "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status IN ('queued', 'running')"
+ABORT = "UPDATE broadcasts SET status = ?, abort_reason = ?, finished_at = ? WHERE id = ? AND status IN ({allowed})"
+CANCEL_BROADCAST_ROWS = """
+UPDATE deliveries SET status = 'cancelled', error = ?, updated_at = ? WHERE broadcast_id = ? AND status = 'pending'
+"""
+COUNT_BY_STATUS = "SELECT status, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status"
+PENDING_LEFT = "SELECT EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = ? AND status = 'pending')"
+ERRORS = """
+SELECT error, count(*) AS n FROM deliveries
+WHERE broadcast_id = ? AND status IN ('failed', 'cancelled') AND error IS NOT NULL
+GROUP BY error ORDER BY n DESC LIMIT 5
+"""
+BLOCKED_CHATS = """
+SELECT count(DISTINCT chat_id) FROM deliveries WHERE broadcast_id = ? AND status = 'cancelled' AND error LIKE 'blocked%'
+"""
+
+# The engine's view: chats with pending work, walked in chat_id order from a cursor. A chat whose
+# earliest pending broadcast is paused waits (broadcasts reach each chat in order).
+NEXT_CHATS = """
+SELECT d.chat_id, min(d.broadcast_id) AS first_broadcast
+FROM deliveries AS d
+WHERE d.status = 'pending' AND d.chat_id > ?
+GROUP BY d.chat_id
+HAVING first_broadcast NOT IN (SELECT id FROM broadcasts WHERE status = 'paused')
+ORDER BY d.chat_id
+LIMIT ?
+"""
+PENDING_IN_RANGE = """
+SELECT id, chat_id, broadcast_id, seq, attempts FROM deliveries
+WHERE status = 'pending' AND chat_id BETWEEN ? AND ?
+ORDER BY chat_id, broadcast_id, seq
+"""
+MARK_SENT = """
+UPDATE deliveries SET status = 'sent', message_id = ?, attempts = attempts + 1, updated_at = ?
+WHERE id = ? AND status = 'pending'
+"""
+MARK_FAILED = """
+UPDATE deliveries SET status = 'failed', error = ?, attempts = attempts + 1, updated_at = ?
+WHERE id = ? AND status = 'pending'
+"""
+BUMP_ATTEMPTS = "UPDATE deliveries SET attempts = attempts + 1, error = ?, updated_at = ? WHERE id = ? AND status = 'pending'"
+CANCEL_CHAT_ROWS = """
+UPDATE deliveries SET status = ?, error = ?, updated_at = ? WHERE chat_id = ? AND status = 'pending'
+"""
+DEACTIVATE_SUBSCRIBER = """
+UPDATE subscribers SET active = 0, left_at = ?, left_reason = ?, updated_at = ? WHERE chat_id = ? AND active = 1
+"""
+# A group that became a supergroup keeps its subscription and its queue under the new id.
+MOVE_SUBSCRIBER = """
+UPDATE OR REPLACE subscribers SET chat_id = ?, chat_type = 'supergroup', updated_at = ? WHERE chat_id = ?
+"""
+MOVE_PENDING = "UPDATE OR IGNORE deliveries SET chat_id = ?, updated_at = ? WHERE chat_id = ? AND status = 'pending'"
+DROP_UNMOVED = "UPDATE deliveries SET status = 'cancelled', error = 'migrated (duplicate)' WHERE chat_id = ? AND status = 'pending'"
+
+CREATE_DRAFT = "INSERT INTO drafts (admin_user_id, chat_id, source_text, created_at) VALUES (?, ?, ?, ?)"
+GET_DRAFT = "SELECT * FROM drafts WHERE id = ?"
+CLAIM_DRAFT = "UPDATE drafts SET status = ? WHERE id = ? AND status = 'pending'"
+LINK_DRAFT = "UPDATE drafts SET broadcast_id = ? WHERE id = ?"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastInfo:
+    id: int
+    bulletin_id: int
+    title: str
+    month: str
+    status: str
+    admin_chat_id: int | None
+    progress_message_id: int | None
+    recipients: int
+    message_count: int
+    abort_reason: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastCounts:
+    total: int
+    pending: int
+    sent: int
+    failed: int
+    cancelled: int
+    blocked_chats: int
+    errors: tuple[tuple[str, int], ...]
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRow:
+    id: int
+    chat_id: int
+    broadcast_id: int
+    seq: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    id: int
+    admin_user_id: int
+    chat_id: int
+    source_text: str
+    status: str
+    broadcast_id: int | None
+
+
+def _info(r: Row) -> BroadcastInfo:
+    return BroadcastInfo(
+        id=r["id"],
+        bulletin_id=r["bulletin_id"],
+        title=r["title"],
+        month=r["month"],
+        status=r["status"],
+        admin_chat_id=r["admin_chat_id"],
+        progress_message_id=r["progress_message_id"],
+        recipients=r["recipients"],
+        message_count=r["message_count"],
+        abort_reason=r["abort_reason"],
+        created_at=r["created_at"],
+        started_at=r["started_at"],
+        finished_at=r["finished_at"],
+    )
+
+
+async def create_broadcast(
+    store: Store,
+    bulletin_id: int,
+    messages: Sequence[tuple[int, str]],
+    *,
+    requested_by: int | None,
+    admin_chat_id: int | None,
+) -> BroadcastInfo:
+    """Queue ``messages`` ((task_number, html) in order) for every active subscriber, atomically."""
+    async with store.transaction() as conn:
+        cursor = await conn.execute(CREATE_BROADCAST, (bulletin_id, requested_by, admin_chat_id, utcnow()))
+        broadcast_id = cursor.lastrowid
+        assert broadcast_id is not None
+        await conn.executemany(
+            INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
+        )
+        await conn.execute(FAN_OUT, (broadcast_id,))
+        await conn.execute(SET_TOTALS, (len(messages), broadcast_id, broadcast_id))
+    info = await get_broadcast(store, broadcast_id)
+    assert info is not None
+    return info
+
+
+async def get_broadcast(store: Store, broadcast_id: int) -> BroadcastInfo | None:
+    row = await store.fetchone(GET_BROADCAST, (broadcast_id,))
+    return None if row is None else _info(row)
+
+
+async def recent_broadcasts(store: Store, limit: int = 10) -> list[BroadcastInfo]:
+    return [_info(r) for r in await store.fetchall(RECENT_BROADCASTS, (limit,))]
+
+
+async def active_broadcast_ids(store: Store) -> list[int]:
+    return [int(r[0]) for r in await store.fetchall(ACTIVE_BROADCAST_IDS)]
+
+
+async def messages(store: Store, broadcast_id: int) -> list[tuple[int, int, str]]:
+    """(seq, task_number, html) of a broadcast, in order."""
+    return [(r[0], r[1], r[2]) for r in await store.fetchall(MESSAGES, (broadcast_id,))]
+
+
+async def set_progress_message(store: Store, broadcast_id: int, message_id: int) -> None:
+    await store.execute(SET_PROGRESS_MESSAGE, (message_id, broadcast_id))
+
+
+async def mark_running(store: Store, broadcast_id: int) -> bool:
+    return await store.execute(MARK_RUNNING, (utcnow(), broadcast_id)) > 0
+
+
+async def set_status(store: Store, broadcast_id: int, status: str, *, allowed: Iterable[str]) -> bool:
+    allowed = tuple(allowed)
+    sql = SET_STATUS.format(allowed=", ".join("?" for _ in allowed))
+    return await store.execute(sql, (status, broadcast_id, *allowed)) > 0
+
+
+async def finish_if_complete(store: Store, broadcast_id: int) -> bool:
+    """Mark a broadcast done once no row is pending. True when this call finished it."""
+    if await store.fetchval(PENDING_LEFT, (broadcast_id,)):
+        return False
+    return await store.execute(FINISH, (utcnow(), broadcast_id)) > 0
+
+
+async def stop_broadcast(store: Store, broadcast_id: int, *, status: str, reason: str) -> bool:
+    """Cancel (admin) or abort (content error) a broadcast and every row still pending."""
+    allowed = ("queued", "running", "paused")
+    sql = ABORT.format(allowed=", ".join("?" for _ in allowed))
+    now = utcnow()
+    async with store.transaction() as conn:
+        cursor = await conn.execute(sql, (status, reason, now, broadcast_id, *allowed))
+        if cursor.rowcount == 0:
+            return False
+        await conn.execute(CANCEL_BROADCAST_ROWS, (reason, now, broadcast_id))
+    return True
+
+
+async def counts(store: Store, broadcast_id: int) -> BroadcastCounts:
+    by_status = {r["status"]: r["n"] for r in await store.fetchall(COUNT_BY_STATUS, (broadcast_id,))}
+    errors = tuple((r["error"], r["n"]) for r in await store.fetchall(ERRORS, (broadcast_id,)))
+    blocked = int(await store.fetchval(BLOCKED_CHATS, (broadcast_id,)) or 0)
+    return BroadcastCounts(
+        total=sum(by_status.values()),
+        pending=by_status.get("pending", 0),
+        sent=by_status.get("sent", 0),
+        failed=by_status.get("failed", 0),
+        cancelled=by_status.get("cancelled", 0),
+        blocked_chats=blocked,
+        errors=errors,
+    )
+
+
+async def next_chats(store: Store, after_chat_id: int, limit: int) -> list[int]:
+    return [int(r[0]) for r in await store.fetchall(NEXT_CHATS, (after_chat_id, limit))]
+
+
+async def pending_between(store: Store, first_chat: int, last_chat: int) -> list[PendingRow]:
+    rows = await store.fetchall(PENDING_IN_RANGE, (first_chat, last_chat))
+    return [PendingRow(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+async def mark_sent(store: Store, sent: Sequence[tuple[int, int]]) -> None:
+    """Record (row id, Telegram message id) pairs in one transaction."""
+    now = utcnow()
+    await store.executemany(MARK_SENT, [(message_id, now, row_id) for row_id, message_id in sent])
+
+
+async def mark_failed(store: Store, row_id: int, error: str) -> None:
+    await store.execute(MARK_FAILED, (error, utcnow(), row_id))
+
+
+async def note_attempt(store: Store, row_id: int, error: str) -> None:
+    await store.execute(BUMP_ATTEMPTS, (error, utcnow(), row_id))
+
+
+async def drop_chat(store: Store, chat_id: int, *, reason: str, deactivate: bool) -> None:
+    """Cancel everything pending for a chat (and unsubscribe it when Telegram said it is gone)."""
+    now = utcnow()
+    async with store.transaction() as conn:
+        await conn.execute(CANCEL_CHAT_ROWS, ("cancelled" if deactivate else "failed", reason, now, chat_id))
+        if deactivate:
+            await conn.execute(DEACTIVATE_SUBSCRIBER, (now, reason, now, chat_id))
+
+
+async def move_chat(store: Store, old_chat_id: int, new_chat_id: int) -> None:
+    now = utcnow()
+    async with store.transaction() as conn:
+        await conn.execute(MOVE_SUBSCRIBER, (new_chat_id, now, old_chat_id))
+        await conn.execute(MOVE_PENDING, (new_chat_id, now, old_chat_id))
+        await conn.execute(DROP_UNMOVED, (old_chat_id,))
+
+
+async def create_draft(store: Store, admin_user_id: int, chat_id: int, source_text: str) -> int:
+    async with store.transaction() as conn:
+        cursor = await conn.execute(CREATE_DRAFT, (admin_user_id, chat_id, source_text, utcnow()))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+
+async def get_draft(store: Store, draft_id: int) -> Draft | None:
+    r = await store.fetchone(GET_DRAFT, (draft_id,))
+    if r is None:
+        return None
+    return Draft(r["id"], r["admin_user_id"], r["chat_id"], r["source_text"], r["status"], r["broadcast_id"])
+
+
+async def claim_draft(store: Store, draft_id: int, status: str) -> bool:
+    """Move a pending draft to ``sent`` or ``cancelled``; False if it was already decided."""
+    return await store.execute(CLAIM_DRAFT, (status, draft_id)) > 0
+
+
+async def link_draft(store: Store, draft_id: int, broadcast_id: int) -> None:
+    await store.execute(LINK_DRAFT, (broadcast_id, draft_id))
