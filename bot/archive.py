@@ -18,6 +18,8 @@ from data.store import Store
 HISTORY_PAGE_SIZE = 8
 SEARCH_PAGE_SIZE = 5
 INLINE_LIMIT = 10
+# A month rarely has more than a few bulletins; past this many, the list would not fit a message.
+MONTH_CHOICES = 10
 RECENT_MONTHS = 6
 
 
@@ -52,6 +54,7 @@ class MonthAnswer:
     month: str
     bulletins: tuple[ArchivedBulletin, ...]
     task_number: int | None = None
+    total: int = 0  # bulletins that month (``bulletins`` holds the newest ``MONTH_CHOICES``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ async def answer(store: Store, intent: Intent, *, page: int = 1) -> Answer:
                 return await nothing_found(store, intent, "no_month")
             if len(found) == 1:
                 return await _bulletin_answer(store, found[0])
-            return MonthAnswer(found[0].month, tuple(found))
+            return MonthAnswer(found[0].month, tuple(found[:MONTH_CHOICES]), total=len(found))
         case TaskQuery(number=number, month=month):
             if month is None:
                 latest = await bulletins.latest(store)
@@ -138,7 +141,9 @@ async def answer(store: Store, intent: Intent, *, page: int = 1) -> Answer:
             if not found:
                 return await nothing_found(store, intent, "no_month" if month else "empty_archive")
             if len(found) > 1:
-                return MonthAnswer(found[0].month, tuple(found), task_number=number)
+                return MonthAnswer(
+                    found[0].month, tuple(found[:MONTH_CHOICES]), task_number=number, total=len(found)
+                )
             return _task_answer(found[0], number)
         case History(page=wanted):
             return await history_page(store, wanted)

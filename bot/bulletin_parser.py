@@ -115,20 +115,56 @@ _CLOSERS = "\"'”’»)]*"
 
 # Folded prefixes of a related-news heading; the heading is short, so prose is not mistaken for one.
 _RELATED_HEADS = (
-    "tin lien quan", "tin cung chuyen muc", "cac tin khac", "tin khac", "bai lien quan",
-    "bai viet lien quan", "cac bai viet khac", "doc them", "xem them", "tin moi hon", "tin cu hon",
-    "tin da dua", "tin moi",
+    "tin lien quan",
+    "tin cung chuyen muc",
+    "cac tin khac",
+    "tin khac",
+    "bai lien quan",
+    "bai viet lien quan",
+    "cac bai viet khac",
+    "doc them",
+    "xem them",
+    "tin moi hon",
+    "tin cu hon",
+    "tin da dua",
+    "tin moi",
 )
 _LINK_BULLET = frozenset("»•-–—*+·>▪■►")
 _LINK_DATE_RE = re.compile(r"\(\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\)$")
 
 # Folded prefixes of lines that close an article: footers, share and comment widgets, tags.
 _FOOTER_HEADS = (
-    "dia chi", "dien thoai", "dt:", "email", "e-mail", "fax", "tu khoa", "binh luan", "ban quyen",
-    "©", "(c) ", "ghi ro nguon", "co quan chu quan", "co quan thuong truc", "co quan quan ly",
-    "chiu trach nhiem", "giay phep", "luot xem", "luot truy cap", "dang truy cap", "tong luot truy cap",
-    "truong ban bien tap", "ve dau trang", "nguon:", "in bai", "gui email", "tags:", "powered by",
-    "xem co chu", "chia se bai viet", "chia se:",
+    "dia chi",
+    "dien thoai",
+    "dt:",
+    "email",
+    "e-mail",
+    "fax",
+    "tu khoa",
+    "binh luan",
+    "ban quyen",
+    "©",
+    "(c) ",
+    "ghi ro nguon",
+    "co quan chu quan",
+    "co quan thuong truc",
+    "co quan quan ly",
+    "chiu trach nhiem",
+    "giay phep",
+    "luot xem",
+    "luot truy cap",
+    "dang truy cap",
+    "tong luot truy cap",
+    "truong ban bien tap",
+    "ve dau trang",
+    "nguon:",
+    "in bai",
+    "gui email",
+    "tags:",
+    "powered by",
+    "xem co chu",
+    "chia se bai viet",
+    "chia se:",
 )
 _FOOTER_EXACT = frozenset({"lien he", "chia se", "in", "top", "print"})
 
@@ -217,8 +253,18 @@ class _Marker:
 
 
 _ORDINALS = {
-    "nhat": 1, "mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7,
-    "tam": 8, "chin": 9, "muoi": 10,
+    "nhat": 1,
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "tu": 4,
+    "bon": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+    "muoi": 10,
 }
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
@@ -228,10 +274,9 @@ _THU_RE = re.compile(
     r"(thứ\s(?:nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười))(?!\w)\s?(?:[,:;.]|[-–—](?=\s))\s*",
     re.IGNORECASE,
 )
-_WEEKDAY_REST_RE = re.compile(r"(?:ngày\s)?\d{1,2}\s?[/.\-]\s?\d{1,2}", re.IGNORECASE)
-_LA_RE = re.compile(
-    r"((?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\slà)(?!\w)\s?[,:.]?\s*", re.IGNORECASE
-)
+# A date right after the ordinal: "15/10/2021", "6/9", "ngày 15/10/2021" (but not "1.052 điểm cầu").
+_WEEKDAY_REST_RE = re.compile(r"(?:ngày\s)?\d{1,2}\s?([/.\-])\s?\d{1,2}(?:\1\d{2,4})?(?!\d)", re.IGNORECASE)
+_LA_RE = re.compile(r"((?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\slà)(?!\w)\s?[,:.]?\s*", re.IGNORECASE)
 # "1." "1)" "1/" followed by a space or the end of the line: "1.052 điểm cầu" is a number.
 _ARABIC_RE = re.compile(r"(\d{1,2}[.)/])(?:\s|$)\s*")
 _ROMAN_RE = re.compile(r"((?:X|IX|VIII|VII|VI|V|IV|III|II|I)[.)/])(?:\s|$)\s*")
@@ -251,7 +296,11 @@ def _number_of(family: str, enumerator: str) -> int | None:
 
 def _match_marker(family: str, line: _Line, pos: int) -> _Marker | None:
     pattern = {
-        "thu": _THU_RE, "la": _LA_RE, "roman": _ROMAN_RE, "paren": _PAREN_RE, "dash": _DASH_RE,
+        "thu": _THU_RE,
+        "la": _LA_RE,
+        "roman": _ROMAN_RE,
+        "paren": _PAREN_RE,
+        "dash": _DASH_RE,
     }.get(family, _ARABIC_RE)
     match = pattern.match(line.text)
     if match is None:
@@ -396,14 +445,14 @@ def _date_in(text: str) -> str | None:
     """First valid calendar date in the text as YYYY-MM-DD."""
     found: list[tuple[int, int, int, int]] = []  # (offset, year, month, day)
     for pattern in _DATE_RES:
-        for match in pattern.finditer(text):
-            day, month, year = (int(g) for g in match.groups())
-            found.append((match.start(), year, month, day))
-            break
-    match = _ISO_DATE_RE.search(text)
-    if match is not None:
-        year, month, day = (int(g) for g in match.groups())
-        found.append((match.start(), year, month, day))
+        dmy = pattern.search(text)
+        if dmy is not None:
+            day, month, year = (int(g) for g in dmy.groups())
+            found.append((dmy.start(), year, month, day))
+    iso = _ISO_DATE_RE.search(text)
+    if iso is not None:
+        year, month, day = (int(g) for g in iso.groups())
+        found.append((iso.start(), year, month, day))
     for _, year, month, day in sorted(found):
         if 1990 <= year <= 2100:
             try:
@@ -510,8 +559,21 @@ def _intro_lines(lines: Sequence[_Line], junk: Sequence[bool], start: int, first
 # --------------------------------------------------------------------------------------------------
 
 _MONTH_WORDS = {
-    "mot": 1, "gieng": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7,
-    "tam": 8, "chin": 9, "muoi": 10, "muoi mot": 11, "muoi hai": 12, "chap": 12,
+    "mot": 1,
+    "gieng": 1,
+    "hai": 2,
+    "ba": 3,
+    "tu": 4,
+    "bon": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+    "muoi": 10,
+    "muoi mot": 11,
+    "muoi hai": 12,
+    "chap": 12,
 }
 _YEAR_TAIL = r"(?:\s?[/.\-]\s?(\d{4})|\snăm\s(\d{4}))?(?!\d)"
 _MONTH_NUM_RE = re.compile(r"(?<!\w)tháng\s(\d{1,2})(?!\d)" + _YEAR_TAIL, re.IGNORECASE)
@@ -590,10 +652,11 @@ _HOLD_LOOSE_RE = re.compile(r"(?<!\w)(?<!các\s)(?<!những\s)tổ\schức(?!\w)
 _CLAUSE_BREAK_RE = re.compile(r"[,;:]\s|\.\s|\s[-–—]\s|[()]")
 _ORG_START_RE = re.compile(
     r"(?:^|\s)((?:Ban|[ĐÐ]ảng\s(?:ủy|uỷ|bộ)|Thành\s(?:ủy|uỷ)|Tỉnh\s(?:ủy|uỷ)|Huyện\s(?:ủy|uỷ)|Quận\s(?:ủy|uỷ)"
-    r"|Thị\s(?:ủy|uỷ)|[ĐÐ]ảng\s(?:ủy|uỷ)|Hội\sđồng|Sở|(?:Ủy|Uỷ)\sban|Văn\sphòng|Trung\stâm|Bộ|Học\sviện"
+    r"|Thị\s(?:ủy|uỷ)|Hội\sđồng|Sở|(?:Ủy|Uỷ)\sban|Văn\sphòng|Trung\stâm|Bộ|Học\sviện"
     r"|Cục|Hội|Liên\sđoàn|[ĐÐ]oàn|Mặt\strận|Công\sđoàn|Trường)(?!\w).*)$"
 )
-_TRAILING_VERBS = ("đã", "vừa", "sẽ", "chính thức", "long trọng", "phối hợp", "đã long trọng")
+# Words between the organizer and "tổ chức" ("Ban … đã long trọng tổ chức"); stripped repeatedly.
+_TRAILING_VERBS = ("đã", "vừa", "sẽ", "chính thức", "long trọng", "phối hợp")
 
 
 def _organizer_in(text: str, pattern: re.Pattern[str]) -> str | None:

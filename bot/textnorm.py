@@ -49,8 +49,31 @@ _RAW_TEXT_CLOSE_RE = {name: re.compile("</" + name, re.IGNORECASE) for name in (
 # Tags that end a line of text. Opening tags of these break lines too, so that unclosed "<p>a<p>b"
 # or "<li>a<li>b" still yield one line per item.
 _BLOCK_TAGS = frozenset(
-    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "ul", "ol", "blockquote",
-     "section", "article", "header", "footer", "figure", "figcaption", "dd", "dt", "hr"}
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "tr",
+        "table",
+        "ul",
+        "ol",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+        "dd",
+        "dt",
+        "hr",
+    }
 )
 
 # Characters that read as a space; U+00A0 is what "&nbsp;" decodes to, so this runs after unescape.
@@ -60,7 +83,7 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\ufeff\u2060"
 # Unicode line and paragraph separators, vertical tab and form feed: treat as line breaks.
 _LINE_BREAKS = "\u2028\u2029\x0b\x0c\x85"
 
-_TRANSLATE = {ord(ch): " " for ch in _SPACE_CHARS}
+_TRANSLATE: dict[int, str | None] = {ord(ch): " " for ch in _SPACE_CHARS}
 _TRANSLATE.update({ord(ch): None for ch in _ZERO_WIDTH})
 _TRANSLATE.update({ord(ch): "\n" for ch in _LINE_BREAKS})
 

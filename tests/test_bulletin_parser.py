@@ -3,6 +3,7 @@ traps from bulletin-formats.md, error cases, hostile input, and hypothesis prope
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import random
@@ -730,10 +731,8 @@ HOSTILE = {
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_input_finishes_quickly(name: str) -> None:
     start = time.perf_counter()
-    try:
+    with contextlib.suppress(BulletinParseError):
         parse_bulletin(HOSTILE[name])
-    except BulletinParseError:
-        pass
     assert time.perf_counter() - start < 1.0
 
 

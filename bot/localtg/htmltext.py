@@ -12,6 +12,7 @@ messages per second through it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -38,7 +39,9 @@ _TAG_TYPES: dict[str, str] = {
 
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
-_SPECIAL = re.compile(r"[<&]")
+# Common tokens first (named entities with ";", plain tags without attributes), then any "<" or "&".
+_TOKEN = re.compile(r"&(lt|gt|amp|quot);|<(/?)([A-Za-z][A-Za-z-]*)>|[<&]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # tdlib's is_space(): space, tab, CR, LF, VT, FF.
 _SPACE_CHARS = " \t\r\n\v\f"
 _NAME_END = re.compile(r"[ \t\r\n\v\f>]")
@@ -116,36 +119,55 @@ def parse_html(text: str, *, strict_entities: bool = False) -> tuple[str, list[d
     """
     n = len(text)
     out: list[str] = []
-    u16 = 0  # UTF-16 offset of the end of ``out``: entity offsets are measured in UTF-16 units
-    # open tags: (tag name, argument, UTF-16 offset where the entity starts)
+    # Offsets are tracked in code points (cheap ``len``) and converted to UTF-16 at the end, which only
+    # matters when the text has characters outside the BMP (emoji).
+    plen = 0
+    # open tags: (tag name, argument, offset where the entity starts)
     stack: list[tuple[str, str | None, int]] = []
     entities: list[dict[str, Any]] = []
     i = 0
     while True:
-        m = _SPECIAL.search(text, i)
+        m = _TOKEN.search(text, i)
         if m is None:
             if i < n:
-                seg = text[i:]
-                out.append(seg)
-                u16 += utf16_len(seg)
+                out.append(text[i:])
             break
         j = m.start()
         if j > i:
-            seg = text[i:j]
-            out.append(seg)
-            u16 += utf16_len(seg)
+            out.append(text[i:j])
+            plen += j - i
+        # Fast paths for the overwhelmingly common tokens; anything unusual takes the general path below.
+        named = m.group(1)
+        if named is not None:
+            out.append(_NAMED_ENTITIES[named])
+            plen += 1
+            i = m.end()
+            continue
+        name = m.group(3)
+        if name is not None:
+            if m.group(2):
+                if not stack:
+                    raise HtmlParseError(f"Unexpected end tag at byte offset {_byte_offset(text, j)}")
+                _close(stack, name, plen, entities, text, j)
+                i = m.end()
+                continue
+            lname = name.lower()
+            if lname in _TAG_TYPES and lname not in ("a", "span"):
+                stack.append((lname, None, plen))
+                i = m.end()
+                continue
+
         if text[j] == "&":
             char, end = _decode_entity(text, j)
             if char is None:
                 if strict_entities:
                     raise HtmlParseError(f"Unsupported HTML entity at byte offset {_byte_offset(text, j)}")
                 out.append("&")
-                u16 += 1
                 i = j + 1
             else:
                 out.append(char)
-                u16 += 2 if ord(char) > 0xFFFF else 1
                 i = end
+            plen += 1
             continue
 
         begin = j
@@ -160,93 +182,123 @@ def parse_html(text: str, *, strict_entities: bool = False) -> tuple[str, list[d
             k = _skip_spaces(text, stop)
             if k >= n or text[k] != ">":
                 raise HtmlParseError(f"Unclosed end tag at byte offset {_byte_offset(text, begin)}")
-            open_tag, open_arg, start = stack.pop()
-            if end_name and end_name != open_tag:
-                raise HtmlParseError(
-                    f"Unmatched end tag at byte offset {_byte_offset(text, begin)}, "
-                    f'expected "</{open_tag}>", found "</{end_name}>"'
-                )
-            if u16 > start:
-                entity: dict[str, Any] = {
-                    "type": _TAG_TYPES[open_tag],
-                    "offset": start,
-                    "length": u16 - start,
-                }
-                if open_tag == "a":
-                    entity["url"] = open_arg or ""
-                elif open_tag == "pre" and open_arg:
-                    entity["language"] = open_arg
-                elif open_tag == "blockquote" and open_arg == "expandable":
-                    entity["type"] = "expandable_blockquote"
-                entities.append(entity)
+            _close(stack, end_name, plen, entities, text, begin)
             i = k + 1
             continue
 
-        # Start tag.
-        name_end = _NAME_END.search(text, k)
-        if name_end is None:
-            raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-        tag = text[k : name_end.start()].lower()
-        if tag not in _TAG_TYPES:
-            raise HtmlParseError(f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
-        k = name_end.start()
-        arg: str | None = None
-        while True:
-            k = _skip_spaces(text, k)
-            if k >= n:
-                raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-            if text[k] == ">":
-                break
-            attr_end = _ATTR_NAME_END.search(text, k)
-            stop = n if attr_end is None else attr_end.start()
-            attr_name = text[k:stop].lower()
-            if not attr_name:
-                raise HtmlParseError(
-                    f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, begin)}'
-                )
-            k = _skip_spaces(text, stop)
-            if k >= n:
-                raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-            if text[k] != "=":
-                # Boolean attribute; the only meaningful one is <blockquote expandable>.
-                if tag == "blockquote" and attr_name == "expandable":
-                    arg = "expandable"
-                continue
-            k = _skip_spaces(text, k + 1)
-            if k >= n:
-                raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-            quote = text[k]
-            if quote in "\"'":
-                close = text.find(quote, k + 1)
-                raw = text[k + 1 :] if close < 0 else text[k + 1 : close]
-                k = n if close < 0 else close + 1
-                value = _unescape_attr(raw)
-            else:
-                tok = _NAME_TOKEN.match(text, k)
-                assert tok is not None
-                value = tok.group().lower()
-                tok_start, k = k, tok.end()
-                if k < n and text[k] not in _SPACE_CHARS and text[k] != ">":
-                    raise HtmlParseError(
-                        f"Unexpected end of name token at byte offset {_byte_offset(text, tok_start)}"
-                    )
-            if k >= n:
-                raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-            if (tag == "a" and attr_name == "href") or (tag == "span" and attr_name == "class"):
-                arg = value
-            elif tag in ("code", "pre") and attr_name == "class" and value.startswith("language-"):
-                arg = value[len("language-") :]
-        if tag == "span" and arg != "tg-spoiler":
-            raise HtmlParseError(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, begin)}'
-            )
-        stack.append((tag, arg, u16))
-        i = k + 1
+        i = _start_tag(text, begin, plen, stack)
 
     if stack:
         raise HtmlParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
+    plain = "".join(out)
+    if entities:
+        if not plain.isascii() and _ASTRAL.search(plain) is not None:
+            _to_utf16_offsets(plain, entities)
+        entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return plain, entities
+
+
+def _close(
+    stack: list[tuple[str, str | None, int]],
+    end_name: str,
+    plen: int,
+    entities: list[dict[str, Any]],
+    text: str,
+    begin: int,
+) -> None:
+    open_tag, open_arg, start = stack.pop()
+    # tdlib compares the end tag name as written (start tag names are lower-cased).
+    if end_name and end_name != open_tag:
+        raise HtmlParseError(
+            f"Unmatched end tag at byte offset {_byte_offset(text, begin)}, "
+            f'expected "</{open_tag}>", found "</{end_name}>"'
+        )
+    if plen > start:
+        entity: dict[str, Any] = {"type": _TAG_TYPES[open_tag], "offset": start, "length": plen - start}
+        if open_tag == "a":
+            entity["url"] = open_arg or ""
+        elif open_tag == "pre" and open_arg:
+            entity["language"] = open_arg
+        elif open_tag == "blockquote" and open_arg == "expandable":
+            entity["type"] = "expandable_blockquote"
+        entities.append(entity)
+
+
+def _start_tag(text: str, begin: int, plen: int, stack: list[tuple[str, str | None, int]]) -> int:
+    """General start-tag parser (attributes, odd spacing, errors); returns the position after ``>``."""
+    n = len(text)
+    k = begin + 1
+    name_end = _NAME_END.search(text, k)
+    if name_end is None:
+        raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+    tag = text[k : name_end.start()].lower()
+    if tag not in _TAG_TYPES:
+        raise HtmlParseError(f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
+    k = name_end.start()
+    arg: str | None = None
+    while True:
+        k = _skip_spaces(text, k)
+        if k >= n:
+            raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+        if text[k] == ">":
+            break
+        attr_end = _ATTR_NAME_END.search(text, k)
+        stop = n if attr_end is None else attr_end.start()
+        attr_name = text[k:stop].lower()
+        if not attr_name:
+            raise HtmlParseError(
+                f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, begin)}'
+            )
+        k = _skip_spaces(text, stop)
+        if k >= n:
+            raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+        if text[k] != "=":
+            # Boolean attribute; the only meaningful one is <blockquote expandable>.
+            if tag == "blockquote" and attr_name == "expandable":
+                arg = "expandable"
+            continue
+        k = _skip_spaces(text, k + 1)
+        if k >= n:
+            raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+        quote = text[k]
+        if quote in "\"'":
+            close = text.find(quote, k + 1)
+            raw = text[k + 1 :] if close < 0 else text[k + 1 : close]
+            k = n if close < 0 else close + 1
+            value = _unescape_attr(raw)
+        else:
+            tok = _NAME_TOKEN.match(text, k)
+            assert tok is not None
+            value = tok.group().lower()
+            tok_start, k = k, tok.end()
+            if k < n and text[k] not in _SPACE_CHARS and text[k] != ">":
+                raise HtmlParseError(
+                    f"Unexpected end of name token at byte offset {_byte_offset(text, tok_start)}"
+                )
+        if k >= n:
+            raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+        if (tag == "a" and attr_name == "href") or (tag == "span" and attr_name == "class"):
+            arg = value
+        elif tag in ("code", "pre") and attr_name == "class" and value.startswith("language-"):
+            arg = value[len("language-") :]
+    if tag == "span" and arg != "tg-spoiler":
+        raise HtmlParseError(
+            f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, begin)}'
+        )
+    stack.append((tag, arg, plen))
+    return k + 1
+
+
+def _to_utf16_offsets(plain: str, entities: list[dict[str, Any]]) -> None:
+    # Each astral character before a position adds one UTF-16 unit.
+    astral = [m.start() for m in _ASTRAL.finditer(plain)]
+    for entity in entities:
+        start = entity["offset"]
+        end = start + entity["length"]
+        u_start = start + bisect.bisect_left(astral, start)
+        u_end = end + bisect.bisect_left(astral, end)
+        entity["offset"] = u_start
+        entity["length"] = u_end - u_start
 
 
 def _unescape_attr(raw: str) -> str:

@@ -132,7 +132,16 @@ class MsgState:
     """Current content of one message in a chat: enough to answer edits ("not modified") and to rebuild
     the message for a simulated callback. ``text`` is None when texts are not recorded."""
 
-    __slots__ = ("date", "digest", "fingerprint", "from_bot", "parse_mode", "reply_markup", "text")
+    __slots__ = (
+        "content_hash",
+        "date",
+        "digest",
+        "from_bot",
+        "markup_hash",
+        "parse_mode",
+        "reply_markup",
+        "text",
+    )
 
     def __init__(
         self,
@@ -143,7 +152,8 @@ class MsgState:
         parse_mode: str | None,
         reply_markup: dict[str, Any] | None,
         digest: str,
-        fingerprint: int,
+        content_hash: int = 0,
+        markup_hash: int = 0,
     ) -> None:
         self.date = date
         self.from_bot = from_bot
@@ -151,7 +161,10 @@ class MsgState:
         self.parse_mode = parse_mode
         self.reply_markup = reply_markup
         self.digest = digest
-        self.fingerprint = fingerprint
+        # hash((text, parse_mode)) and hash of the markup JSON: enough for "message is not modified"
+        # without keeping the text when texts are not recorded.
+        self.content_hash = content_hash
+        self.markup_hash = markup_hash
 
 
 class ChatState:

@@ -141,7 +141,7 @@ def _bulletin_line(bulletin: ArchivedBulletin, index: int | None = None) -> str:
 
 def month_choice(answer: MonthAnswer) -> str:
     label = month_label(answer.month)
-    n = len(answer.bulletins)
+    n = max(answer.total, len(answer.bulletins))
     wanted = (
         f" Chọn bản tin để xem nhiệm vụ {answer.task_number}."
         if answer.task_number is not None
