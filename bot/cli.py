@@ -67,7 +67,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 async def _import(settings: Settings, files: Sequence[str]) -> int:
-    from bot.bulletin_parser import parse_bulletin
+    from bot.publishing import prepare
     from data import bulletins
     from data.store import Store
 
@@ -75,7 +75,7 @@ async def _import(settings: Settings, files: Sequence[str]) -> int:
     async with await Store.open(settings.database_path) as store:
         for name in files:
             try:
-                bulletin = parse_bulletin(Path(name).read_bytes())
+                bulletin = prepare(Path(name).read_bytes()).bulletin
             except (OSError, BulletinParseError) as exc:
                 print(f"{name}: not imported: {exc}", file=sys.stderr)
                 failures += 1

@@ -28,6 +28,10 @@ def prepare(source: str | bytes) -> Prepared:
     if isinstance(source, bytes) and len(source) > MAX_UPLOAD_BYTES:
         raise BulletinParseError(f"file is larger than {MAX_UPLOAD_BYTES // 1000} KB")
     bulletin = parse_bulletin(source)
+    if not bulletin.month:
+        raise BulletinParseError(
+            "no conference month found: the title or the first paragraph should say 'tháng MM/YYYY'"
+        )
     return Prepared(bulletin, tuple(render_bulletin(bulletin)))
 
 

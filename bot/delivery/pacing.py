@@ -24,16 +24,24 @@ def is_group(chat_id: int) -> bool:
 
 
 class SlotClock:
-    """Hands out evenly spaced send times at ``rate`` per second."""
+    """Hands out send times at ``rate`` per second: evenly spaced, and never more than ``rate`` in
+    any rolling second even when a request arrives a little late (``guard`` absorbs that jitter;
+    Telegram and the local imitation count a rolling window, not our schedule)."""
 
-    def __init__(self, rate: float, clock: Clock = time.monotonic) -> None:
+    def __init__(self, rate: float, clock: Clock = time.monotonic, *, guard: float = 0.02) -> None:
         self.interval = 1.0 / rate
         self._clock = clock
         self._next = 0.0
+        self._guard = guard
+        self._recent: deque[float] = deque(maxlen=max(1, int(rate)))
 
     def reserve(self, not_before: float = 0.0) -> float:
         """Reserve the next free slot at or after ``not_before``; returns its time."""
         slot = max(self._clock(), self._next, not_before)
+        recent = self._recent
+        if recent.maxlen is not None and len(recent) == recent.maxlen:
+            slot = max(slot, recent[0] + 1.0 + self._guard)
+        recent.append(slot)
         self._next = slot + self.interval
         return slot
 
