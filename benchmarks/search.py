@@ -132,7 +132,6 @@ async def build(path: Path, years: int, last_year: int) -> tuple[Store, int, int
     async with store.transaction() as conn:
         # Merge the index segments the bulk load left behind, as a long-lived archive would be.
         await conn.execute("INSERT INTO tasks_fts (tasks_fts) VALUES ('optimize')")
-    await store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return store, bulletin_id, task_id, time.perf_counter() - started
 
 

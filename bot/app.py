@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.aiohttp_request import AiohttpRequest
 from bot.context import BotData
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.monitor import BroadcastMonitor
@@ -85,9 +86,8 @@ def build_application(settings: Settings, *, with_delivery: bool = True) -> Appl
         .defaults(Defaults(parse_mode="HTML"))
         # Replies wait for pacing slots; handle several updates at once so one wait stalls no one.
         .concurrent_updates(16)
-        .connection_pool_size(engine_concurrency + 32)
-        .pool_timeout(5.0)
-        .get_updates_read_timeout(30.0)
+        .request(AiohttpRequest(connection_pool_size=engine_concurrency + 32, pool_timeout=5.0))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=30.0))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

@@ -102,14 +102,7 @@ class NothingFound:
 
 
 Answer = (
-    BulletinAnswer
-    | TaskAnswer
-    | TaskOutOfRange
-    | MonthAnswer
-    | HistoryPage
-    | SearchResults
-    | HelpAnswer
-    | NothingFound
+    BulletinAnswer | TaskAnswer | TaskOutOfRange | MonthAnswer | HistoryPage | SearchResults | HelpAnswer | NothingFound
 )
 
 
@@ -141,9 +134,7 @@ async def answer(store: Store, intent: Intent, *, page: int = 1) -> Answer:
             if not found:
                 return await nothing_found(store, intent, "no_month" if month else "empty_archive")
             if len(found) > 1:
-                return MonthAnswer(
-                    found[0].month, tuple(found[:MONTH_CHOICES]), task_number=number, total=len(found)
-                )
+                return MonthAnswer(found[0].month, tuple(found[:MONTH_CHOICES]), task_number=number, total=len(found))
             return _task_answer(found[0], number)
         case History(page=wanted):
             return await history_page(store, wanted)
@@ -238,9 +229,7 @@ async def _bulletins_of(store: Store, month: Month) -> list[ArchivedBulletin]:
 
 
 async def _bulletin_answer(store: Store, bulletin: ArchivedBulletin) -> BulletinAnswer:
-    return BulletinAnswer(
-        bulletin, await bulletins.older(store, bulletin), await bulletins.newer(store, bulletin)
-    )
+    return BulletinAnswer(bulletin, await bulletins.older(store, bulletin), await bulletins.newer(store, bulletin))
 
 
 def _task_answer(bulletin: ArchivedBulletin, number: int) -> TaskAnswer | TaskOutOfRange:

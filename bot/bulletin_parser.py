@@ -94,8 +94,7 @@ def _prepare(raw: str | bytes) -> list[_Line]:
     text = normalize_text(raw)
     if len(text) > MAX_TEXT_CHARS:
         raise BulletinParseError(
-            f"text too long for a bulletin ({len(text)} characters after normalisation; "
-            f"limit {MAX_TEXT_CHARS})"
+            f"text too long for a bulletin ({len(text)} characters after normalisation; limit {MAX_TEXT_CHARS})"
         )
     if not text.strip():
         raise BulletinParseError("empty text")
@@ -415,9 +414,7 @@ def _last_task_end(lines: Sequence[_Line], start: int) -> int:
     return len(lines)
 
 
-def _build_tasks(
-    lines: Sequence[_Line], junk: Sequence[bool], run: Sequence[_Marker]
-) -> tuple[tuple[Task, ...], int]:
+def _build_tasks(lines: Sequence[_Line], junk: Sequence[bool], run: Sequence[_Marker]) -> tuple[tuple[Task, ...], int]:
     """Cut the tasks; also return the index one past the last task line."""
     ends = [m.pos for m in run[1:]] + [_last_task_end(lines, run[-1].pos)]
     tasks: list[Task] = []
@@ -578,8 +575,7 @@ _MONTH_WORDS = {
 _YEAR_TAIL = r"(?:\s?[/.\-]\s?(\d{4})|\snăm\s(\d{4}))?(?!\d)"
 _MONTH_NUM_RE = re.compile(r"(?<!\w)tháng\s(\d{1,2})(?!\d)" + _YEAR_TAIL, re.IGNORECASE)
 _MONTH_WORD_RE = re.compile(
-    r"(?<!\w)tháng\s(mười\smột|mười\shai|mười|một|giêng|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|chạp)(?!\w)"
-    + _YEAR_TAIL,
+    r"(?<!\w)tháng\s(mười\smột|mười\shai|mười|một|giêng|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|chạp)(?!\w)" + _YEAR_TAIL,
     re.IGNORECASE,
 )
 _BEFORE_NUMBER_RE = re.compile(r"\d\s?$")
@@ -757,8 +753,7 @@ def _require_tasks(lines: Sequence[_Line], run: Sequence[_Marker]) -> None:
     if run:
         marker = run[0]
         raise BulletinParseError(
-            f"found only one task enumerator ({marker.enumerator!r}) and no second one; "
-            f"cannot split into tasks",
+            f"found only one task enumerator ({marker.enumerator!r}) and no second one; cannot split into tasks",
             line=lines[marker.pos].no,
         )
     stray = _first_stray_marker(lines)

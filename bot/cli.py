@@ -82,7 +82,9 @@ async def _import(settings: Settings, files: Sequence[str]) -> int:
                 continue
             bulletin_id, created = await bulletins.add(store, bulletin)
             state = "added" if created else "already in the archive"
-            print(f"{name}: {state} as #{bulletin_id}: {bulletin.title} ({bulletin.month}, {len(bulletin.tasks)} tasks)")
+            print(
+                f"{name}: {state} as #{bulletin_id}: {bulletin.title} ({bulletin.month}, {len(bulletin.tasks)} tasks)"
+            )
     return 1 if failures else 0
 
 
@@ -106,7 +108,8 @@ async def _publish(settings: Settings, file: str, yes: bool) -> int:
             if not sys.stdin.isatty():
                 print("not sending: add --yes to confirm without a terminal", file=sys.stderr)
                 return 1
-            if input("Send? [y/N] ").strip().lower() not in {"y", "yes", "c", "có"}:
+            answer = await asyncio.get_running_loop().run_in_executor(None, input, "Send? [y/N] ")
+            if answer.strip().lower() not in {"y", "yes", "c", "có"}:
                 print("cancelled; nothing queued")
                 return 1
         info = await publishing.queue_broadcast(store, prepared, requested_by=None, admin_chat_id=None)
@@ -172,7 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # No sub-command: live when there is a token, the offline console otherwise.
         if settings.bot_token is not None:
             return cmd_run(settings)
-        print("No BOT_TOKEN set: starting the offline console on the built-in local Telegram imitation.", flush=True)
+        print(
+            "No BOT_TOKEN set: starting the offline console on the built-in local Telegram imitation.",
+            flush=True,
+        )
         args.database, args.keep = None, False
         return cmd_console(settings, args)
     except ConfigError as exc:

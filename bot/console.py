@@ -113,9 +113,9 @@ class Console:
         while time.monotonic() < deadline:
             await asyncio.sleep(0.05)
             self.flush_edits()
-            if time.monotonic() - self.last_activity >= QUIET_SECONDS and not self.tg.pending_updates:
-                if not until_idle or self._deliveries_idle():
-                    return
+            quiet = time.monotonic() - self.last_activity >= QUIET_SECONDS and not self.tg.pending_updates
+            if quiet and (not until_idle or self._deliveries_idle()):
+                return
 
     def _deliveries_idle(self) -> bool:
         return self.idle_check() if self.idle_check is not None else True

@@ -407,11 +407,7 @@ def _find_month(simple: str, today: dt.date) -> Month | None:
     if m := _MONTH_WORD_ONLY.search(simple):
         return _month_ok(None, _MONTH_WORDS[m.group(1)])
     m = _EN_MONTH_ONLY.search(simple)
-    if (
-        m
-        and not _content_words(_remove(simple, m.span()))
-        and (m.group(1) != "may" or m.group(0)[:2] == "in")
-    ):
+    if m and not _content_words(_remove(simple, m.span())) and (m.group(1) != "may" or m.group(0)[:2] == "in"):
         return Month(None, _EN_MONTHS[m.group(1)])
     return None
 

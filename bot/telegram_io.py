@@ -138,9 +138,7 @@ class TelegramNotifier:
 
     async def edit(self, chat_id: int, message_id: int, html: str) -> None:
         try:
-            await self._bot.edit_message_text(
-                html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
-            )
+            await self._bot.edit_message_text(html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML)
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 log.warning("could not edit progress message in %s: %s", chat_id, exc)

@@ -82,7 +82,9 @@ MARK_FAILED = """
 UPDATE deliveries SET status = 'failed', error = ?, attempts = attempts + 1, updated_at = ?
 WHERE id = ? AND status = 'pending'
 """
-BUMP_ATTEMPTS = "UPDATE deliveries SET attempts = attempts + 1, error = ?, updated_at = ? WHERE id = ? AND status = 'pending'"
+BUMP_ATTEMPTS = (
+    "UPDATE deliveries SET attempts = attempts + 1, error = ?, updated_at = ? WHERE id = ? AND status = 'pending'"
+)
 CANCEL_CHAT_ROWS = """
 UPDATE deliveries SET status = ?, error = ?, updated_at = ? WHERE chat_id = ? AND status = 'pending'
 """
@@ -94,7 +96,9 @@ MOVE_SUBSCRIBER = """
 UPDATE OR REPLACE subscribers SET chat_id = ?, chat_type = 'supergroup', updated_at = ? WHERE chat_id = ?
 """
 MOVE_PENDING = "UPDATE OR IGNORE deliveries SET chat_id = ?, updated_at = ? WHERE chat_id = ? AND status = 'pending'"
-DROP_UNMOVED = "UPDATE deliveries SET status = 'cancelled', error = 'migrated (duplicate)' WHERE chat_id = ? AND status = 'pending'"
+DROP_UNMOVED = """
+UPDATE deliveries SET status = 'cancelled', error = 'migrated (duplicate)' WHERE chat_id = ? AND status = 'pending'
+"""
 
 CREATE_DRAFT = "INSERT INTO drafts (admin_user_id, chat_id, source_text, created_at) VALUES (?, ?, ?, ?)"
 GET_DRAFT = "SELECT * FROM drafts WHERE id = ?"

@@ -108,9 +108,7 @@ async def common_terms(store: Store, terms: list[str]) -> frozenset[str]:
     return common if any(n for t, n in docs.items() if t not in common) else frozenset()
 
 
-async def search_tasks(
-    store: Store, query: str, limit: int = 10, offset: int = 0
-) -> tuple[list[SearchHit], int]:
+async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 0) -> tuple[list[SearchHit], int]:
     """One page of tasks matching ``query`` (any text; it is folded and quoted here), and the total.
 
     The total counts distinct matches among at most ``CANDIDATES`` per tier, so on a huge archive a

@@ -62,9 +62,7 @@ COMMANDS = {
     "search": ("search", "timkiem"),
     "history": ("history", "lichsu"),
 }
-_CALLBACK = re.compile(
-    r"^ar:(?:b:(\d{1,12})|t:(\d{1,12}):(\d{1,3})|h:(\d{1,4})|s:(\d{1,4}):(.*)|x)$", re.DOTALL
-)
+_CALLBACK = re.compile(r"^ar:(?:b:(\d{1,12})|t:(\d{1,12}):(\d{1,3})|h:(\d{1,4})|s:(\d{1,4}):(.*)|x)$", re.DOTALL)
 
 try:
     _VIETNAM: dt.tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -60,7 +60,7 @@ async def control(update: Update, context: AppContext) -> None:
     if not context.bot_data.settings.is_admin(user.id if user else None):
         await query.answer("Chỉ quản trị viên · Admins only", show_alert=True)
         return
-    _, action, raw_id = (query.data.split(":") + ["", ""])[:3]
+    _, action, raw_id = [*query.data.split(":"), "", ""][:3]
     if not raw_id.isdigit() or action not in ("pause", "resume", "cancel") or not context.bot_data.has_engine:
         await query.answer()
         return

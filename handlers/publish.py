@@ -146,7 +146,7 @@ async def decide(update: Update, context: AppContext) -> None:
     if not _is_admin(update, context):
         await query.answer("Chỉ quản trị viên · Admins only", show_alert=True)
         return
-    _, action, raw_id = (query.data.split(":") + ["", ""])[:3]
+    _, action, raw_id = [*query.data.split(":"), "", ""][:3]
     if not raw_id.isdigit():
         await query.answer()
         return
@@ -177,8 +177,15 @@ async def decide(update: Update, context: AppContext) -> None:
         progress = await context.bot.send_message(
             draft.chat_id,
             texts.progress(
-                info.id, info.title, done=0, total=info.recipients * info.message_count, rate=0.0,
-                eta_seconds=None, failed=0, blocked=0, status="queued",
+                info.id,
+                info.title,
+                done=0,
+                total=info.recipients * info.message_count,
+                rate=0.0,
+                eta_seconds=None,
+                failed=0,
+                blocked=0,
+                status="queued",
             ),
         )
         await outbox.set_progress_message(store, info.id, progress.message_id)

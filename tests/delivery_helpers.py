@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram.ext import ExtBot
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacing import Pacer
 from bot.localtg import LocalTelegram
@@ -51,7 +52,11 @@ async def engine_on(
 ) -> AsyncIterator[DeliveryEngine]:
     pacer = Pacer(rate, paid_rate=rate if paid else None)
     bot: ExtBot[None] = ExtBot(
-        TOKEN, base_url=tg.base_url, base_file_url=tg.base_file_url, rate_limiter=PacedRateLimiter(pacer)
+        TOKEN,
+        base_url=tg.base_url,
+        base_file_url=tg.base_file_url,
+        rate_limiter=PacedRateLimiter(pacer),
+        request=AiohttpRequest(connection_pool_size=300),
     )
     async with bot:
         engine = DeliveryEngine(

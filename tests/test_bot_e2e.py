@@ -84,7 +84,9 @@ async def test_publish_preview_shows_exact_messages_then_cancel_sends_nothing(bo
     assert len(bot.tg.messages_for(555)) == 1  # only the welcome
 
 
-async def test_fifty_subscribers_get_every_task_in_order_once(tg: LocalTelegram, bot_factory: Callable[..., Any]) -> None:
+async def test_fifty_subscribers_get_every_task_in_order_once(
+    tg: LocalTelegram, bot_factory: Callable[..., Any]
+) -> None:
     async with bot_factory(tg, send_rate=28.0) as bot:
         chats = list(range(10_001, 10_051))
         for chat in chats:

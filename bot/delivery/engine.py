@@ -50,6 +50,7 @@ class _Lane:
     items: deque[_Item]
     ready_at: float = 0.0
     busy: bool = False
+    version: int = 0  # bumped on every reschedule; older heap entries are stale
 
 
 @dataclass(slots=True)
@@ -103,7 +104,11 @@ class DeliveryEngine:
         self._clock = clock
 
         self._lanes: dict[int, _Lane] = {}
-        self._heap: list[tuple[float, int, int]] = []
+        # Lanes waiting for their per-chat spacing, by ready time; and lanes ready now, longest
+        # queue first, so chats progress together and the broadcast does not end on a long tail of
+        # chats that still have several parts left (each part needs a second per chat).
+        self._waiting: list[tuple[float, int, int, int]] = []
+        self._ready: list[tuple[int, int, int, int]] = []
         self._tie = itertools.count()
         self._cursor = _NO_CHAT
         self._exhausted_at: float | None = None
@@ -206,31 +211,37 @@ class DeliveryEngine:
 
     async def _sleep_until_work(self) -> None:
         timeout = self._idle_poll
-        if self._heap:
-            timeout = min(timeout, max(0.0, self._heap[0][0] - self._clock()))
+        if self._waiting:
+            timeout = min(timeout, max(0.0, self._waiting[0][0] - self._clock()))
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 
     def _schedule(self, lane: _Lane) -> None:
         lane.ready_at = max(lane.ready_at, self._pacer.chat_ready_at(lane.chat_id))
-        heapq.heappush(self._heap, (lane.ready_at, next(self._tie), lane.chat_id))
+        lane.version += 1
+        heapq.heappush(self._waiting, (lane.ready_at, next(self._tie), lane.chat_id, lane.version))
         self._wake.set()
+
+    def _current(self, chat_id: int, version: int) -> _Lane | None:
+        lane = self._lanes.get(chat_id)
+        if lane is None or lane.busy or lane.version != version:
+            return None
+        return lane
 
     def _pop_ready_lane(self) -> _Lane | None:
         now = self._clock()
-        while self._heap:
-            ready_at, _, chat_id = self._heap[0]
-            lane = self._lanes.get(chat_id)
-            if lane is None or lane.busy or ready_at != lane.ready_at:
-                heapq.heappop(self._heap)  # stale entry
-                continue
-            if ready_at > now:
-                return None
-            heapq.heappop(self._heap)
-            if not self._trim_head(lane):
-                continue
-            return lane
+        waiting, ready = self._waiting, self._ready
+        while waiting and waiting[0][0] <= now:
+            _, tie, chat_id, version = heapq.heappop(waiting)
+            lane = self._current(chat_id, version)
+            if lane is not None:
+                heapq.heappush(ready, (-len(lane.items), tie, chat_id, version))
+        while ready:
+            _, _, chat_id, version = heapq.heappop(ready)
+            lane = self._current(chat_id, version)
+            if lane is not None and self._trim_head(lane):
+                return lane
         return None
 
     def _trim_head(self, lane: _Lane) -> bool:

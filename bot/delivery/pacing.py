@@ -24,26 +24,34 @@ def is_group(chat_id: int) -> bool:
 
 
 class SlotClock:
-    """Hands out send times at ``rate`` per second: evenly spaced, and never more than ``rate`` in
-    any rolling second even when a request arrives a little late (``guard`` absorbs that jitter;
-    Telegram and the local imitation count a rolling window, not our schedule)."""
+    """Send times at ``rate`` per second: evenly spaced, and never more than ``rate`` in any
+    rolling second of *actual* dispatch times. Telegram (and the local imitation) count a rolling
+    window of arrivals, so a late wake-up of the event loop must not bunch requests together:
+    ``window_wait`` holds a send back until the oldest of the last ``rate`` sends is over a second
+    (plus ``guard`` for network jitter) old."""
 
-    def __init__(self, rate: float, clock: Clock = time.monotonic, *, guard: float = 0.02) -> None:
+    def __init__(self, rate: float, clock: Clock = time.monotonic, *, guard: float = 0.025) -> None:
         self.interval = 1.0 / rate
         self._clock = clock
         self._next = 0.0
         self._guard = guard
-        self._recent: deque[float] = deque(maxlen=max(1, int(rate)))
+        self._sent: deque[float] = deque(maxlen=max(1, int(rate)))
 
     def reserve(self, not_before: float = 0.0) -> float:
-        """Reserve the next free slot at or after ``not_before``; returns its time."""
+        """Reserve the next evenly spaced slot at or after ``not_before``; returns its time."""
         slot = max(self._clock(), self._next, not_before)
-        recent = self._recent
-        if recent.maxlen is not None and len(recent) == recent.maxlen:
-            slot = max(slot, recent[0] + 1.0 + self._guard)
-        recent.append(slot)
         self._next = slot + self.interval
         return slot
+
+    def window_wait(self, now: float) -> float:
+        """Seconds to wait before a send at ``now`` keeps the rolling second within ``rate``."""
+        sent = self._sent
+        if sent.maxlen is not None and len(sent) == sent.maxlen:
+            return max(0.0, sent[0] + 1.0 + self._guard - now)
+        return 0.0
+
+    def record(self, at: float) -> None:
+        self._sent.append(at)
 
 
 class Pacer:
@@ -128,13 +136,21 @@ class Pacer:
         return at
 
     async def acquire(self, chat_id: int | None, *, paid: bool = False) -> None:
-        """Wait until a message to ``chat_id`` may go; re-checks if a 429 pause arrived meanwhile."""
+        """Wait until a message to ``chat_id`` may go, then count it as sent now."""
+        slots = self.paid if paid and self.paid is not None else self.free
         at = self.reserve(chat_id, paid=paid)
         while True:
             delay = at - self._clock()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if self._clock() >= self._paused_until:
-                return
-            # A 429 arrived while we waited: take a fresh slot after the pause.
-            at = self.reserve(chat_id, paid=paid)
+            now = self._clock()
+            if now < self._paused_until:
+                # A 429 arrived while we waited: take a fresh slot after the pause.
+                at = self.reserve(chat_id, paid=paid)
+                continue
+            wait = slots.window_wait(now)
+            if wait > 0:
+                at = now + wait
+                continue
+            slots.record(now)
+            return

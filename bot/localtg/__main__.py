@@ -52,8 +52,7 @@ async def _serve(args: argparse.Namespace) -> None:
     await tg.start(args.host, args.port)
     try:
         print(
-            f"Local Telegram Bot API: base_url={tg.base_url} base_file_url={tg.base_file_url} "
-            f"control={tg.control_url}",
+            f"Local Telegram Bot API: base_url={tg.base_url} base_file_url={tg.base_file_url} control={tg.control_url}",
             flush=True,
         )
         await stop.wait()
@@ -63,9 +62,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(_serve(args))
     return 0
 

@@ -246,9 +246,7 @@ def _start_tag(text: str, begin: int, plen: int, stack: list[tuple[str, str | No
         stop = n if attr_end is None else attr_end.start()
         attr_name = text[k:stop].lower()
         if not attr_name:
-            raise HtmlParseError(
-                f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, begin)}'
-            )
+            raise HtmlParseError(f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, begin)}')
         k = _skip_spaces(text, stop)
         if k >= n:
             raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
@@ -272,9 +270,7 @@ def _start_tag(text: str, begin: int, plen: int, stack: list[tuple[str, str | No
             value = tok.group().lower()
             tok_start, k = k, tok.end()
             if k < n and text[k] not in _SPACE_CHARS and text[k] != ">":
-                raise HtmlParseError(
-                    f"Unexpected end of name token at byte offset {_byte_offset(text, tok_start)}"
-                )
+                raise HtmlParseError(f"Unexpected end of name token at byte offset {_byte_offset(text, tok_start)}")
         if k >= n:
             raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
         if (tag == "a" and attr_name == "href") or (tag == "span" and attr_name == "class"):
@@ -282,9 +278,7 @@ def _start_tag(text: str, begin: int, plen: int, stack: list[tuple[str, str | No
         elif tag in ("code", "pre") and attr_name == "class" and value.startswith("language-"):
             arg = value[len("language-") :]
     if tag == "span" and arg != "tg-spoiler":
-        raise HtmlParseError(
-            f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, begin)}'
-        )
+        raise HtmlParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, begin)}')
     stack.append((tag, arg, plen))
     return k + 1
 

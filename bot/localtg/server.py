@@ -409,9 +409,7 @@ class LocalTelegram:
                         continue
                     if part.filename is not None:
                         data = await part.read()
-                        files[part.name] = _Upload(
-                            part.filename, part.headers.get("Content-Type"), bytes(data)
-                        )
+                        files[part.name] = _Upload(part.filename, part.headers.get("Content-Type"), bytes(data))
                     else:
                         params[part.name] = await part.text()
             else:
@@ -726,8 +724,7 @@ class LocalTelegram:
             if generation != self._poll_generation:
                 raise ApiError(
                     409,
-                    "Conflict: terminated by other getUpdates request; make sure that only one bot "
-                    "instance is running",
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
             batch = self._pending_updates(limit)
             remaining = deadline - time.monotonic()
@@ -812,9 +809,7 @@ class LocalTelegram:
             self._render(text, parse_mode)
             self._admit(None, False, now, storm_applies=False)
             self._flood.commit(None, False, now)
-            self.edits.append(
-                EditRecord("editMessageText", None, None, inline_id, text, parse_mode, markup, now)
-            )
+            self.edits.append(EditRecord("editMessageText", None, None, inline_id, text, parse_mode, markup, now))
             return True
         chat, message_id, state = self._find_bot_message(params)
         plain, entities = self._render(text, parse_mode)
@@ -864,9 +859,7 @@ class LocalTelegram:
         inline_id = _p_str(params, "inline_message_id")
         now = time.monotonic()
         if inline_id:
-            self.edits.append(
-                EditRecord("editMessageReplyMarkup", None, None, inline_id, None, None, markup, now)
-            )
+            self.edits.append(EditRecord("editMessageReplyMarkup", None, None, inline_id, None, None, markup, now))
             return True
         chat, message_id, state = self._find_bot_message(params)
         # The content is unchanged by definition, so only the markup decides "not modified".
@@ -876,9 +869,7 @@ class LocalTelegram:
         state.markup_hash = markup_hash
         plain, entities = self._current_rendering(state)
         state.reply_markup = markup if self.record_texts else None
-        self.edits.append(
-            EditRecord("editMessageReplyMarkup", chat.chat_id, message_id, None, None, None, markup, now)
-        )
+        self.edits.append(EditRecord("editMessageReplyMarkup", chat.chat_id, message_id, None, None, None, markup, now))
         message: dict[str, Any] = {
             "message_id": message_id,
             "from": call.bot,
@@ -919,9 +910,7 @@ class LocalTelegram:
         params = call.params
         query_id = _p_str(params, "callback_query_id") or ""
         if query_id not in self._open_callback_ids:
-            raise ApiError(
-                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
-            )
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         self._open_callback_ids.discard(query_id)
         self.callback_answers.append(
             CallbackAnswer(
@@ -939,9 +928,7 @@ class LocalTelegram:
         params = call.params
         query_id = _p_str(params, "inline_query_id") or ""
         if query_id not in self._open_inline_ids:
-            raise ApiError(
-                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
-            )
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         self._open_inline_ids.discard(query_id)
         results = _p_json(params, "results")
         button = _p_json(params, "button")
@@ -1243,9 +1230,7 @@ class LocalTelegram:
             message["reply_markup"] = state.reply_markup
         return message
 
-    def user_callback(
-        self, chat_id: int, message_id: int, data: str, user_id: int | None = None
-    ) -> dict[str, Any]:
+    def user_callback(self, chat_id: int, message_id: int, data: str, user_id: int | None = None) -> dict[str, Any]:
         """Simulate a user pressing an inline button with ``data`` under the bot's message."""
         message = self.bot_message_dict(chat_id, message_id)
         uid = user_id if user_id is not None else (chat_id if chat_id > 0 else 424242)

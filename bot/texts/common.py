@@ -23,9 +23,7 @@ def welcome(name: str | None, *, already: bool) -> str:
         if already
         else "Bạn đã đăng ký nhận bản tin Hội nghị Báo cáo viên."
     )
-    english = (
-        "You are already subscribed." if already else "You are subscribed to the reporters' conference bulletin."
-    )
+    english = "You are already subscribed." if already else "You are subscribed to the reporters' conference bulletin."
     return (
         f"👋 {hello} {state}\n\n"
         "Mỗi tháng, khi có thông báo mới, bot sẽ gửi từng nhiệm vụ trọng tâm thành một tin nhắn riêng, "

@@ -13,7 +13,7 @@ def _n(value: int) -> str:
 
 
 def _duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
@@ -56,10 +56,7 @@ def draft_cancelled() -> str:
 
 
 def draft_gone() -> str:
-    return (
-        "Bản nháp này đã được xử lý hoặc không còn nữa. · "
-        "<i>This draft was already handled or no longer exists.</i>"
-    )
+    return "Bản nháp này đã được xử lý hoặc không còn nữa. · <i>This draft was already handled or no longer exists.</i>"
 
 
 def queued(broadcast_id: int, recipients: int, messages: int) -> str:
@@ -183,9 +180,7 @@ STATUS_LABELS = {
 }
 
 
-def broadcast_line(
-    broadcast_id: int, title: str, month: str, status: str, sent: int, total: int, failed: int
-) -> str:
+def broadcast_line(broadcast_id: int, title: str, month: str, status: str, sent: int, total: int, failed: int) -> str:
     label = STATUS_LABELS.get(status, status)
     return (
         f"#{broadcast_id} · tháng {month_label(month)} · {label}\n"
