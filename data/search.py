@@ -1,42 +1,48 @@
 """Full-text search over archived tasks (FTS5 on the folded task text), ranked in three tiers.
 
 Tiers: the whole phrase, then every word (AND), and, only when no task has every word, any word
-(OR); bm25 orders each tier and a task appears once, in the best tier it reaches. Every user word is folded and quoted as an FTS5
-string before ``MATCH``, so no input can raise an FTS syntax error
-(https://sqlite.org/fts5.html#full_text_query_syntax). Each tier reads at most ``CANDIDATES`` of the
-newest matching tasks, which keeps a query bounded however large the archive grows.
+(OR); BM25 orders each tier and a task appears once, in the best tier it reaches. Every user word
+is folded and quoted as an FTS5 string before ``MATCH``, so no input can raise an FTS syntax error
+(https://sqlite.org/fts5.html#full_text_query_syntax).
+
+Bounded cost: FTS5's own ``bm25()`` and the ``fts5vocab`` counts both walk a word's whole doclist
+(they need its document frequency), which grows with the archive. Instead each tier reads at most
+``CANDIDATES`` of the newest matching tasks (``ORDER BY rowid DESC`` walks the index backwards and
+stops), word frequencies are estimated on the newest ``SAMPLE`` tasks (a rowid range the index can
+seek to), and BM25 is computed here on those candidates.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from bot.intents import fold_query
 from bot.textnorm import fold
 from data.store import Store
 
-# How many of the newest matching tasks each tier ranks. FTS5 computes bm25 for every row it
-# returns, so ranking a common word over the whole archive would cost O(archive); reading the
-# newest rows first (``ORDER BY rowid DESC`` walks the index backwards) and stopping here does not.
-CANDIDATES = 300
+CANDIDATES = 200  # newest matching tasks ranked per tier
+SAMPLE = 2000  # newest tasks on which word frequencies are estimated
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
 # A word found in more than this share of tasks ("tuyen truyen") says nothing about relevance;
 # it is left out of the "any word" tier when the query has other words.
 COMMON_SHARE = 0.5
+BM25_K1, BM25_B = 1.2, 0.75  # the usual constants, as FTS5's bm25() uses
 TIER_PHRASE, TIER_ALL, TIER_ANY = 0, 1, 2
 
-TIER_IDS = """
-SELECT rowid AS id, bm25(tasks_fts) AS score
-FROM tasks_fts WHERE tasks_fts MATCH ?
+TIER_CANDIDATES = """
+SELECT rowid AS id, folded FROM tasks_fts WHERE tasks_fts MATCH ?
 ORDER BY rowid DESC LIMIT ?
 """
-# fts5vocab answers ``term = ?`` from the index itself; json_each feeds it one term at a time.
-TERM_DOCS = """
-SELECT v.term, v.doc FROM json_each(?) AS j JOIN tasks_fts_vocab AS v ON v.term = j.value
+# Documents containing each term among the tasks with id > ?: json_each feeds the quoted terms.
+SAMPLE_DOCS = """
+SELECT j.key AS i, (SELECT count(*) FROM tasks_fts WHERE tasks_fts MATCH j.value AND rowid > ?) AS n
+FROM json_each(?) AS j
 """
 # max(id) is an index lookup; a true count(*) would scan the table, and a share needs no precision.
 TASK_ID_SPAN = "SELECT coalesce(max(id), 0) FROM tasks"
@@ -95,17 +101,38 @@ def match_expressions(terms: list[str], common: frozenset[str] = frozenset()) ->
     return tiers
 
 
-async def common_terms(store: Store, terms: list[str]) -> frozenset[str]:
-    """The terms that occur in more than ``COMMON_SHARE`` of all tasks (none if nothing else matches)."""
-    if len(terms) < 2:
-        return frozenset()
+async def sample_frequencies(store: Store, terms: list[str]) -> tuple[dict[str, int], int]:
+    """How many of the newest ``SAMPLE`` tasks hold each term, and the sample's size."""
     span = int(await store.fetchval(TASK_ID_SPAN))
     if span == 0:
-        return frozenset()
-    docs = {str(r["term"]): int(r["doc"]) for r in await store.fetchall(TERM_DOCS, (json.dumps(terms),))}
-    common = frozenset(t for t, n in docs.items() if n > COMMON_SHARE * span)
+        return {}, 0
+    floor = max(0, span - SAMPLE)
+    rows = await store.fetchall(SAMPLE_DOCS, (floor, json.dumps([fts_string(t) for t in terms])))
+    return {terms[int(r["i"])]: int(r["n"]) for r in rows}, span - floor
+
+
+def common_terms(frequencies: dict[str, int], sample: int) -> frozenset[str]:
+    """The terms in more than ``COMMON_SHARE`` of the sample (none if no rarer word occurs at all)."""
+    common = frozenset(t for t, n in frequencies.items() if n > COMMON_SHARE * sample)
     # Dropping common words only helps if a rarer word is left that occurs at all.
-    return common if any(n for t, n in docs.items() if t not in common) else frozenset()
+    return common if any(n for t, n in frequencies.items() if t not in common) else frozenset()
+
+
+def bm25(
+    candidates: list[tuple[int, str]], terms: list[str], frequencies: dict[str, int], sample: int
+) -> dict[int, float]:
+    """BM25 of each (id, folded text), higher is better, with document frequencies from the sample."""
+    if not candidates:
+        return {}
+    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![^\W_])")
+    idf = {t: math.log(1 + (sample - n + 0.5) / (n + 0.5)) for t, n in frequencies.items()}
+    average = sum(len(text) for _, text in candidates) / len(candidates) or 1.0
+    scores = {}
+    for task_id, text in candidates:
+        counts = Counter(pattern.findall(text))
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * len(text) / average)
+        scores[task_id] = sum(idf.get(t, 0.0) * tf * (BM25_K1 + 1) / (tf + norm) for t, tf in counts.items())
+    return scores
 
 
 async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 0) -> tuple[list[SearchHit], int]:
@@ -117,23 +144,27 @@ async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 
     terms = query_terms(query)
     if not terms:
         return [], 0
+    frequencies, sample = await sample_frequencies(store, terms)
     ranked: dict[int, tuple[int, float]] = {}
-    for tier, expression in match_expressions(terms, await common_terms(store, terms)):
+    for tier, expression in match_expressions(terms, common_terms(frequencies, sample)):
         if tier == TIER_ANY and ranked:
             # Vietnamese words are syllables: "nhung" alone is also "nhưng"/"những" (but, the), so
             # any-word matches are mostly noise next to tasks holding every word. They are the
             # fallback for a query no task matches in full, not padding under good answers.
             break
-        for match in await store.fetchall(TIER_IDS, (expression, CANDIDATES)):
-            ranked.setdefault(int(match["id"]), (tier, float(match["score"])))
+        rows = await store.fetchall(TIER_CANDIDATES, (expression, CANDIDATES))
+        candidates = [(int(r["id"]), str(r["folded"])) for r in rows if int(r["id"]) not in ranked]
+        for task_id, score in bm25(candidates, terms, frequencies, sample).items():
+            ranked[task_id] = (tier, -score)
         if tier == TIER_PHRASE and len(ranked) >= CANDIDATES:
             break  # enough whole-phrase matches: weaker tiers would never reach a page
-    # Best tier first, then bm25 (lower is better), then the newer task.
+    # Best tier first, then BM25, then the newer task.
     order = sorted(ranked, key=lambda task_id: (*ranked[task_id], -task_id))
     page_ids = order[max(0, offset) : max(0, offset) + max(0, limit)]
     if not page_ids:
         return [], len(order)
-    rows = {int(r["id"]): r for r in await store.fetchall(HITS, (json.dumps(page_ids),))}
+    rows = await store.fetchall(HITS, (json.dumps(page_ids),))
+    by_id = {int(r["id"]): r for r in rows}
     hits = [
         SearchHit(
             task_id=task_id,
@@ -145,10 +176,10 @@ async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 
             task_count=int(row["task_count"]),
             text=unicodedata.normalize("NFC", row["text"]),
             tier=ranked[task_id][0],
-            score=ranked[task_id][1],
+            score=-ranked[task_id][1],
         )
         for task_id in page_ids
-        if (row := rows.get(task_id)) is not None
+        if (row := by_id.get(task_id)) is not None
     ]
     return hits, len(order)
 
