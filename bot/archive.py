@@ -179,7 +179,7 @@ async def search(store: Store, query: str, *, page: int = 1, intent: Intent | No
         hits, total = await search_tasks(store, query, SEARCH_PAGE_SIZE, (page - 1) * SEARCH_PAGE_SIZE)
     if not hits:
         return await nothing_found(store, intent or Search(query), "no_match")
-    highlighted = tuple(HighlightedHit(h, tuple(match_spans(h.text, terms))) for h in hits)
+    highlighted = tuple(HighlightedHit(h, tuple(match_spans(h.text, terms, h.folded))) for h in hits)
     return SearchResults(query, tuple(terms), highlighted, page, -(-total // SEARCH_PAGE_SIZE), total)
 
 

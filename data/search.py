@@ -47,7 +47,7 @@ FROM json_each(?) AS j
 # max(id) is an index lookup; a true count(*) would scan the table, and a share needs no precision.
 TASK_ID_SPAN = "SELECT coalesce(max(id), 0) FROM tasks"
 HITS = """
-SELECT t.id, t.bulletin_id, t.number, t.text, b.title, b.month, b.organizer,
+SELECT t.id, t.bulletin_id, t.number, t.text, t.folded, b.title, b.month, b.organizer,
        (SELECT count(*) FROM tasks AS c WHERE c.bulletin_id = t.bulletin_id) AS task_count
 FROM tasks AS t JOIN bulletins AS b ON b.id = t.bulletin_id
 WHERE t.id IN (SELECT value FROM json_each(?))
@@ -68,6 +68,7 @@ class SearchHit:
     task_number: int
     task_count: int
     text: str
+    folded: str  # fold(text): the same length, so offsets found in it point into ``text``
     tier: int
     score: float
 
@@ -146,18 +147,30 @@ async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 
         return [], 0
     frequencies, sample = await sample_frequencies(store, terms)
     ranked: dict[int, tuple[int, float]] = {}
-    for tier, expression in match_expressions(terms, common_terms(frequencies, sample)):
-        if tier == TIER_ANY and ranked:
+
+    def rank(tier: int, rows: list[tuple[int, str]]) -> None:
+        fresh = [(i, text) for i, text in rows if i not in ranked]
+        for task_id, score in bm25(fresh, terms, frequencies, sample).items():
+            ranked[task_id] = (tier, -score)
+
+    tiers = dict(match_expressions(terms, common_terms(frequencies, sample)))
+    if len(terms) == 1:
+        rank(TIER_PHRASE, await _candidates(store, tiers[TIER_PHRASE]))
+    else:
+        every = await _candidates(store, tiers[TIER_ALL])
+        if len(every) < CANDIDATES:
+            # Every task holding all the words is here, so the phrase ones are among them: a regex
+            # on their folded text finds them without a second (position-reading) FTS query.
+            phrase = _phrase_pattern(terms)
+            rank(TIER_PHRASE, [row for row in every if phrase.search(row[1])])
+        else:
+            rank(TIER_PHRASE, await _candidates(store, tiers[TIER_PHRASE]))
+        rank(TIER_ALL, every)
+        if not ranked and TIER_ANY in tiers:
             # Vietnamese words are syllables: "nhung" alone is also "nhưng"/"những" (but, the), so
             # any-word matches are mostly noise next to tasks holding every word. They are the
             # fallback for a query no task matches in full, not padding under good answers.
-            break
-        rows = await store.fetchall(TIER_CANDIDATES, (expression, CANDIDATES))
-        candidates = [(int(r["id"]), str(r["folded"])) for r in rows if int(r["id"]) not in ranked]
-        for task_id, score in bm25(candidates, terms, frequencies, sample).items():
-            ranked[task_id] = (tier, -score)
-        if tier == TIER_PHRASE and len(ranked) >= CANDIDATES:
-            break  # enough whole-phrase matches: weaker tiers would never reach a page
+            rank(TIER_ANY, await _candidates(store, tiers[TIER_ANY]))
     # Best tier first, then BM25, then the newer task.
     order = sorted(ranked, key=lambda task_id: (*ranked[task_id], -task_id))
     page_ids = order[max(0, offset) : max(0, offset) + max(0, limit)]
@@ -175,6 +188,7 @@ async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 
             task_number=int(row["number"]),
             task_count=int(row["task_count"]),
             text=unicodedata.normalize("NFC", row["text"]),
+            folded=row["folded"],
             tier=ranked[task_id][0],
             score=-ranked[task_id][1],
         )
@@ -184,7 +198,17 @@ async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 
     return hits, len(order)
 
 
-def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+async def _candidates(store: Store, expression: str) -> list[tuple[int, str]]:
+    rows = await store.fetchall(TIER_CANDIDATES, (expression, CANDIDATES))
+    return [(int(r["id"]), str(r["folded"])) for r in rows]
+
+
+def _phrase_pattern(terms: list[str]) -> re.Pattern[str]:
+    """The terms as consecutive tokens, whatever separates them, as an FTS5 phrase matches them."""
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(re.escape(t) for t in terms) + r"(?![^\W_])")
+
+
+def match_spans(text: str, terms: list[str], folded: str | None = None) -> list[tuple[int, int]]:
     """Where the query words occur in ``text`` (NFC), as merged (start, end) offsets.
 
     Found in ``fold(text)``, whose offsets are those of ``text`` because folding keeps the length.
@@ -192,7 +216,8 @@ def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     if not terms:
         return []
     # Plain fold (not fold_query, whose Telex rewrite would shift offsets): task texts have no Telex.
-    folded = fold(text)
+    if folded is None or len(folded) != len(text):
+        folded = fold(text)
     pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![^\W_])")
     spans: list[tuple[int, int]] = []
     for m in pattern.finditer(folded):

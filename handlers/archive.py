@@ -202,6 +202,11 @@ def _addressed(message: Message, context: AppContext) -> tuple[bool, str]:
         if mine:
             addressed = True
             text = text.replace(value, " ")
+    # A client that sent no entity (or an imitation of one) still wrote "@name" in plain text.
+    mention = re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE) if username else None
+    if mention is not None and mention.search(text):
+        addressed = True
+        text = mention.sub(" ", text)
     return addressed, " ".join(text.split())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -139,3 +140,27 @@ def test_sample_bulletin_renders_six_messages() -> None:
 
     messages = render_bulletin(sample_bulletin())
     assert [html_to_plain(m.html).splitlines()[0] for m in messages] == _headers(6)
+
+
+async def test_bot_answers_quickly_during_a_broadcast(tg: LocalTelegram, bot_factory: Callable[..., Any]) -> None:
+    async with bot_factory(tg, send_rate=25.0) as bot:
+        chats = list(range(20_001, 20_201))  # 1,200 messages: about 50 s at 25/s
+        for chat in chats:
+            await subscribers.subscribe(bot.store, chat, user_id=chat, chat_type="private", display_name=None)
+        bot.tg.user_document(ADMIN, "seed.txt", bulletin_text("seed-2021-10-haiphong.txt").encode(), user_id=ADMIN)
+        await bot.replies(ADMIN, 8, timeout=15)
+        bot.press(ADMIN, "Gửi", user_id=ADMIN)
+        await bot.until(lambda: len(tg.sent) >= 100, timeout=20)
+        latencies = []
+        for question in ("/latest", "/help", "nhiệm vụ 3"):
+            started = time.monotonic()
+            [answer] = await bot.ask(999, question)
+            latencies.append(time.monotonic() - started)
+            assert answer
+        in_flight = sum(len(tg.messages_for(c)) for c in chats)
+        assert in_flight < len(chats) * 6  # the broadcast was still running while we asked
+        [info] = await outbox.recent_broadcasts(bot.store)
+        assert await bot.data.engine.cancel(info.id)
+    print("reply latencies during broadcast:", [round(x, 3) for x in latencies])
+    assert max(latencies) < 2.0, latencies
+    assert tg.stats()["rate_limited_total"] == 0  # replies and broadcast shared one budget

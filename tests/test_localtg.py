@@ -31,7 +31,7 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from bot.localtg import Limits, LocalTelegram, SentMessage
+from bot.localtg import Limits, LocalTelegram, SentMessage, sequence_hash
 from bot.localtg.htmltext import HtmlParseError, parse_html
 
 TOKEN = "123456:TEST-token_ok"
@@ -496,12 +496,19 @@ async def test_on_send_hooks(tg: LocalTelegram, bot: Bot) -> None:
     assert seen == ["one"]
 
 
-async def test_record_texts_off_keeps_digests(bot: Bot, tg: LocalTelegram) -> None:
+async def test_record_texts_off_keeps_counters_and_sequence_hash(bot: Bot, tg: LocalTelegram) -> None:
     tg.record_texts = False
-    await bot.send_message(4, "hello")
+    for text in ("hello", "part 2", "part 3"):
+        await bot.send_message(4, text)
     assert tg.sent == [] and tg.messages_for(4) == []
-    assert tg.digests_for(4) == [(1, "aaf4c61d")]  # sha1("hello")[:8]
-    assert tg.stats()["delivered"] == 1
+    assert tg.digests_for(4) == [(3, "09b4d5cd")]  # only the most recent message is kept (keep_recent=1)
+    summary = tg.chat_summary(4)
+    assert summary["bot_messages"] == 3
+    assert summary["seq_hash"] == sequence_hash(["hello", "part 2", "part 3"])
+    assert summary["seq_hash"] != sequence_hash(["hello", "part 3", "part 2"])
+    assert tg.stats()["delivered"] == 3
+    # The last message can still be edited.
+    await bot.edit_message_text("part 3, edited", 4, 3)
 
 
 async def test_wait_for_timeout_is_descriptive(tg: LocalTelegram) -> None:

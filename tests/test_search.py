@@ -48,9 +48,7 @@ async def texts_found(store: Store, query: str, limit: int = 20) -> list[str]:
 
 
 async def test_folded_query_finds_diacritics(store: Store) -> None:
-    await bulletins.add(
-        store, bulletin("2021-10", "Tuyên truyền phòng, chống tham nhũng, tiêu cực.", "Khác.")
-    )
+    await bulletins.add(store, bulletin("2021-10", "Tuyên truyền phòng, chống tham nhũng, tiêu cực.", "Khác."))
     for query in ("tham nhung", "tham nhũng", "THAM NHŨNG", "Tham Nhung"):
         assert await texts_found(store, query) == ["Tuyên truyền phòng, chống tham nhũng, tiêu cực."], query
 
@@ -107,9 +105,7 @@ async def test_pages_do_not_overlap(store: Store) -> None:
 
 
 async def test_hit_carries_its_bulletin(store: Store) -> None:
-    bid, _ = await bulletins.add(
-        store, bulletin("2021-10", "Một.", "Hai: đối ngoại.", "Ba.", organizer="Đảng ủy Khối")
-    )
+    bid, _ = await bulletins.add(store, bulletin("2021-10", "Một.", "Hai: đối ngoại.", "Ba.", organizer="Đảng ủy Khối"))
     (hit,), _ = await search_tasks(store, "doi ngoai")
     assert (hit.bulletin_id, hit.month, hit.task_number, hit.task_count) == (bid, "2021-10", 2, 3)
     assert hit.organizer == "Đảng ủy Khối"

@@ -94,6 +94,7 @@ class BroadcastMonitor:
         if info is None:
             return None
         counts = await outbox.counts(self._store, broadcast_id)
+        duration = _seconds_between(info.started_at or info.created_at, info.finished_at)
         text = texts.final_report(
             broadcast_id,
             info.title,
@@ -104,14 +105,27 @@ class BroadcastMonitor:
             cancelled=counts.cancelled,
             blocked=counts.blocked_chats,
             errors=list(counts.errors),
-            duration_seconds=_seconds_between(info.started_at or info.created_at, info.finished_at),
+            duration_seconds=duration,
             reason=info.abort_reason if info.status != "done" else None,
         )
         self._samples.pop(broadcast_id, None)
         self._last_text.pop(broadcast_id, None)
         if info.admin_chat_id is not None:
             if info.progress_message_id is not None:
-                await self._notifier.edit(info.admin_chat_id, info.progress_message_id, text)
+                # The progress message keeps its shape and shows the final figures; the report is a
+                # new message so the admin is notified.
+                final_progress = texts.progress(
+                    broadcast_id,
+                    info.title,
+                    done=counts.sent,
+                    total=counts.total,
+                    rate=counts.sent / duration if duration else 0.0,
+                    eta_seconds=0.0,
+                    failed=counts.failed,
+                    blocked=counts.blocked_chats,
+                    status=info.status,
+                )
+                await self._notifier.edit(info.admin_chat_id, info.progress_message_id, final_progress)
             await self._notifier.post(info.admin_chat_id, text)
         log.info("broadcast %s %s: %s/%s sent", broadcast_id, info.status, counts.sent, counts.total)
         return text

@@ -8,7 +8,7 @@ HTML validation. ``python -m bot.localtg`` runs it standalone.
 
 from .limits import Limits
 from .server import LocalTelegram
-from .state import CallbackAnswer, EditRecord, InlineAnswer, SentMessage, StoredFile
+from .state import CallbackAnswer, EditRecord, InlineAnswer, SentMessage, StoredFile, sequence_hash
 
 __all__ = [
     "CallbackAnswer",
@@ -18,4 +18,5 @@ __all__ = [
     "LocalTelegram",
     "SentMessage",
     "StoredFile",
+    "sequence_hash",
 ]

@@ -123,7 +123,11 @@ def add_control_routes(app: web.Application, tg: LocalTelegram) -> None:
             if chat_id is None:
                 raise ValueError("record_texts is off: only ?chat_id= queries (digests) are available")
             return web.json_response(
-                {"fields": ["message_id", "digest"], "rows": [list(r) for r in tg.digests_for(chat_id)]}
+                {
+                    "fields": ["message_id", "digest"],
+                    "rows": [list(r) for r in tg.digests_for(chat_id)],
+                    "chat": tg.chat_summary(chat_id),
+                }
             )
         source = tg.messages_for(chat_id) if chat_id is not None else tg.sent
         fields = ["seq", "chat_id", "message_id", "at", "digest", "method", "paid", "silent"]
@@ -149,6 +153,9 @@ def add_control_routes(app: web.Application, tg: LocalTelegram) -> None:
             rows.append(row)
             last_seq = m.seq
         return web.json_response({"fields": fields, "rows": rows, "last_seq": last_seq})
+
+    async def chat(request: web.Request) -> web.StreamResponse:
+        return web.json_response(tg.chat_summary(int(request.query["chat_id"])))
 
     async def update(request: web.Request) -> web.StreamResponse:
         return web.json_response(tg.add_update(await _body(request)))
@@ -192,6 +199,7 @@ def add_control_routes(app: web.Application, tg: LocalTelegram) -> None:
         ("POST", "fail_next", fail_next),
         ("POST", "drop_after_delivery", drop_after_delivery),
         ("GET", "sent", sent),
+        ("GET", "chat", chat),
         ("POST", "update", update),
         ("POST", "user_message", user_message),
         ("POST", "user_callback", user_callback),

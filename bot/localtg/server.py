@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import inspect
 import json
 import logging
@@ -42,7 +41,9 @@ from .state import (
     MsgState,
     SentMessage,
     StoredFile,
+    chain_digest,
     chat_type_for,
+    text_digest,
 )
 
 __all__ = ["LocalTelegram"]
@@ -77,10 +78,6 @@ def _json_response(status: int, payload: Any) -> web.Response:
 
 
 _OK_TRUE_BODY = b'{"ok":true,"result":true}'
-
-
-def _digest(text: str | None) -> str:
-    return hashlib.sha1((text or "").encode("utf-8")).hexdigest()[:8]
 
 
 @dataclass(slots=True)
@@ -184,11 +181,15 @@ class LocalTelegram:
         bot_username: str = "local_bulletin_bot",
         bot_first_name: str = "Local Bulletin Bot",
         max_hang: float = 120.0,
+        keep_recent: int = 1,
     ) -> None:
         self._limits = limits or Limits()
         self._flood = FloodControl(self._limits)
         self.valid_tokens: set[str] | None = set(valid_tokens) if valid_tokens is not None else None
         self.record_texts = record_texts
+        # With record_texts=False only the last ``keep_recent`` messages per chat are kept (for edits and
+        # callbacks); older ones survive only in the chat's counters and seq_hash. Bounds memory.
+        self.keep_recent = keep_recent
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.max_hang = max_hang  # upper bound for a "hung" response (drop_after_delivery mode hang)
@@ -610,7 +611,7 @@ class LocalTelegram:
         self._flood.commit(chat, paid, now)
         mid = chat.take_message_id()
         date = int(time.time())
-        digest = _digest(text)
+        digest = text_digest(text)
         self._seq += 1
         record = SentMessage(
             chat_id=chat.chat_id,
@@ -637,12 +638,18 @@ class LocalTelegram:
             content_hash=self._content_hash(text, parse_mode),
             markup_hash=self._markup_hash(reply_markup),
         )
+        chat.sent_count += 1
+        chat.seq_hash = chain_digest(chat.seq_hash, digest)
         if keep:
             self.sent.append(record)
             per_chat = self._sent_by_chat.get(chat.chat_id)
             if per_chat is None:
                 per_chat = self._sent_by_chat[chat.chat_id] = []
             per_chat.append(record)
+        else:
+            messages = chat.messages
+            while len(messages) > self.keep_recent:
+                del messages[next(iter(messages))]
         self._delivered += 1
         if paid:
             self._delivered_paid += 1
@@ -823,7 +830,7 @@ class LocalTelegram:
         state.text = text if keep else None
         state.parse_mode = parse_mode
         state.reply_markup = markup if keep else None
-        state.digest = _digest(text)
+        state.digest = text_digest(text)
         state.content_hash = content_hash
         state.markup_hash = markup_hash
         self.edits.append(
@@ -1297,9 +1304,24 @@ class LocalTelegram:
         """Delivered messages to ``chat_id`` in order (empty when texts are not recorded)."""
         return list(self._sent_by_chat.get(chat_id, ()))
 
+    def chat_summary(self, chat_id: int) -> dict[str, Any]:
+        """Counters of one chat, available whatever ``record_texts`` is. Compare ``seq_hash`` with
+        ``bot.localtg.state.sequence_hash(expected_texts)`` to check content and order."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return {"chat_id": chat_id, "type": chat_type_for(chat_id), "bot_messages": 0, "seq_hash": ""}
+        return {
+            "chat_id": chat_id,
+            "type": chat.type,
+            "bot_messages": chat.sent_count,
+            "last_message_id": chat.next_message_id - 1,
+            "seq_hash": chat.seq_hash,
+            "violations": chat.violations,
+        }
+
     def digests_for(self, chat_id: int) -> list[tuple[int, str]]:
-        """(message_id, sha1(text)[:8]) of the bot's messages still in ``chat_id``; works with
-        ``record_texts=False`` too."""
+        """(message_id, sha1(text)[:8]) of the bot's messages still held for ``chat_id`` (all of them
+        when texts are recorded, the last ``keep_recent`` otherwise)."""
         chat = self._chats.get(chat_id)
         if chat is None:
             return []
@@ -1337,7 +1359,7 @@ class LocalTelegram:
     async def wait_for(
         self,
         predicate: Callable[[], object],
-        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper; the timeout is part of its documented API
+        timeout: float = 5.0,
         description: str | None = None,
     ) -> None:
         """Return once ``predicate()`` is truthy (checked every 10 ms without blocking the loop)."""
@@ -1356,7 +1378,7 @@ class LocalTelegram:
         self,
         chat_id: int,
         n: int,
-        timeout: float = 5.0,  # noqa: ASYNC109 - see wait_for
+        timeout: float = 5.0,
     ) -> list[SentMessage]:
         """Wait until at least ``n`` messages were delivered to ``chat_id``; return them all."""
         try:

@@ -6,8 +6,10 @@ per-chat structures use ``__slots__`` because a benchmark may create 100k chats.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +24,10 @@ __all__ = [
     "MsgState",
     "SentMessage",
     "StoredFile",
+    "chain_digest",
     "chat_type_for",
+    "sequence_hash",
+    "text_digest",
 ]
 
 # kind -> (HTTP status, description), strings as the real Bot API server produces them.
@@ -32,6 +37,23 @@ BLOCK_KINDS: dict[str, tuple[int, str]] = {
     "kicked": (403, "Forbidden: bot was kicked from the group chat"),
     "not_found": (400, "Bad Request: chat not found"),
 }
+
+
+def text_digest(text: str | None) -> str:
+    """sha1 of the text (as the bot sent it, markup included), first 8 hex digits."""
+    return hashlib.sha1((text or "").encode("utf-8")).hexdigest()[:8]
+
+
+def chain_digest(seq_hash: str, digest: str) -> str:
+    return hashlib.sha1(f"{seq_hash}{digest}".encode("ascii")).hexdigest()[:16]
+
+
+def sequence_hash(texts: Iterable[str | None]) -> str:
+    """The ``seq_hash`` a chat ends up with after receiving ``texts`` in this order."""
+    seq_hash = ""
+    for text in texts:
+        seq_hash = chain_digest(seq_hash, text_digest(text))
+    return seq_hash
 
 
 def chat_type_for(chat_id: int) -> str:
@@ -170,7 +192,17 @@ class MsgState:
 class ChatState:
     """Per-chat counters. Kept small on purpose: one of these exists for every chat ever addressed."""
 
-    __slots__ = ("chat_id", "group_times", "last_send", "messages", "next_message_id", "type", "violations")
+    __slots__ = (
+        "chat_id",
+        "group_times",
+        "last_send",
+        "messages",
+        "next_message_id",
+        "sent_count",
+        "seq_hash",
+        "type",
+        "violations",
+    )
 
     def __init__(self, chat_id: int) -> None:
         self.chat_id = chat_id
@@ -180,6 +212,10 @@ class ChatState:
         # Only groups need a rolling window; private chats only need the last send time.
         self.group_times: deque[float] | None = None if self.type == "private" else deque()
         self.violations = 0
+        # Bot messages delivered here and a hash over their texts in order (see sequence_hash): lets a
+        # benchmark verify content and order for 100k chats without keeping any text.
+        self.sent_count = 0
+        self.seq_hash = ""
         self.messages: dict[int, MsgState] = {}
 
     @property

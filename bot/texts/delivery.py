@@ -110,7 +110,13 @@ def progress(
     status: str,
 ) -> str:
     percent = 100.0 * done / total if total else 100.0
-    state = {"paused": "⏸ Tạm dừng · Paused", "queued": "⏳ Chờ gửi · Queued"}.get(status, "📤 Đang gửi · Sending")
+    state = {
+        "paused": "⏸ Tạm dừng · Paused",
+        "queued": "⏳ Chờ gửi · Queued",
+        "done": "✅ Đã gửi xong · Done",
+        "cancelled": "⏹ Đã hủy · Cancelled",
+        "aborted": "🛑 Đã dừng · Aborted",
+    }.get(status, "📤 Đang gửi · Sending")
     eta = _duration(eta_seconds) if eta_seconds is not None else "—"
     return (
         f"{state} — bản tin #{broadcast_id}\n<b>{escape(title)}</b>\n"
