@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.textnorm import fold
@@ -119,9 +120,9 @@ _EN_MONTHS = {
 }  # fmt: skip
 
 
-def _alt(words: object) -> str:
+def _alt(words: Iterable[str]) -> str:
     # Longest first, so "muoi mot" wins over "muoi".
-    return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))  # type: ignore[attr-defined]
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
 _VI_NUM = _alt(_VI_NUMBERS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import html
 import signal
 import sys
 import time
@@ -18,7 +19,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -169,6 +172,17 @@ def test_html_parser_details() -> None:
     # Byte offsets in errors are UTF-8 bytes, as tdlib reports them.
     with pytest.raises(HtmlParseError, match="byte offset 3"):
         parse_html("Đ <x>")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=80))
+def test_html_parser_roundtrips_escaped_text(raw: str) -> None:
+    # Anything escaped with html.escape is valid Telegram HTML and renders back to the original text;
+    # a wrapping tag becomes one entity whose length is in UTF-16 units.
+    assert parse_html(html.escape(raw)) == (raw, [])
+    plain, entities = parse_html(f"<b>{html.escape(raw)}</b>")
+    assert plain == raw
+    assert entities == [{"type": "bold", "offset": 0, "length": len(raw.encode("utf-16-le")) // 2}]
 
 
 async def test_text_length_and_empty(tg: LocalTelegram, bot: Bot) -> None:
@@ -395,7 +409,7 @@ async def test_get_updates_long_poll_and_offset(tg: LocalTelegram, bot: Bot) -> 
 
 async def test_get_updates_times_out_empty(tg: LocalTelegram, bot: Bot) -> None:
     start = time.monotonic()
-    assert await bot.get_updates(timeout=0.3) == ()
+    assert await bot.get_updates(timeout=dtm.timedelta(seconds=0.3)) == ()
     assert 0.25 < time.monotonic() - start < 2.0
 
 
@@ -407,23 +421,23 @@ async def test_callback_and_edits(tg: LocalTelegram, bot: Bot) -> None:
     query = update.callback_query
     assert query is not None and query.data == "sub"
     assert query.message is not None and query.message.message_id == sent.message_id
-    assert query.message.text == "Menu"  # type: ignore[union-attr]
+    assert isinstance(query.message, Message) and query.message.text == "Menu"
     await bot.answer_callback_query(query.id, text="Done")
     assert tg.callback_answers[0].text == "Done"
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await bot.answer_callback_query(query.id)  # answering twice is invalid, like in Telegram
     edited = await bot.edit_message_text("<i>Subscribed</i>", 9, sent.message_id, parse_mode="HTML")
     assert isinstance(edited, type(sent)) and edited.text == "Subscribed"
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("<i>Subscribed</i>", 9, sent.message_id, parse_mode="HTML")
     # editMessageText without reply_markup removed the keyboard (as in Telegram): removing it again is
     # "not modified", putting one back is an edit.
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_reply_markup(9, sent.message_id, reply_markup=None)
     await bot.edit_message_reply_markup(9, sent.message_id, reply_markup=markup)
     assert [e.method for e in tg.edits] == ["editMessageText", "editMessageReplyMarkup"]
     assert tg.edits[0].text == "<i>Subscribed</i>"
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.edit_message_text("x", 9, 999)
     assert await bot.delete_message(9, sent.message_id)
     assert tg.deleted == [(9, sent.message_id)]
@@ -561,9 +575,7 @@ async def test_control_api(tg: LocalTelegram, bot: Bot) -> None:
         assert sent["rows"] == [[2, 2, 1, sent["rows"][0][3], sent["rows"][0][4], "sendMessage", 0, 0, "b"]]
         async with http.post(
             f"{control}/update",
-            json={
-                "message": {"message_id": 1, "date": 0, "chat": {"id": 8, "type": "private"}, "text": "raw"}
-            },
+            json={"message": {"message_id": 1, "date": 0, "chat": {"id": 8, "type": "private"}, "text": "raw"}},
         ) as resp:
             injected = await resp.json()
         (update,) = await bot.get_updates(timeout=1)

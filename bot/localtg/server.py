@@ -202,6 +202,7 @@ class LocalTelegram:
         self._stopping = asyncio.Event()
         self._callback_tasks: set[asyncio.Task[Any]] = set()
         self._token_cache: dict[str, dict[str, Any] | None] = {}
+        self._markup_cache: dict[str, Any] = {}
         self._bot_user: dict[str, Any] = self._make_bot_user(100000)
 
         self._methods: dict[str, tuple[str, Callable[[_Call], Awaitable[Any]]]] = {}
@@ -288,6 +289,21 @@ class LocalTelegram:
         """Change some limits, e.g. ``tg.configure(enforce=False)``; returns the new Limits."""
         self.limits = self._limits.updated(changes)
         return self._limits
+
+    def _markup(self, params: dict[str, Any]) -> Any:
+        """Decode reply_markup, sharing one object per distinct JSON string: a broadcast attaches the same
+        keyboard to thousands of messages, and a parsed copy each would dominate memory. Treat recorded
+        markups as read-only."""
+        raw = params.get("reply_markup")
+        if not isinstance(raw, str):
+            return _p_json(params, "reply_markup")
+        cached = self._markup_cache.get(raw)
+        if cached is None:
+            cached = _p_json(params, "reply_markup")
+            if len(self._markup_cache) >= 1024:
+                self._markup_cache.clear()
+            self._markup_cache[raw] = cached
+        return cached
 
     def _chat(self, chat_id: int) -> ChatState:
         chat = self._chats.get(chat_id)
@@ -766,7 +782,7 @@ class LocalTelegram:
             raise ApiError(400, "Bad Request: message text is empty")
         parse_mode = _p_str(params, "parse_mode")
         plain, entities = self._render(text, parse_mode)
-        markup = _p_json(params, "reply_markup")
+        markup = self._markup(params)
         paid = _p_bool(params, "allow_paid_broadcast")
         chat = self._chat(chat_id)
         now = time.monotonic()
@@ -808,7 +824,7 @@ class LocalTelegram:
         if not text:
             raise ApiError(400, "Bad Request: message text is empty")
         parse_mode = _p_str(params, "parse_mode")
-        raw_markup = _p_json(params, "reply_markup")
+        raw_markup = self._markup(params)
         markup = raw_markup if isinstance(raw_markup, dict) else None
         inline_id = _p_str(params, "inline_message_id")
         now = time.monotonic()
@@ -861,7 +877,7 @@ class LocalTelegram:
 
     async def _m_editMessageReplyMarkup(self, call: _Call) -> Any:
         params = call.params
-        raw_markup = _p_json(params, "reply_markup")
+        raw_markup = self._markup(params)
         markup = raw_markup if isinstance(raw_markup, dict) else None
         inline_id = _p_str(params, "inline_message_id")
         now = time.monotonic()
@@ -1001,7 +1017,7 @@ class LocalTelegram:
         entities: list[Any] = []
         if caption:
             plain, entities = self._render(caption, parse_mode, caption=True)
-        markup = _p_json(params, "reply_markup")
+        markup = self._markup(params)
         paid = _p_bool(params, "allow_paid_broadcast")
         chat = self._chat(chat_id)
         now = time.monotonic()

@@ -25,7 +25,7 @@ from bot.archive import (
 )
 from bot.domain import ArchivedBulletin
 from bot.intents import Help, History, Intent, Latest, Month, Search, TaskQuery, Unknown
-from bot.rendering import MESSAGE_LIMIT, html_to_plain, month_label, plain_length, render_task
+from bot.rendering import MESSAGE_LIMIT, display_text, html_to_plain, month_label, plain_length, render_task
 
 SNIPPET = 200
 EXAMPLES = (
@@ -107,7 +107,7 @@ def _bulletin_view(bulletin: ArchivedBulletin, limit: int) -> str:
     if bulletin.published:
         lines.append(f"Ngày đăng <i>(published)</i>: {_date(bulletin.published)}")
     lines += ["", f"<b>{count} nhiệm vụ trọng tâm</b> · <i>{count} key tasks</i>:"]
-    lines += [f"<b>{t.number}.</b> {escape(shorten(t.text, limit))}" for t in bulletin.tasks]
+    lines += [f"<b>{t.number}.</b> {escape(shorten(display_text(t.text), limit))}" for t in bulletin.tasks]
     lines += [
         "",
         "Bấm số để đọc toàn văn, hoặc gõ /task N · <i>tap a number or send /task N for the full task</i>",
@@ -308,7 +308,7 @@ def inline_title(answer: TaskAnswer) -> str:
 
 
 def inline_description(answer: TaskAnswer) -> str:
-    return shorten(answer.task.text, 120)
+    return shorten(display_text(answer.task.text), 120)
 
 
 def nav_task(number: int) -> str:
