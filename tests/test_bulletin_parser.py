@@ -451,9 +451,7 @@ def test_the_weekday_date_line_is_the_published_date_when_it_is_the_only_one() -
 
 
 def test_thu_truong_paragraph_stays_in_the_intro() -> None:
-    deputy = (
-        "Thứ trưởng Bộ Ngoại giao thông tin chuyên đề về tình hình thế giới và khu vực thời gian gần đây."
-    )
+    deputy = "Thứ trưởng Bộ Ngoại giao thông tin chuyên đề về tình hình thế giới và khu vực thời gian gần đây."
     tasks = [f"{t}." for t in TOPICS[:6]]
     bulletin = parse_bulletin(render(tasks, "thu", intro_extra=[deputy]))
     assert task_texts(bulletin) == tasks
@@ -839,9 +837,7 @@ def test_any_task_list_in_any_family_round_trips(
     ).replace("\n\n", paragraph_gap)
     bulletin = parse_bulletin(doc)
     assert task_texts(bulletin) == ["\n".join([first, *more]) for first, more in tasks]
-    assert [t.enumerator for t in bulletin.tasks] == [
-        FAMILIES[family](i)[1] for i in range(1, len(tasks) + 1)
-    ]
+    assert [t.enumerator for t in bulletin.tasks] == [FAMILIES[family](i)[1] for i in range(1, len(tasks) + 1)]
     assert bulletin.month == "2022-05"
     assert not any("stated count" in w for w in bulletin.warnings)
 
