@@ -15,15 +15,19 @@ async def start(update: Update, context: AppContext) -> None:
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or message is None:
         return
-    name = user.first_name if user else chat.title
+    # In a group the subscriber is the group, so it is greeted and stored by its title.
+    name = chat.title if chat.type != "private" and chat.title else (user.first_name if user else None)
+    store = context.bot_data.store
     created = await subscribers.subscribe(
-        context.bot_data.store,
+        store,
         chat.id,
         user_id=user.id if user else None,
         chat_type=chat.type,
         display_name=name,
     )
-    await message.reply_text(texts.welcome(name, already=not created))
+    profile = await subscribers.get(store, chat.id)
+    greeting = texts.address(name, profile.role, profile.unit) if profile else name
+    await message.reply_text(texts.welcome(greeting, already=not created))
 
 
 async def stop(update: Update, context: AppContext) -> None:

@@ -82,7 +82,8 @@ class BotHarness:
 
     def button(self, chat_id: int, label: str) -> tuple[int, str]:
         for message in reversed(self.tg.messages_for(chat_id)):
-            for row in (message.reply_markup or {}).get("inline_keyboard", []):
+            current = self.tg.bot_message_dict(chat_id, message.message_id)  # after any edits
+            for row in (current.get("reply_markup") or {}).get("inline_keyboard", []):
                 for b in row:
                     if label in b.get("text", "") and "callback_data" in b:
                         return message.message_id, b["callback_data"]

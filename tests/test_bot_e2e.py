@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ async def test_stop_unsubscribes_and_profile_is_saved(bot: BotHarness) -> None:
     assert "Báo cáo viên · Đảng ủy Khối các cơ quan tỉnh" in saved
     sub = await subscribers.get(bot.store, 222)
     assert sub is not None and sub.role == "Báo cáo viên" and sub.unit == "Đảng ủy Khối các cơ quan tỉnh"
+    [greeting] = await bot.ask(222, "/start", first_name="Hà")
+    assert "Xin chào Hà (Báo cáo viên, Đảng ủy Khối các cơ quan tỉnh)!" in greeting
     [bye] = await bot.ask(222, "/stop")
     assert "Đã hủy đăng ký" in bye
     assert await subscribers.count_active(bot.store) == 0
@@ -164,3 +167,51 @@ async def test_bot_answers_quickly_during_a_broadcast(tg: LocalTelegram, bot_fac
     print("reply latencies during broadcast:", [round(x, 3) for x in latencies])
     assert max(latencies) < 2.0, latencies
     assert tg.stats()["rate_limited_total"] == 0  # replies and broadcast shared one budget
+
+
+async def test_admin_sees_progress_and_can_pause_resume_and_cancel(
+    tg: LocalTelegram, bot_factory: Callable[..., Any]
+) -> None:
+    async with bot_factory(tg, send_rate=25.0) as bot:
+        chats = list(range(30_001, 30_041))
+        for chat in chats:
+            await subscribers.subscribe(bot.store, chat, user_id=chat, chat_type="private", display_name=None)
+        bot.tg.user_document(ADMIN, "seed.txt", bulletin_text("seed-2021-10-haiphong.txt").encode(), user_id=ADMIN)
+        await bot.replies(ADMIN, 8, timeout=15)
+        bot.press(ADMIN, "Gửi", user_id=ADMIN)
+        [progress] = await bot.replies(ADMIN, 1, timeout=10)
+        assert "Chờ gửi" in (progress.text or "") and "0/240" in (progress.text or "")
+        await bot.until(lambda: len(tg.sent) >= 60, timeout=20)
+
+        [listing] = await bot.ask(ADMIN, "/broadcasts")
+        assert "#1" in listing and "đang gửi" in listing
+        bot.press(ADMIN, "Tạm dừng", user_id=ADMIN)
+        await bot.until(lambda: any("tạm dừng · paused" in (e.text or "") for e in tg.edits), timeout=10)
+        await asyncio.sleep(1.5)  # let anything in flight land
+        frozen = sum(len(tg.messages_for(c)) for c in chats)
+        await asyncio.sleep(2.0)
+        assert sum(len(tg.messages_for(c)) for c in chats) == frozen < 240
+
+        bot.press(ADMIN, "Tiếp tục", user_id=ADMIN)
+        await bot.until(lambda: all(len(tg.messages_for(c)) == 6 for c in chats), timeout=30)
+        await bot.until(lambda: any("Đã gửi xong" in (m.text or "") for m in tg.messages_for(ADMIN)), timeout=10)
+        # The progress message was edited in place with sent/total, rate and time left.
+        progress_edits = [e.text or "" for e in tg.edits if "Đã gửi · sent" in (e.text or "")]
+        assert progress_edits and any("/240" in t and "tin/giây" in t for t in progress_edits)
+        report = next(m.text or "" for m in tg.messages_for(ADMIN) if "Đã gửi xong" in (m.text or ""))
+        assert "240/240" in report and "Thời gian" in report
+
+        bot.tg.user_document(ADMIN, "c1.txt", bulletin_text("case01.txt").encode(), user_id=ADMIN)
+        await bot.until(lambda: any("Gửi bản tin này" in (m.text or "") for m in tg.messages_for(ADMIN)[-1:]), 20)
+        bot.press(ADMIN, "Gửi", user_id=ADMIN)
+        await bot.until(lambda: sum(len(tg.messages_for(c)) for c in chats) >= 260, timeout=20)
+        bot.seen[ADMIN] = len(tg.messages_for(ADMIN))
+        [listing] = await bot.ask(ADMIN, "/broadcasts")
+        assert "#2" in listing and "#1" in listing
+        bot.press(ADMIN, "Hủy gửi", user_id=ADMIN)
+        await bot.until(lambda: any("Đã hủy" in (m.text or "") for m in tg.messages_for(ADMIN)), timeout=10)
+        await asyncio.sleep(1.5)
+        info = await outbox.get_broadcast(bot.store, 2)
+        assert info is not None and info.status == "cancelled"
+        assert sum(len(tg.messages_for(c)) for c in chats) < 480
+    assert tg.stats()["rate_limited_total"] == 0

@@ -178,3 +178,27 @@ async def test_import_and_publish_cli(tmp_path: Path) -> None:
     proc = await start_bot(env, "publish", str(DATA / "case03.txt"))  # no --yes and no terminal
     _, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
     assert proc.returncode == 1 and "--yes" in stderr.decode()
+
+
+async def test_console_answers_the_scripted_questions(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=ROOT,
+        env=bot_env(None, tmp_path / "unused.db"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(proc.communicate("/start\n/latest\nnhiệm vụ 3\n".encode()), timeout=90)
+    out = stdout.decode()
+    assert proc.returncode == 0, stderr.decode()[-2000:]
+    first_line = out.splitlines()[0]
+    assert "No BOT_TOKEN" in first_line and "offline console" in first_line
+    welcome = out.index("Xin chào")
+    bulletin = out.index("Hội nghị Báo cáo viên tháng 10/2021: 6 nhóm nhiệm vụ trọng tâm")
+    task = out.index("📌 Nhiệm vụ 3/6 · Hội nghị Báo cáo viên tháng 10/2021")
+    assert welcome < bulletin < task
+    assert "Kết luận số 14-KL/TW" in out[task:]
+    assert "Traceback" not in out + stderr.decode()

@@ -16,6 +16,14 @@ def _examples() -> str:
     return "\n".join(f"• <code>{escape(e)}</code>" for e in EXAMPLES)
 
 
+def address(name: str | None, role: str | None, unit: str | None) -> str | None:
+    """How a subscriber is greeted: "Lan (Báo cáo viên, Đảng ủy Khối)" when they set a profile."""
+    detail = ", ".join(x for x in (role, unit) if x)
+    if name and detail:
+        return f"{name} ({detail})"
+    return name or detail or None
+
+
 def welcome(name: str | None, *, already: bool) -> str:
     hello = f"Xin chào {escape(name)}!" if name else "Xin chào!"
     state = (

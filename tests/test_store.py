@@ -1,0 +1,106 @@
+"""The store on real SQLite: migrations, transactions, subscribers, archive, outbox fan-out."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from data import bulletins, outbox, subscribers
+from data.store import Store, StoreError, migrations
+from tests.conftest import sample_bulletin
+
+
+async def test_empty_database_is_migrated_to_head_and_reopening_is_a_no_op(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        assert await store.user_version() == len(migrations())
+        await subscribers.subscribe(store, 1, user_id=1, chat_type="private", display_name="A")
+        assert await store.fetchval("PRAGMA journal_mode") == "wal"
+        assert await store.fetchval("PRAGMA foreign_keys") == 1
+    async with await Store.open(db) as store:  # second open applies nothing and keeps data
+        assert await store.user_version() == len(migrations())
+        assert await subscribers.count_active(store) == 1
+
+
+async def test_data_survives_each_migration_step(tmp_path: Path) -> None:
+    db = tmp_path / "steps.db"
+    first_version, _, first_sql = migrations()[0]
+    with sqlite3.connect(db) as conn:  # a database left at version 1 by an older bot
+        conn.executescript(f"{first_sql}\nPRAGMA user_version = {first_version};")
+        conn.execute(
+            "INSERT INTO bulletins (title, month, organizer, intro, source_sha256, created_at)"
+            " VALUES ('T', '2021-10', '', '', 'abc', 'now')"
+        )
+        conn.execute("INSERT INTO tasks (bulletin_id, number, text) VALUES (1, 1, 'phòng chống tham nhũng')")
+    async with await Store.open(db) as store:
+        assert await store.user_version() == len(migrations())
+        assert await store.fetchval("SELECT text FROM tasks WHERE id = 1") == "phòng chống tham nhũng"
+
+
+async def test_refuses_a_database_newer_than_the_code(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    with pytest.raises(StoreError, match="newer than this bot knows"):
+        await Store.open(db)
+
+
+async def test_failed_transaction_rolls_back(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as conn:
+            await conn.execute("INSERT INTO subscribers (chat_id, subscribed_at, updated_at) VALUES (5, 'x', 'x')")
+            raise RuntimeError("boom")
+    assert await subscribers.get(store, 5) is None
+
+
+async def test_subscribe_is_idempotent_and_leave_reports_state(store: Store) -> None:
+    assert await subscribers.subscribe(store, 7, user_id=7, chat_type="private", display_name="B")
+    assert not await subscribers.subscribe(store, 7, user_id=7, chat_type="private", display_name="B")
+    assert await subscribers.leave(store, 7, reason="user: /stop")
+    assert not await subscribers.leave(store, 7, reason="user: /stop")
+    assert await subscribers.subscribe(store, 7, user_id=7, chat_type="private", display_name="B")
+
+
+async def test_archive_holds_several_bulletins_per_month_and_import_is_idempotent(store: Store) -> None:
+    seed = sample_bulletin()
+    other = sample_bulletin("case07.txt")
+    assert seed.month == other.month == "2021-10"
+    first, created = await bulletins.add(store, seed)
+    again, created_again = await bulletins.add(store, seed)
+    second, _ = await bulletins.add(store, other)
+    assert created and not created_again and first == again
+    month = await bulletins.by_month(store, "2021-10")
+    assert [b.id for b in month] == [second, first]
+    latest = await bulletins.latest(store)
+    assert latest is not None and latest.id == second
+    assert await bulletins.older(store, latest) == first
+
+
+async def test_fan_out_writes_one_row_per_message_and_active_chat(store: Store) -> None:
+    for chat in (1, 2, 3):
+        await subscribers.subscribe(store, chat, user_id=chat, chat_type="private", display_name=None)
+    await subscribers.leave(store, 2, reason="test")
+    bulletin_id, _ = await bulletins.add(store, sample_bulletin())
+    info = await outbox.create_broadcast(
+        store, bulletin_id, [(1, "a"), (2, "b")], requested_by=None, admin_chat_id=None
+    )
+    assert (info.recipients, info.message_count, info.status) == (2, 2, "queued")
+    rows = await store.fetchall("SELECT chat_id, seq FROM deliveries ORDER BY chat_id, seq")
+    assert [tuple(r) for r in rows] == [(1, 1), (1, 2), (3, 1), (3, 2)]
+    with pytest.raises(sqlite3.IntegrityError):  # the unique key on (broadcast, chat, seq)
+        await store.execute("INSERT INTO deliveries (broadcast_id, seq, chat_id) VALUES (?, 1, 1)", (info.id,))
+
+
+async def test_a_row_leaves_pending_once(store: Store) -> None:
+    await subscribers.subscribe(store, 1, user_id=1, chat_type="private", display_name=None)
+    bulletin_id, _ = await bulletins.add(store, sample_bulletin())
+    info = await outbox.create_broadcast(store, bulletin_id, [(1, "a")], requested_by=None, admin_chat_id=None)
+    row_id = int(await store.fetchval("SELECT id FROM deliveries"))
+    await outbox.mark_sent(store, [(row_id, 42)])
+    await outbox.mark_failed(store, row_id, "late failure")  # must not overwrite a sent row
+    row = await store.fetchone("SELECT status, message_id, error FROM deliveries WHERE id = ?", (row_id,))
+    assert row is not None and tuple(row) == ("sent", 42, None)
+    assert await outbox.finish_if_complete(store, info.id)
+    assert not await outbox.finish_if_complete(store, info.id)
