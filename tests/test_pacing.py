@@ -1,0 +1,62 @@
+"""The Pacer with a fake clock: overall spacing, rolling second, per-chat and per-group limits, 429 pauses."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.delivery.pacing import Pacer, SlotClock
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_slots_are_evenly_spaced_at_the_rate() -> None:
+    clock = FakeClock()
+    slots = SlotClock(25, clock)
+    times = [slots.reserve() for _ in range(50)]
+    gaps = {round(b - a, 6) for a, b in itertools.pairwise(times)}
+    assert gaps == {0.04}
+
+
+def test_rolling_second_holds_back_a_late_burst() -> None:
+    clock = FakeClock()
+    slots = SlotClock(10, clock, guard=0.02)
+    for i in range(10):
+        slots.record(1000.0 + i * 0.01)  # ten sends bunched into 0.1 s (a late event loop)
+    clock.now = 1000.5
+    assert slots.window_wait(clock.now) == 1000.0 + 1.0 + 0.02 - 1000.5
+
+
+def test_private_chat_waits_a_second_and_groups_twenty_a_minute() -> None:
+    clock = FakeClock()
+    pacer = Pacer(1000, clock=clock, chat_interval=1.05, group_per_minute=20)
+    first = pacer.reserve(42)
+    assert pacer.reserve(42) >= first + 1.05
+    group_times = [pacer.reserve(-7) for _ in range(21)]
+    gaps = [b - a for a, b in itertools.pairwise(group_times)]
+    assert min(gaps) >= 3.0  # spread evenly: 20 a minute, never a burst
+    assert group_times[20] - group_times[0] >= 60.0  # the 21st is a minute after the 1st
+
+
+def test_a_429_pause_only_moves_later() -> None:
+    clock = FakeClock()
+    pacer = Pacer(30, clock=clock, pause_margin=0.5)
+    long_pause = pacer.pause(10)
+    short_pause = pacer.pause(1)  # a later, shorter 429 must not release the first one early
+    assert short_pause == long_pause == 1010.5
+    assert pacer.reserve(5) >= 1010.5
+    assert pacer.reserve(None) >= 1010.5
+
+
+def test_paid_broadcasts_use_their_own_budget() -> None:
+    clock = FakeClock()
+    pacer = Pacer(30, paid_rate=1000, clock=clock)
+    paid = [pacer.reserve(i, paid=True) for i in range(1, 101)]
+    assert paid[-1] - paid[0] < 0.1  # 100 paid sends within 0.1 s
+    free = [pacer.reserve(i) for i in range(1000, 1010)]
+    assert free[-1] - free[0] >= 9 / 30 - 1e-9
