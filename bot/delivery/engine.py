@@ -204,6 +204,12 @@ class DeliveryEngine:
             lane.busy = True
             item = lane.items[0]
             await self._pacer.acquire(lane.chat_id, paid=self._paid)
+            if item.broadcast_id in self._stopped_broadcasts or item.broadcast_id in self._paused:
+                # Cancelled or paused while we waited for the slot: do not send it.
+                self._slots.release()
+                lane.busy = False
+                self._schedule(lane)
+                continue
             task = asyncio.create_task(self._deliver(lane, item))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
