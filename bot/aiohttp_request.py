@@ -9,6 +9,8 @@ timeouts, same error mapping (a timeout while waiting for a connection means the
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -84,8 +86,12 @@ class AiohttpRequest(BaseRequest):
         acquire = None if connect is None and pool is None else (connect or 0.0) + (pool or 0.0)
         timeout = aiohttp.ClientTimeout(total=None, connect=acquire, sock_read=read)
 
-        body: aiohttp.FormData | dict[str, str] | None = params
+        # Same wire format as PTB's httpx backend (form fields, nested values JSON-encoded), but
+        # encoded with urlencode: aiohttp's FormData costs ~60 µs a message against ~6 µs.
+        body: aiohttp.FormData | bytes | None = urlencode(params).encode() if params else None
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if params else None
         if files:
+            headers = None
             form = aiohttp.FormData()
             for name, value in (params or {}).items():
                 form.add_field(name, value)
@@ -94,7 +100,7 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mime)
             body = form
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as response:
+            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:
             raise TimedOut(

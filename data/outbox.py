@@ -48,6 +48,7 @@ CANCEL_BROADCAST_ROWS = """
 UPDATE deliveries SET status = 'cancelled', error = ?, updated_at = ? WHERE broadcast_id = ? AND status = 'pending'
 """
 COUNT_BY_STATUS = "SELECT status, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status"
+ANY_PENDING = "SELECT EXISTS (SELECT 1 FROM deliveries WHERE status = 'pending')"
 PENDING_LEFT = "SELECT EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = ? AND status = 'pending')"
 ERRORS = """
 SELECT error, count(*) AS n FROM deliveries
@@ -205,6 +206,10 @@ async def get_broadcast(store: Store, broadcast_id: int) -> BroadcastInfo | None
 
 async def recent_broadcasts(store: Store, limit: int = 10) -> list[BroadcastInfo]:
     return [_info(r) for r in await store.fetchall(RECENT_BROADCASTS, (limit,))]
+
+
+async def any_pending(store: Store) -> bool:
+    return bool(await store.fetchval(ANY_PENDING))
 
 
 async def active_broadcast_ids(store: Store) -> list[int]:
