@@ -24,7 +24,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import BaseRateLimiter
+from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.delivery.outcomes import Outcome, SendResult
 from bot.delivery.pacing import Pacer
@@ -97,27 +97,37 @@ def classify(exc: Exception) -> SendResult:
 class TelegramSender:
     """Sends broadcast messages through PTB (and so through the shared rate limiter)."""
 
-    def __init__(self, bot: Bot, *, paid: bool = False, read_timeout: float = 15.0) -> None:
+    def __init__(self, bot: ExtBot[Any], *, paid: bool = False, read_timeout: float = 15.0) -> None:
         self._bot = bot
         self._paid = paid
         # A longer read timeout makes the ambiguous "sent but no answer" case rarer (PTB #1045).
         self._read_timeout = read_timeout
 
     async def send(self, chat_id: int, html: str, *, notify: bool) -> SendResult:
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": html,
+            "parse_mode": ParseMode.HTML.value,
+            "disable_notification": not notify,
+            "link_preview_options": {"is_disabled": True},
+        }
+        if self._paid:
+            params["allow_paid_broadcast"] = True
         try:
-            message = await self._bot.send_message(
-                chat_id,
-                html,
-                parse_mode=ParseMode.HTML,
-                disable_notification=not notify,
-                link_preview_options=NO_PREVIEW,
-                allow_paid_broadcast=self._paid or None,
+            # The engine needs only the message id, so skip building a full PTB Message (about a
+            # quarter of PTB's CPU per send). Bot API method names are case-insensitive; the
+            # lower-case name keeps PTB from suggesting send_message() instead.
+            result = await self._bot.do_api_request(
+                "sendmessage",
+                api_kwargs=params,
                 read_timeout=self._read_timeout,
-                rate_limit_args=BROADCAST,  # type: ignore[call-arg]
+                rate_limit_args=BROADCAST,
             )
         except Exception as exc:
             return classify(exc)
-        return SendResult(Outcome.SENT, message_id=message.message_id)
+        if not isinstance(result, dict) or not isinstance(result.get("message_id"), int):
+            return SendResult(Outcome.TRANSIENT, error="unexpected answer to sendMessage")
+        return SendResult(Outcome.SENT, message_id=result["message_id"])
 
 
 class TelegramNotifier:
@@ -175,7 +185,9 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
     ) -> bool | JSONDict | list[JSONDict]:
         broadcast = bool(rate_limit_args and rate_limit_args.get("broadcast"))
         if broadcast:
-            # The engine already took this message's slot from the Pacer before sending.
+            # The engine already took this message's slot; the gate is the last check before the
+            # request is written (a pause that started meanwhile, the rolling second).
+            await self._pacer.gate(_chat_id(data), paid=bool(data.get("allow_paid_broadcast")))
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

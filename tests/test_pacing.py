@@ -17,10 +17,10 @@ class FakeClock:
 
 def test_slots_are_evenly_spaced_at_the_rate() -> None:
     clock = FakeClock()
-    slots = SlotClock(25, clock)
+    slots = SlotClock(25, clock, guard=0.025)
     times = [slots.reserve() for _ in range(50)]
     gaps = {round(b - a, 6) for a, b in itertools.pairwise(times)}
-    assert gaps == {0.04}
+    assert gaps == {0.041}  # 25/s less the jitter guard: 24.4/s
 
 
 def test_rolling_second_holds_back_a_late_burst() -> None:
@@ -57,6 +57,6 @@ def test_paid_broadcasts_use_their_own_budget() -> None:
     clock = FakeClock()
     pacer = Pacer(30, paid_rate=1000, clock=clock)
     paid = [pacer.reserve(i, paid=True) for i in range(1, 101)]
-    assert paid[-1] - paid[0] < 0.1  # 100 paid sends within 0.1 s
+    assert paid[-1] - paid[0] < 0.11  # 100 paid sends in about 0.1 s
     free = [pacer.reserve(i) for i in range(1000, 1010)]
-    assert free[-1] - free[0] >= 9 / 30 - 1e-9
+    assert free[-1] - free[0] >= 9 / 30

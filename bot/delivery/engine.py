@@ -212,7 +212,8 @@ class DeliveryEngine:
                 break
             lane.busy = True
             item = lane.items[0]
-            await self._pacer.acquire(lane.chat_id, paid=self._paid)
+            # The slot only: the sender passes the Pacer's gate right before writing the request.
+            await self._pacer.acquire(lane.chat_id, paid=self._paid, gate=False)
             if item.broadcast_id in self._stopped_broadcasts or item.broadcast_id in self._paused:
                 # Cancelled or paused while we waited for the slot: do not send it.
                 self._slots.release()
@@ -229,8 +230,13 @@ class DeliveryEngine:
         if self._waiting:
             timeout = min(timeout, max(0.0, self._waiting[0][0] - self._clock()))
         self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+        # A timer that sets the event is much cheaper than wait_for, which wraps the wait in a task
+        # every time; this runs once or twice per message.
+        timer = asyncio.get_running_loop().call_later(timeout, self._wake.set)
+        try:
+            await self._wake.wait()
+        finally:
+            timer.cancel()
 
     def _schedule(self, lane: _Lane) -> None:
         lane.ready_at = max(lane.ready_at, self._pacer.chat_ready_at(lane.chat_id))

@@ -31,7 +31,9 @@ class SlotClock:
     (plus ``guard`` for network jitter) old."""
 
     def __init__(self, rate: float, clock: Clock = time.monotonic, *, guard: float = 0.025) -> None:
-        self.interval = 1.0 / rate
+        # Slots come exactly as fast as the rolling-second check lets them through, so sends do not
+        # queue up at the gate (where a growing delay would eat into the per-chat spacing).
+        self.interval = (1.0 + guard) / rate
         self._clock = clock
         self._next = 0.0
         self._guard = guard
@@ -135,22 +137,36 @@ class Pacer:
             self._record(chat_id, at)
         return at
 
-    async def acquire(self, chat_id: int | None, *, paid: bool = False) -> None:
-        """Wait until a message to ``chat_id`` may go, then count it as sent now."""
-        slots = self.paid if paid and self.paid is not None else self.free
+    async def acquire(self, chat_id: int | None, *, paid: bool = False, gate: bool = True) -> None:
+        """Wait until a message to ``chat_id`` may go.
+
+        With ``gate=False`` only the slot is waited for; the caller must then pass ``gate()`` right
+        before the request is written (the delivery engine does this inside the send task, so an
+        event-loop stall between the two cannot bunch requests together).
+        """
         at = self.reserve(chat_id, paid=paid)
         while True:
             delay = at - self._clock()
             if delay > 0:
                 await asyncio.sleep(delay)
-            now = self._clock()
-            if now < self._paused_until:
+            if self._clock() < self._paused_until:
                 # A 429 arrived while we waited: take a fresh slot after the pause.
                 at = self.reserve(chat_id, paid=paid)
                 continue
-            wait = slots.window_wait(now)
-            if wait > 0:
-                at = now + wait
-                continue
-            slots.record(now)
-            return
+            break
+        if gate:
+            await self.gate(chat_id, paid=paid)
+
+    async def gate(self, chat_id: int | None = None, *, paid: bool = False) -> None:
+        """The last check before a request is written: no 429 pause in force, and the rolling
+        second of actual sends has room. Counts the send (and, for the chat, when it really went)."""
+        slots = self.paid if paid and self.paid is not None else self.free
+        while True:
+            now = self._clock()
+            wait = max(self._paused_until - now, slots.window_wait(now))
+            if wait <= 0:
+                slots.record(now)
+                if chat_id is not None and now > self._last.get(chat_id, 0.0):
+                    self._last[chat_id] = now
+                return
+            await asyncio.sleep(wait)
