@@ -104,7 +104,8 @@ async def run_engine(args: argparse.Namespace) -> None:
         tuning: dict[str, Any] = {}
         if args.flush_interval is not None:  # for experiments; the default is the engine's own
             tuning["flush_interval"] = args.flush_interval
-        engine = DeliveryEngine(store, TelegramSender(bot, paid=args.paid), pacer, rate=rate, paid=args.paid, **tuning)
+        sender = TelegramSender(bot, paid=args.paid)
+        engine = DeliveryEngine(store, sender, pacer, rate=rate, paid=args.paid, **tuning)
         cpu0, t0 = time.process_time(), time.monotonic()
         await engine.start()
         emit(

@@ -127,10 +127,23 @@ def cmd_run(settings: Settings) -> int:
 
     if settings.bot_token is None:
         raise ConfigError("BOT_TOKEN is not set: get one from @BotFather and put it in .env (see README)")
+    from telegram.error import InvalidToken, NetworkError
+
     token = settings.bot_token.get_secret_value()
     logging_setup.configure(settings.log_level, secrets=(token,))
     print("Running live: long polling Telegram (Ctrl+C to stop).", flush=True)
-    asyncio.run(serve_until_signalled(build_application(settings)))
+    try:
+        asyncio.run(serve_until_signalled(build_application(settings)))
+    except InvalidToken:
+        # PTB's message quotes the token; say what happened without it.
+        raise ConfigError("Telegram rejected BOT_TOKEN: check it with @BotFather") from None
+    except NetworkError as exc:
+        print(
+            f"error: cannot reach the Telegram Bot API at {settings.telegram_api_url}: "
+            f"{logging_setup.RedactingFilter((token,)).redact(str(exc))}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

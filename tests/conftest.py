@@ -93,6 +93,13 @@ class BotHarness:
         message_id, data = self.button(chat_id, label)
         self.tg.user_callback(chat_id, message_id, data, user_id=user_id)
 
+    async def publish(self, bulletin_file: str) -> None:
+        """As the admin: upload a bulletin from tests/data, wait for the preview, press Send."""
+        self.tg.user_document(ADMIN, bulletin_file, bulletin_text(bulletin_file).encode(), user_id=ADMIN)
+        await self.until(lambda: any("Gửi bản tin này" in (m.text or "") for m in self.tg.messages_for(ADMIN)[-1:]), 20)
+        self.seen[ADMIN] = len(self.tg.messages_for(ADMIN))
+        self.press(ADMIN, "Gửi", user_id=ADMIN)
+
     async def until(self, predicate: Callable[[], object], timeout: float = 10.0) -> None:
         await self.tg.wait_for(predicate, timeout)
 

@@ -14,6 +14,7 @@ from bot.localtg import LocalTelegram
 from bot.rendering import html_to_plain
 from data import outbox, subscribers
 from tests.conftest import ADMIN, TOKEN, BotHarness, bulletin_text, sample_bulletin
+from tests.delivery_helpers import add_subscribers
 
 
 async def test_start_subscribes_once_and_welcomes_in_vietnamese(bot: BotHarness) -> None:
@@ -93,13 +94,10 @@ async def test_fifty_subscribers_get_every_task_in_order_once(
 ) -> None:
     async with bot_factory(tg, send_rate=28.0) as bot:
         chats = list(range(10_001, 10_051))
-        for chat in chats:
-            await subscribers.subscribe(bot.store, chat, user_id=chat, chat_type="private", display_name=None)
+        await add_subscribers(bot.store, chats)
         await bot.ask(777, "/start")  # one subscriber through the real command
         await bot.ask(777, "/stop")  # ...who leaves again: nothing may reach them
-        bot.tg.user_document(ADMIN, "seed.txt", bulletin_text("seed-2021-10-haiphong.txt").encode(), user_id=ADMIN)
-        await bot.replies(ADMIN, 8, timeout=15)
-        bot.press(ADMIN, "Gửi", user_id=ADMIN)
+        await bot.publish("seed-2021-10-haiphong.txt")
         await bot.until(lambda: all(len(tg.messages_for(c)) >= 6 for c in chats), timeout=40)
         [info] = await outbox.recent_broadcasts(bot.store)
         await bot.until(lambda: bot.data.engine.idle, timeout=5)
@@ -148,11 +146,8 @@ def test_sample_bulletin_renders_six_messages() -> None:
 async def test_bot_answers_quickly_during_a_broadcast(tg: LocalTelegram, bot_factory: Callable[..., Any]) -> None:
     async with bot_factory(tg, send_rate=25.0) as bot:
         chats = list(range(20_001, 20_201))  # 1,200 messages: about 50 s at 25/s
-        for chat in chats:
-            await subscribers.subscribe(bot.store, chat, user_id=chat, chat_type="private", display_name=None)
-        bot.tg.user_document(ADMIN, "seed.txt", bulletin_text("seed-2021-10-haiphong.txt").encode(), user_id=ADMIN)
-        await bot.replies(ADMIN, 8, timeout=15)
-        bot.press(ADMIN, "Gửi", user_id=ADMIN)
+        await add_subscribers(bot.store, chats)
+        await bot.publish("seed-2021-10-haiphong.txt")
         await bot.until(lambda: len(tg.sent) >= 100, timeout=20)
         latencies = []
         for question in ("/latest", "/help", "nhiệm vụ 3"):
@@ -174,11 +169,8 @@ async def test_admin_sees_progress_and_can_pause_resume_and_cancel(
 ) -> None:
     async with bot_factory(tg, send_rate=25.0) as bot:
         chats = list(range(30_001, 30_041))
-        for chat in chats:
-            await subscribers.subscribe(bot.store, chat, user_id=chat, chat_type="private", display_name=None)
-        bot.tg.user_document(ADMIN, "seed.txt", bulletin_text("seed-2021-10-haiphong.txt").encode(), user_id=ADMIN)
-        await bot.replies(ADMIN, 8, timeout=15)
-        bot.press(ADMIN, "Gửi", user_id=ADMIN)
+        await add_subscribers(bot.store, chats)
+        await bot.publish("seed-2021-10-haiphong.txt")
         [progress] = await bot.replies(ADMIN, 1, timeout=10)
         assert "Chờ gửi" in (progress.text or "") and "0/240" in (progress.text or "")
         await bot.until(lambda: len(tg.sent) >= 60, timeout=20)
@@ -201,9 +193,7 @@ async def test_admin_sees_progress_and_can_pause_resume_and_cancel(
         report = next(m.text or "" for m in tg.messages_for(ADMIN) if "Đã gửi xong" in (m.text or ""))
         assert "240/240" in report and "Thời gian" in report
 
-        bot.tg.user_document(ADMIN, "c1.txt", bulletin_text("case01.txt").encode(), user_id=ADMIN)
-        await bot.until(lambda: any("Gửi bản tin này" in (m.text or "") for m in tg.messages_for(ADMIN)[-1:]), 20)
-        bot.press(ADMIN, "Gửi", user_id=ADMIN)
+        await bot.publish("case01.txt")
         await bot.until(lambda: sum(len(tg.messages_for(c)) for c in chats) >= 260, timeout=20)
         bot.seen[ADMIN] = len(tg.messages_for(ADMIN))
         [listing] = await bot.ask(ADMIN, "/broadcasts")

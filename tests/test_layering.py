@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The only modules of bot/ that may talk PTB: the adapters and the wiring.
-ADAPTERS = {"app.py", "context.py", "telegram_io.py", "aiohttp_request.py", "runner.py", "console.py"}
+ADAPTERS = {"app.py", "cli.py", "context.py", "telegram_io.py", "aiohttp_request.py", "runner.py", "console.py"}
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -247,6 +247,7 @@ async def test_paid_broadcast_has_its_own_budget(tg: LocalTelegram, bot: Bot) ->
         "per_chat": 0,
         "group": 0,
         "storm": 0,
+        "in_flight": 0,
         "ignored_retry_after": 0,
     }
 
@@ -270,7 +271,11 @@ async def test_flood_ban_counts_ignored_retry_after(tg: LocalTelegram, bot: Bot)
     with pytest.raises(RetryAfter):
         await bot.send_message(3, "c")
     with pytest.raises(RetryAfter):
-        await bot.send_message(4, "d")  # ignored the retry_after
+        await bot.send_message(4, "d")  # right after the 429: could have been in flight already
+    await asyncio.sleep(0.15)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(5, "e")  # ignored the retry_after
+    assert tg.stats()["rate_limited"]["in_flight"] == 1
     assert tg.stats()["rate_limited"]["ignored_retry_after"] == 1
 
 

@@ -202,3 +202,19 @@ async def test_console_answers_the_scripted_questions(tmp_path: Path) -> None:
     assert welcome < bulletin < task
     assert "Kết luận số 14-KL/TW" in out[task:]
     assert "Traceback" not in out + stderr.decode()
+
+
+async def test_unreachable_telegram_and_rejected_token_are_explained(tmp_path: Path) -> None:
+    env = bot_env(None, tmp_path / "x.db", BOT_TOKEN=TOKEN, TELEGRAM_API_URL="http://127.0.0.1:9/bot")
+    proc = await start_bot(env, "run")
+    _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
+    err = stderr.decode()
+    assert proc.returncode == 1 and "cannot reach the Telegram Bot API" in err
+    assert "Traceback" not in err and TOKEN not in err
+
+    async with LocalTelegram(valid_tokens=["42:only-this-token-is-valid-here"]) as tg:
+        proc = await start_bot(bot_env(tg, tmp_path / "y.db"), "run")
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
+    err = stderr.decode()
+    assert proc.returncode == 2 and "rejected BOT_TOKEN" in err
+    assert "Traceback" not in err and TOKEN not in err

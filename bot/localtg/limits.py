@@ -36,6 +36,9 @@ class Limits:
     tolerance: float = 0.05
     # While a global 429 is in force, answer every further send with 429 (``ignored_retry_after``).
     flood_ban: bool = False
+    # Sends arriving this soon after the ban began were already on their way when the client got
+    # the 429 (concurrent requests): they still get a 429, counted as ``in_flight``, not as ignoring it.
+    ban_grace: float = 0.1
     max_text_length: int = 4096  # after entity parsing
     max_caption_length: int = 1024
     max_raw_text_bytes: int = 32768  # before parsing; Bot API server's "Text is too long"
@@ -75,7 +78,7 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    kind: str  # global | paid | per_chat | group | ignored_retry_after
+    kind: str  # global | paid | per_chat | group | storm | in_flight | ignored_retry_after
     retry_after: int
 
 
@@ -95,6 +98,7 @@ class FloodControl:
         self._all: deque[float] = deque()  # every delivery, for the max-rate statistic
         self.max_rate = 0
         self.ban_until = 0.0
+        self.ban_started = 0.0
 
     def reset(self) -> None:
         self._global.clear()
@@ -102,16 +106,20 @@ class FloodControl:
         self._all.clear()
         self.max_rate = 0
         self.ban_until = 0.0
+        self.ban_started = 0.0
 
     def banned(self, now: float) -> Violation | None:
         """The flood-ban check; run before anything else so a client hammering during a 429 is visible."""
         lim = self.limits
         if lim.enforce and lim.flood_ban and now < self.ban_until - lim.tolerance:
-            return Violation("ignored_retry_after", _retry_after(self.ban_until - now))
+            kind = "in_flight" if now < self.ban_started + lim.ban_grace else "ignored_retry_after"
+            return Violation(kind, _retry_after(self.ban_until - now))
         return None
 
     def ban(self, now: float, retry_after: int) -> None:
         if self.limits.flood_ban:
+            if now >= self.ban_until:
+                self.ban_started = now
             self.ban_until = max(self.ban_until, now + retry_after)
 
     def check(self, chat: ChatState | None, paid: bool, now: float) -> Violation | None:

@@ -258,7 +258,7 @@ class LocalTelegram:
         self._method_counts: dict[str, int] = {}
         self._status_counts: dict[int, int] = {}
         self._rate_limited: dict[str, int] = dict.fromkeys(
-            ("global", "paid", "per_chat", "group", "storm", "ignored_retry_after"), 0
+            ("global", "paid", "per_chat", "group", "storm", "in_flight", "ignored_retry_after"), 0
         )
         self._delivered = 0
         self._delivered_paid = 0

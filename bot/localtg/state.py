@@ -82,7 +82,7 @@ class ApiError(Exception):
         self.description = description
         self.parameters = parameters
         self.html = html
-        # For 429s: which limit fired (global, paid, per_chat, group, storm, ignored_retry_after).
+        # For 429s: which limit fired (global, paid, per_chat, group, storm, in_flight, ignored_retry_after).
         self.kind = kind
 
 
