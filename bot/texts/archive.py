@@ -295,7 +295,8 @@ def nothing_found(answer: NothingFound) -> str:
         lines += [
             "",
             f"Kho đang có {answer.count} bản tin; gần đây: {months}.",
-            f"<i>The archive holds {answer.count} bulletins; recent months: {months}.</i>",
+            f"<i>The archive holds {answer.count} bulletin{'' if answer.count == 1 else 's'}; "
+            f"recent months: {months}.</i>",
         ]
     examples = "\n".join(f"• <code>{escape(e)}</code>" for e in EXAMPLES)
     lines += ["", "Thử hỏi · <i>try</i>:", examples]
