@@ -23,6 +23,11 @@ def is_group(chat_id: int) -> bool:
     return chat_id < 0
 
 
+def burst_for(rate: float) -> int:
+    """Slots per wake-up: 1 below 20/s, 2-3 around Telegram's 30/s, 4 at most."""
+    return max(1, min(4, int(rate // 10)))
+
+
 class SlotClock:
     """Send times at ``rate`` per second: evenly spaced, and never more than ``rate`` in any
     rolling second of *actual* dispatch times. Telegram (and the local imitation) count a rolling
@@ -30,19 +35,31 @@ class SlotClock:
     ``window_wait`` holds a send back until the oldest of the last ``rate`` sends is over a second
     (plus ``guard`` for network jitter) old."""
 
-    def __init__(self, rate: float, clock: Clock = time.monotonic, *, guard: float = 0.025) -> None:
+    def __init__(self, rate: float, clock: Clock = time.monotonic, *, guard: float = 0.025, burst: int = 1) -> None:
         # Slots come exactly as fast as the rolling-second check lets them through, so sends do not
         # queue up at the gate (where a growing delay would eat into the per-chat spacing).
         self.interval = (1.0 + guard) / rate
         self._clock = clock
         self._next = 0.0
         self._guard = guard
+        # Slots are handed out ``burst`` at a time (groups ``burst`` intervals apart): the same
+        # rate and the same rolling second, with a fraction of the event-loop wake-ups, which is
+        # most of the CPU a message costs at slow rates.
+        self._burst = max(1, burst)
+        self._group_at = 0.0
+        self._group_left = 0
         self._sent: deque[float] = deque(maxlen=max(1, int(rate)))
 
     def reserve(self, not_before: float = 0.0) -> float:
-        """Reserve the next evenly spaced slot at or after ``not_before``; returns its time."""
-        slot = max(self._clock(), self._next, not_before)
-        self._next = slot + self.interval
+        """Reserve the next slot at or after ``not_before``; returns its time."""
+        start = max(self._clock(), not_before)
+        if self._group_left > 0 and self._group_at + self.interval / 2 >= start:
+            self._group_left -= 1
+            return max(self._group_at, not_before)
+        slot = max(start, self._next)
+        self._group_at = slot
+        self._group_left = self._burst - 1
+        self._next = slot + self.interval * self._burst
         return slot
 
     def window_wait(self, now: float) -> float:
@@ -70,8 +87,8 @@ class Pacer:
         clock: Clock = time.monotonic,
     ) -> None:
         self._clock = clock
-        self.free = SlotClock(rate, clock)
-        self.paid = SlotClock(paid_rate, clock) if paid_rate else None
+        self.free = SlotClock(rate, clock, burst=burst_for(rate))
+        self.paid = SlotClock(paid_rate, clock, burst=burst_for(paid_rate)) if paid_rate else None
         self.chat_interval = chat_interval
         self.group_interval = 60.0 / group_per_minute * 1.05
         self._group_per_minute = group_per_minute
