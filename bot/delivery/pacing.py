@@ -53,7 +53,8 @@ class SlotClock:
     def reserve(self, not_before: float = 0.0) -> float:
         """Reserve the next slot at or after ``not_before``; returns its time."""
         start = max(self._clock(), not_before)
-        if self._group_left > 0 and self._group_at + self.interval / 2 >= start:
+        # The current group has room until the next group's time comes.
+        if self._group_left > 0 and start < self._next:
             self._group_left -= 1
             return max(self._group_at, not_before)
         slot = max(start, self._next)
