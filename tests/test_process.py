@@ -76,6 +76,7 @@ async def test_sigterm_stops_within_two_seconds_with_state_saved(tmp_path: Path,
     _, stderr = await asyncio.wait_for(proc.communicate(), timeout=10)
     took = time.monotonic() - started
     assert proc.returncode == 0, stderr.decode()[-2000:]
+    print(f"SIGTERM to exit: {took:.2f} s")
     assert took < 2.0, f"took {took:.2f}s to stop"
     delivered = sum(len(v) for v in broadcast_messages(tg, chats).values())
     assert 60 <= delivered < len(chats) * PARTS
