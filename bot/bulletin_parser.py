@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.domain import Bulletin, BulletinParseError, Task
-from bot.textnorm import fold_char, normalize_text
+from bot.textnorm import VI_NUMBER_WORDS, fold_char, normalize_text
 
 # Raw input above this is refused before any work (a saved portal page with scripts is ~300 KB).
 MAX_INPUT_CHARS = 2_000_000
@@ -251,20 +251,8 @@ class _Marker:
     rest: str  # the line after the enumerator
 
 
-_ORDINALS = {
-    "nhat": 1,
-    "mot": 1,
-    "hai": 2,
-    "ba": 3,
-    "tu": 4,
-    "bon": 4,
-    "nam": 5,
-    "sau": 6,
-    "bay": 7,
-    "tam": 8,
-    "chin": 9,
-    "muoi": 10,
-}
+# "Thứ nhất … Thứ mười", "Một là … Mười là": the number words up to ten, plus "nhất" (first).
+_ORDINALS = {"nhat": 1, **{word: n for word, n in VI_NUMBER_WORDS.items() if n <= 10}}
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
 # "Thứ nhất," … "Thứ mười:" — a separator is required, which already rules out "Thứ trưởng" and
@@ -555,23 +543,8 @@ def _intro_lines(lines: Sequence[_Line], junk: Sequence[bool], start: int, first
 # Month label, organizer, stated count
 # --------------------------------------------------------------------------------------------------
 
-_MONTH_WORDS = {
-    "mot": 1,
-    "gieng": 1,
-    "hai": 2,
-    "ba": 3,
-    "tu": 4,
-    "bon": 4,
-    "nam": 5,
-    "sau": 6,
-    "bay": 7,
-    "tam": 8,
-    "chin": 9,
-    "muoi": 10,
-    "muoi mot": 11,
-    "muoi hai": 12,
-    "chap": 12,
-}
+# "tháng Mười", "tháng Giêng" (first month), "tháng Chạp" (twelfth).
+_MONTH_WORDS = {**VI_NUMBER_WORDS, "gieng": 1, "chap": 12}
 _YEAR_TAIL = r"(?:\s?[/.\-]\s?(\d{4})|\snăm\s(\d{4}))?(?!\d)"
 _MONTH_NUM_RE = re.compile(r"(?<!\w)tháng\s(\d{1,2})(?!\d)" + _YEAR_TAIL, re.IGNORECASE)
 _MONTH_WORD_RE = re.compile(

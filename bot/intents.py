@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.textnorm import fold
+from bot.textnorm import VI_NUMBER_WORDS, fold
 
 # Beyond this, a message is a pasted article rather than a question: parse only its head.
 MAX_INPUT = 400
@@ -98,10 +98,7 @@ _SPACES = re.compile(r"\s+")
 
 # Cardinal and ordinal words, folded. "tu"/"bon" are both four; "nam" is five (and also "year",
 # which is why month-with-year patterns are matched before ordinals are read).
-_VI_NUMBERS = {
-    "mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7,
-    "tam": 8, "chin": 9, "muoi": 10, "muoi mot": 11, "muoi hai": 12,
-}  # fmt: skip
+_VI_NUMBERS = {**VI_NUMBER_WORDS, "nhat": 1}
 _EN_ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,

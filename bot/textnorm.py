@@ -12,6 +12,14 @@ from bot.domain import BulletinParseError
 _SPECIAL_FOLD = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}
 
 
+# Vietnamese number words 1-12, folded (see fold()): enumerators ("Thứ ba", "Ba là"), ordinals in
+# questions ("nhiệm vụ thứ ba") and month names ("tháng Mười") all read them. "tư"/"bốn" are both four.
+VI_NUMBER_WORDS: dict[str, int] = {
+    "mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
+    "chin": 9, "muoi": 10, "muoi mot": 11, "muoi hai": 12,
+}  # fmt: skip
+
+
 def fold_char(ch: str) -> str:
     """Fold one character to lower-case ASCII-ish form; always returns exactly one character."""
     special = _SPECIAL_FOLD.get(ch)
