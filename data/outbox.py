@@ -7,7 +7,7 @@ can move out of ``pending`` once only, whatever runs twice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from data.store import Row, Store, utcnow
 
@@ -159,21 +159,7 @@ class Draft:
 
 
 def _info(r: Row) -> BroadcastInfo:
-    return BroadcastInfo(
-        id=r["id"],
-        bulletin_id=r["bulletin_id"],
-        title=r["title"],
-        month=r["month"],
-        status=r["status"],
-        admin_chat_id=r["admin_chat_id"],
-        progress_message_id=r["progress_message_id"],
-        recipients=r["recipients"],
-        message_count=r["message_count"],
-        abort_reason=r["abort_reason"],
-        created_at=r["created_at"],
-        started_at=r["started_at"],
-        finished_at=r["finished_at"],
-    )
+    return BroadcastInfo(**{f.name: r[f.name] for f in fields(BroadcastInfo)})
 
 
 async def create_broadcast(

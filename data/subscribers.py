@@ -26,9 +26,6 @@ WHERE chat_id = ? AND active = 1
 SET_PROFILE = "UPDATE subscribers SET role = ?, unit = ?, updated_at = ? WHERE chat_id = ?"
 GET = "SELECT * FROM subscribers WHERE chat_id = ?"
 COUNT_ACTIVE = "SELECT count(*) FROM subscribers WHERE active = 1"
-COUNT_ALL = "SELECT count(*) FROM subscribers"
-MOVE_CHAT = "UPDATE subscribers SET chat_id = ?, chat_type = 'supergroup', updated_at = ? WHERE chat_id = ?"
-DROP_CHAT = "DELETE FROM subscribers WHERE chat_id = ?"
 
 
 def _subscriber(row: Row) -> Subscriber:

@@ -161,10 +161,6 @@ class DeliveryEngine:
                 await self._flusher
         await self._flush()
 
-    @property
-    def running(self) -> bool:
-        return self._runner is not None and not self._runner.done()
-
     def wake(self) -> None:
         """New work may be in the outbox (a broadcast was queued or resumed)."""
         self._exhausted_at = None

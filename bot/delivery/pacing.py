@@ -109,10 +109,6 @@ class Pacer:
         self.pauses += 1
         return self._paused_until
 
-    @property
-    def paused_until(self) -> float:
-        return self._paused_until
-
     # -- per chat -------------------------------------------------------------------------------
     def chat_ready_at(self, chat_id: int) -> float:
         """Earliest time the next message to ``chat_id`` may go, by the per-chat limits alone."""
