@@ -73,7 +73,7 @@ def build_application(settings: Settings, *, with_delivery: bool = True) -> Appl
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
-        if data._store is not None:
+        if data.has_store:
             await data.store.close()
 
     application = (

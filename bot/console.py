@@ -13,6 +13,7 @@ import shlex
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ class Console:
     last_activity: float = field(default_factory=time.monotonic)
     edits_seen: int = 0
     elsewhere: int = 0
+    # Set once the bot runs: True when the delivery engine has nothing left to send.
+    deliveries_idle: Callable[[], bool] = lambda: True
 
     def on_send(self, message: SentMessage) -> None:
         self.last_activity = time.monotonic()
@@ -114,13 +117,8 @@ class Console:
             await asyncio.sleep(0.05)
             self.flush_edits()
             quiet = time.monotonic() - self.last_activity >= QUIET_SECONDS and not self.tg.pending_updates
-            if quiet and (not until_idle or self._deliveries_idle()):
+            if quiet and (not until_idle or self.deliveries_idle()):
                 return
-
-    def _deliveries_idle(self) -> bool:
-        return self.idle_check() if self.idle_check is not None else True
-
-    idle_check: Any = None
 
 
 async def _seed(database: Path) -> None:
@@ -161,7 +159,7 @@ async def run_console(settings: Settings, *, database: str | None = None, keep: 
             app = build_application(local)
             async with running(app, poll_timeout=1):
                 data = app.bot_data
-                console.idle_check = lambda: (not data.has_engine) or data.engine.idle
+                console.deliveries_idle = lambda: (not data.has_engine) or data.engine.idle
                 print(
                     "Offline console · bot trên Telegram giả lập cục bộ. "
                     f"Database: {db_path}. Type :help for console commands, or /start.",

@@ -57,6 +57,10 @@ class BotData:
         return self._monitor
 
     @property
+    def has_store(self) -> bool:
+        return self._store is not None
+
+    @property
     def has_engine(self) -> bool:
         return self._engine is not None
 

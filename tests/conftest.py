@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from bot.app import build_application
 from bot.bulletin_parser import parse_bulletin
 from bot.context import BotData
 from bot.domain import Bulletin
-from bot.localtg import Limits, LocalTelegram, SentMessage
+from bot.localtg import LocalTelegram, SentMessage
 from bot.rendering import html_to_plain
 from bot.runner import running
 from bot.settings import Settings
@@ -136,11 +135,3 @@ def bot_factory(tmp_path: Path) -> Callable[..., Any]:
 async def bot(tg: LocalTelegram, bot_factory: Callable[..., Any]) -> AsyncIterator[BotHarness]:
     async with bot_factory(tg) as harness:
         yield harness
-
-
-def strict_limits(**changes: Any) -> Limits:
-    return Limits().updated(changes)
-
-
-def monotonic() -> float:
-    return time.monotonic()

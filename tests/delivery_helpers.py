@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -76,22 +78,10 @@ async def engine_on(
 
 
 async def drained(store: Store, tg: LocalTelegram, engine: DeliveryEngine, timeout: float = 30.0) -> None:
-    async def nothing_pending() -> bool:
-        return not await store.fetchval("SELECT count(*) FROM deliveries WHERE status = 'pending'")
-
-    done = False
-
-    async def check() -> None:
-        nonlocal done
-        done = await nothing_pending() and engine.idle
-
-    import asyncio
-    import time
-
+    """Wait until nothing is pending in the outbox and the engine has nothing in memory."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        await check()
-        if done:
+        if engine.idle and not await outbox.any_pending(store):
             return
         await asyncio.sleep(0.05)
     raise TimeoutError(f"outbox not drained; engine stats {engine.stats}, tg {tg.stats()['rate_limited']}")
