@@ -11,7 +11,7 @@ at ``--base-url`` (127.0.0.1 only), and writes JSON lines to stdout:
 
 Modes:
 
-    engine   DeliveryEngine + PacedRateLimiter + AiohttpRequest, wired like ``bot.app``; exits when
+    engine   DeliveryEngine + PacedRateLimiter + AiohttpRequest, wired like ``bot.ptb.app``; exits when
              nothing is pending and the engine is idle, after ``--max-seconds``, or on SIGTERM
              (``engine.stop()`` either way).
     baseline "what people would write": ExtBot with PTB's AIORateLimiter(overall_max_rate=rate,
@@ -46,10 +46,11 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.error import BadRequest, Forbidden, TelegramError  # noqa: E402
 from telegram.ext import ExtBot  # noqa: E402
 
-from bot.aiohttp_request import AiohttpRequest  # noqa: E402
 from bot.delivery.engine import DeliveryEngine  # noqa: E402
 from bot.delivery.pacing import Pacer  # noqa: E402
-from bot.telegram_io import NO_PREVIEW, PacedRateLimiter, TelegramSender  # noqa: E402
+from bot.ptb.rate_limiter import PacedRateLimiter  # noqa: E402
+from bot.ptb.request import AiohttpRequest  # noqa: E402
+from bot.ptb.sending import NO_PREVIEW, TelegramSender  # noqa: E402
 from data import outbox  # noqa: E402
 from data.store import Store  # noqa: E402
 
@@ -72,7 +73,7 @@ def peak_rss_mb() -> float:
 
 
 def engine_concurrency(rate: float) -> int:
-    """The engine's default number of sends in flight (``DeliveryEngine.__init__``, ``bot.app``)."""
+    """The engine's default number of sends in flight (``DeliveryEngine.__init__``, ``bot.ptb.app``)."""
     return max(8, min(256, int(rate // 4)))
 
 
@@ -94,7 +95,7 @@ async def run_engine(args: argparse.Namespace) -> None:
         base_url=args.base_url,
         base_file_url=args.base_file_url,
         rate_limiter=PacedRateLimiter(pacer),
-        request=AiohttpRequest(connection_pool_size=concurrency + 32, pool_timeout=5.0),  # as bot.app
+        request=AiohttpRequest(connection_pool_size=concurrency + 32, pool_timeout=5.0),  # as bot.ptb.app
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -2,7 +2,7 @@
 
 Three processes per run, so each one's CPU is its own (the machine has 2 cores):
 
-- the local Telegram imitation (``python -m bot.localtg``), limits enforced, ``--flood-ban`` on so a
+- the local Telegram imitation (``python -m bot.offline.localtg``), limits enforced, ``--flood-ban`` on so a
   client that ignores ``retry_after`` is caught (every send during a global 429 is refused);
 - the sending process, ``benchmarks/_engine_worker.py``: the real DeliveryEngine (``engine``) or a
   plain loop through PTB's AIORateLimiter (``baseline``), on a SQLite database prepared here with the
@@ -63,8 +63,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable as a script from any directory
 
-from bot.bulletin_parser import parse_bulletin  # noqa: E402
-from bot.rendering import render_bulletin  # noqa: E402
+from bot.domain.parser import parse_bulletin  # noqa: E402
+from bot.domain.rendering import render_bulletin  # noqa: E402
 from data import bulletins, outbox  # noqa: E402
 from data.store import Store, utcnow  # noqa: E402
 
@@ -110,7 +110,7 @@ def scenarios(quick: bool) -> dict[str, Scenario]:
 
 
 class Imitation:
-    """``python -m bot.localtg`` in a child process, and its /_control/ API."""
+    """``python -m bot.offline.localtg`` in a child process, and its /_control/ API."""
 
     def __init__(self, *args: str) -> None:
         self._args = args
@@ -120,7 +120,7 @@ class Imitation:
 
     async def __aenter__(self) -> Imitation:
         self._proc = await asyncio.create_subprocess_exec(
-            PYTHON, "-m", "bot.localtg", "--host", "127.0.0.1", "--port", "0", *self._args,
+            PYTHON, "-m", "bot.offline.localtg", "--host", "127.0.0.1", "--port", "0", *self._args,
             cwd=ROOT, stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         try:
@@ -267,7 +267,7 @@ async def prepare(db: Path, chats: list[int]) -> Prepared:
 
 
 def digest(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]  # as bot.localtg.server._digest
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]  # as bot.offline.localtg.server._digest
 
 
 @dataclass

@@ -24,11 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable as a script from any directory
 
-from bot import archive  # noqa: E402
-from bot.bulletin_parser import parse_bulletin  # noqa: E402
-from bot.domain import Bulletin  # noqa: E402
-from bot.intents import understand  # noqa: E402
-from bot.textnorm import fold  # noqa: E402
+from bot.domain.intents import understand  # noqa: E402
+from bot.domain.parser import parse_bulletin  # noqa: E402
+from bot.domain.records import Bulletin  # noqa: E402
+from bot.domain.textnorm import fold  # noqa: E402
+from bot.services import archive  # noqa: E402
 from data.store import Store  # noqa: E402
 
 EXAMPLES = ROOT / "tests" / "data"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.domain import Bulletin, BulletinParseError
+from bot.domain.records import Bulletin, BulletinParseError
 from bot.settings import Settings
 
 EXIT_CONFIG = 2
@@ -44,7 +44,7 @@ def _bulletin_json(bulletin: Bulletin) -> dict[str, object]:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from bot.bulletin_parser import parse_bulletin
+    from bot.domain.parser import parse_bulletin
 
     try:
         bulletin = parse_bulletin(Path(args.file).read_bytes())
@@ -67,7 +67,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 async def _import(settings: Settings, files: Sequence[str]) -> int:
-    from bot.publishing import prepare
+    from bot.services.publishing import prepare
     from data import bulletins
     from data.store import Store
 
@@ -89,8 +89,8 @@ async def _import(settings: Settings, files: Sequence[str]) -> int:
 
 
 async def _publish(settings: Settings, file: str, yes: bool) -> int:
-    from bot import publishing
-    from bot.rendering import html_to_plain
+    from bot.domain.rendering import html_to_plain
+    from bot.services import publishing
     from data import subscribers
     from data.store import Store
 
@@ -122,8 +122,8 @@ async def _publish(settings: Settings, file: str, yes: bool) -> int:
 
 def cmd_run(settings: Settings) -> int:
     from bot import logging_setup
-    from bot.app import build_application
-    from bot.runner import serve_until_signalled
+    from bot.ptb.app import build_application
+    from bot.ptb.runner import serve_until_signalled
 
     if settings.bot_token is None:
         raise ConfigError("BOT_TOKEN is not set: get one from @BotFather and put it in .env (see README)")
@@ -148,7 +148,7 @@ def cmd_run(settings: Settings) -> int:
 
 
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console import run_console
+    from bot.offline.console import run_console
 
     return asyncio.run(run_console(settings, database=args.database, keep=args.keep))
 

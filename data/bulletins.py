@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from bot.domain import ArchivedBulletin, Bulletin, Task
-from bot.textnorm import fold
+from bot.domain.records import ArchivedBulletin, Bulletin, Task
+from bot.domain.textnorm import fold
 from data.store import Row, Store, utcnow
 
 FIND_BY_HASH = "SELECT id FROM bulletins WHERE source_sha256 = ?"

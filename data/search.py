@@ -21,8 +21,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.intents import fold_query
-from bot.textnorm import fold
+from bot.domain.intents import fold_query
+from bot.domain.textnorm import fold
 from data.store import Store
 
 CANDIDATES = 200  # newest matching tasks ranked per tier

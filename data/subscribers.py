@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import Subscriber
+from bot.domain.records import Subscriber
 from data.store import Row, Store, utcnow
 
 SUBSCRIBE = """

@@ -1,6 +1,6 @@
 """Questions about past bulletins: commands, free text, navigation buttons and inline mode.
 
-Thin adapters: take plain values out of the ``Update``, ask ``bot.archive``, render with
+Thin adapters: take plain values out of the ``Update``, ask ``bot.services.archive``, render with
 ``bot.texts.archive``. Registered last (see ``handlers.register_all``): free text is the catch-all.
 """
 
@@ -33,8 +33,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import archive
-from bot.archive import (
+from bot.domain.intents import understand
+from bot.domain.records import ArchivedBulletin
+from bot.ptb.context import AppContext
+from bot.services import archive
+from bot.services.archive import (
     Answer,
     BulletinAnswer,
     HistoryPage,
@@ -44,9 +47,6 @@ from bot.archive import (
     TaskAnswer,
     TaskOutOfRange,
 )
-from bot.context import AppContext
-from bot.domain import ArchivedBulletin
-from bot.intents import understand
 from bot.texts import archive as texts
 from data.search import query_terms
 

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import AppContext
+from bot.ptb.context import AppContext
 from bot.texts import common as common_texts
 from bot.texts import delivery as texts
 from data import outbox

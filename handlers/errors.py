@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import AppContext
+from bot.ptb.context import AppContext
 from bot.texts import common as texts
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import publishing
-from bot.context import AppContext
-from bot.domain import BulletinParseError
+from bot.domain.records import BulletinParseError
+from bot.ptb.context import AppContext
+from bot.services import publishing
 from bot.texts import common as common_texts
 from bot.texts import delivery as texts
 from data import outbox, subscribers

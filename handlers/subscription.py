@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.context import AppContext
-from bot.subscriptions import parse_profile
+from bot.domain.profiles import parse_profile
+from bot.ptb.context import AppContext
 from bot.texts import common as texts
 from data import subscribers
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_application
-from bot.bulletin_parser import parse_bulletin
-from bot.context import BotData
-from bot.domain import Bulletin
-from bot.localtg import LocalTelegram, SentMessage
-from bot.rendering import html_to_plain
-from bot.runner import running
+from bot.domain.parser import parse_bulletin
+from bot.domain.records import Bulletin
+from bot.domain.rendering import html_to_plain
+from bot.offline.localtg import LocalTelegram, SentMessage
+from bot.ptb.app import build_application
+from bot.ptb.context import BotData
+from bot.ptb.runner import running
 from bot.settings import Settings
 from data.store import Store
 

@@ -10,12 +10,13 @@ from typing import Any
 
 from telegram.ext import ExtBot
 
-from bot.aiohttp_request import AiohttpRequest
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacing import Pacer
-from bot.localtg import LocalTelegram
-from bot.rendering import html_to_plain
-from bot.telegram_io import PacedRateLimiter, TelegramSender
+from bot.domain.rendering import html_to_plain
+from bot.offline.localtg import LocalTelegram
+from bot.ptb.rate_limiter import PacedRateLimiter
+from bot.ptb.request import AiohttpRequest
+from bot.ptb.sending import TelegramSender
 from data import bulletins, outbox, subscribers
 from data.outbox import BroadcastInfo
 from data.store import Store

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.archive import (
+from bot.domain.intents import Help, History, Intent, Latest, Month, Search, TaskQuery, Unknown
+from bot.domain.records import ArchivedBulletin
+from bot.domain.rendering import MESSAGE_LIMIT, display_text, html_to_plain, month_label, plain_length, render_task
+from bot.services.archive import (
     HISTORY_PAGE_SIZE,
     SEARCH_PAGE_SIZE,
     Answer,
@@ -23,9 +26,6 @@ from bot.archive import (
     TaskAnswer,
     TaskOutOfRange,
 )
-from bot.domain import ArchivedBulletin
-from bot.intents import Help, History, Intent, Latest, Month, Search, TaskQuery, Unknown
-from bot.rendering import MESSAGE_LIMIT, display_text, html_to_plain, month_label, plain_length, render_task
 
 SNIPPET = 200
 EXAMPLES = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.rendering import month_label
+from bot.domain.rendering import month_label
 
 
 def _n(value: int) -> str:

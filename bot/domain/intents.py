@@ -1,0 +1,440 @@
+"""Understand a free-text question about the archive: which bulletin, month, task or keywords it means.
+
+Pure and total: ``understand`` never raises and never does I/O. It reads Vietnamese with or without
+diacritics (folded by ``bot.domain.textnorm.fold``; Telex "dd" read as "d") and English, and resolves
+relative months ("tháng trước", "last month") against the ``today`` it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.domain.textnorm import VI_NUMBER_WORDS, fold
+
+# Beyond this, a message is a pasted article rather than a question: parse only its head.
+MAX_INPUT = 400
+MAX_SEARCH_WORDS = 12
+MAX_TASK_NUMBER = 99
+
+
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """The newest bulletin in the archive."""
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """The bulletin(s) of one conference month; ``year`` None = the latest such month in the archive."""
+
+    year: int | None
+    month: int
+
+    @property
+    def key(self) -> str | None:
+        """``YYYY-MM`` as the archive stores it, or None when the year is open."""
+        return None if self.year is None else f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.month}/{self.year}" if self.year is not None else str(self.month)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskQuery:
+    """Task ``number`` of the bulletin of ``month`` (None = of the latest bulletin)."""
+
+    number: int
+    month: Month | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """The list of archived conferences, one page of it (1-based)."""
+
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """Keywords to look for in task texts, as the user wrote them (diacritics kept) or translated."""
+
+    query: str
+
+    @property
+    def folded(self) -> str:
+        return fold_query(self.query)
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    """The user asks how to use the bot."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """Nothing usable (empty, only punctuation or symbols)."""
+
+    text: str
+
+
+Intent = Latest | Month | TaskQuery | History | Search | Help | Unknown
+
+
+def fold_query(text: str) -> str:
+    """Fold like the archive's ``folded`` column, and read Telex "dd" (typed for đ) as "d".
+
+    Vietnamese syllables never start with "dd", so the rewrite cannot damage a real word.
+    """
+    return _TELEX_DD.sub("d", fold(text))
+
+
+_TELEX_DD = re.compile(r"\bdd(?=[a-z])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+# Cardinal and ordinal words, folded. "tu"/"bon" are both four; "nam" is five (and also "year",
+# which is why month-with-year patterns are matched before ordinals are read).
+_VI_NUMBERS = {**VI_NUMBER_WORDS, "nhat": 1}
+_EN_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}  # fmt: skip
+_EN_CARDINALS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_MONTH_WORDS = {**_VI_NUMBERS, "gieng": 1, "gieng mot": 1, "chap": 12}
+_MONTH_WORDS.pop("nhat")  # "tháng nhất" is not Vietnamese
+_EN_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+
+
+def _alt(words: Iterable[str]) -> str:
+    # Longest first, so "muoi mot" wins over "muoi".
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+_VI_NUM = _alt(_VI_NUMBERS)
+_MONTH_WORD = _alt(_MONTH_WORDS)
+_EN_MONTH = _alt(_EN_MONTHS)
+_YEAR = r"((?:19|20)\d\d)"
+
+# --- months -------------------------------------------------------------------------------------
+# Each pattern yields (year or None, month); they are tried in order and the first hit wins.
+_DATE = re.compile(rf"\b(\d{{1,2}})\s*[/.-]\s*(\d{{1,2}})\s*[/.-]\s*{_YEAR}\b")  # 15/10/2021
+_ISO = re.compile(rf"\b{_YEAR}\s*[-/.]\s*(\d{{1,2}})\b")  # 2021-09
+_MONTH_NUM_YEAR = re.compile(
+    rf"\b(?:thang|t|th)\s*\.?\s*(\d{{1,2}})\s*(?:[/.-]|,?\s*nam|,)?\s*{_YEAR}\b"  # tháng 9/2021, T9/2021
+)
+_NUM_YEAR = re.compile(rf"(?<![\d/.-])(\d{{1,2}})\s*[/.-]\s*{_YEAR}\b")  # 9/2021, 09-2021
+_MONTH_WORD_YEAR = re.compile(rf"\bthang\s+({_MONTH_WORD})\s*(?:[/.-]|,?\s*nam|,)?\s*{_YEAR}\b")
+_EN_MONTH_YEAR = re.compile(rf"\b({_EN_MONTH})\.?\s*,?\s*(?:of\s+)?{_YEAR}\b")  # October 2021
+_YEAR_EN_MONTH = re.compile(rf"\b{_YEAR}\s*,?\s*({_EN_MONTH})\b")
+_END_OF_YEAR = re.compile(rf"\b(?:cuoi nam|end of)\s*{_YEAR}\b")
+_MONTH_NUM = re.compile(r"\b(?:thang|t)\s*\.?\s*(\d{1,2})\b(?!\s*[/.-]?\s*\d)")  # tháng 9
+_MONTH_WORD_ONLY = re.compile(rf"\bthang\s+({_MONTH_WORD})\b")
+# English month names alone are only read as months when nothing else is in the way ("may" is a verb).
+_EN_MONTH_ONLY = re.compile(rf"\b(?:in\s+)?({_EN_MONTH})\b")
+_RELATIVE = (
+    (re.compile(r"\b(?:thang nay|this month|thang hien tai|current month)\b"), 0),
+    (re.compile(r"\b(?:hai|2) thang (?:truoc|trc)\b|\b(?:two|2) months? ago\b"), 2),
+    (re.compile(r"\b(?:ba|3) thang (?:truoc|trc)\b|\b(?:three|3) months? ago\b"), 3),
+    (
+        re.compile(
+            r"\bthang (?:truoc|trc|vua roi|vua qua|roi)\b|\bky truoc\b|\bdot truoc\b"
+            r"|\blast month\b|\bprevious month\b|\bprevious (?:bulletin|conference)\b"
+        ),
+        1,
+    ),
+)
+
+# --- tasks --------------------------------------------------------------------------------------
+_TASK_NOUN = r"(?:nhiem vu|nhiem vu trong tam|nv|y|noi dung|van de|muc|phan|viec|diem)"
+_TASK_VI = re.compile(
+    rf"\b{_TASK_NOUN}\s*(?:thu|so|#|no\.?)?\s*(?:(\d{{1,2}})\b|({_VI_NUM})\b)"
+)  # nhiệm vụ thứ ba, nv 3, ý thứ 3, nội dung số 3
+_TASK_ORDINAL = re.compile(rf"\bthu\s*(?:(\d{{1,2}})\b|({_VI_NUM})\b)")  # thứ 3, thứ ba
+_TASK_EN = re.compile(r"\b(?:task|item|point|topic)s?\s*(?:no\.?|number|#)?\s*(\d{1,2})\b")
+_TASK_EN_WORD = re.compile(rf"\b(?:task|item|point)\s+({_alt(_EN_CARDINALS)})\b")
+_TASK_EN_ORD = re.compile(
+    rf"\b(?:the\s+)?(?:({_alt(_EN_ORDINALS)})|(\d{{1,2}})(?:st|nd|rd|th))\s+(?:task|item|point)\b"
+)
+# "Thứ ba, 15/10/2021" is Tuesday followed by a date, not the third task.
+_WEEKDAY_DATE = re.compile(r"^\s*,?\s*(?:ngay\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}")
+
+# --- whole-message intents ----------------------------------------------------------------------
+_LATEST = re.compile(
+    r"\b(?:moi nhat|gan nhat|gan day nhat|moi ra|vua ra|ky nay|dot nay|dot moi|ky moi|lan nay"
+    r"|co gi moi|gi moi|tin moi|ban tin moi|hoi nghi moi|thong bao moi|moi$"
+    r"|latest|newest|most recent|recent|current|what'?s new|anything new|new bulletin|new conference)\b"
+)
+_HISTORY = re.compile(
+    r"^(?:xem\s+)?(?:cac hoi nghi|cac ban tin|cac ky|lich su|danh sach|tat ca|luu tru|kho|archive"
+    r"|history|list|all bulletins|all conferences|past bulletins|past conferences)\b"
+)
+_PAGE = re.compile(r"\b(?:trang|page|p)\s*(\d{1,3})\b")
+_HELP = re.compile(
+    r"^(?:help|tro giup|huong dan|giup|giup do|giup toi|can giup|how to use|how does this work"
+    r"|lam sao|dung the nao|su dung the nao|bot lam duoc gi|\?+)$"
+)
+
+# Words that carry no meaning of their own in a question; stripped from the ends of a search query
+# and ignored when deciding whether a "latest"/"history" message says anything more.
+_LEAD_FILLERS = (
+    "bot oi", "ban oi", "cho toi xem", "cho toi biet", "cho minh xem", "cho minh", "cho toi", "cho xem",
+    "xin", "vui long", "hay", "tim kiem", "tim", "tra cuu", "xem", "gui lai", "gui", "doc", "hoi",
+    "co", "nhung", "cac", "mot so", "tat ca", "nhiem vu", "noi dung", "ban tin", "hoi nghi bao cao vien",
+    "hoi nghi", "thong tin", "lien quan den", "lien quan", "ve viec", "ve", "den", "toi", "trong",
+    "please", "search for", "search", "find", "show me", "show", "give me", "tell me", "look for",
+    "look up", "any", "anything", "something", "tasks", "task", "bulletins", "bulletin", "conference",
+    "what", "about", "on", "regarding", "related to", "the", "a", "an", "with", "mentioning", "for",
+    "is there", "are there", "co gi", "nao", "la", "gi",
+)  # fmt: skip
+_TRAIL_FILLERS = (
+    "khong", "ko", "k", "a", "nhe", "nhi", "di", "voi", "nao", "vay", "the", "please", "pls", "nhat",
+    "gi", "co", "duoc", "ha", "ah", "oi", "bot",
+)  # fmt: skip
+_EXTRA_STOP = ("moi", "bao cao vien", "new", "hnbcv", "bcv", "tw", "thang")
+_STOP_WORDS = frozenset(" ".join((*_LEAD_FILLERS, *_TRAIL_FILLERS, *_EXTRA_STOP)).split())
+# A few English topics, translated to the Vietnamese the archive is written in.
+_TRANSLATIONS = {
+    "anti corruption": "phòng, chống tham nhũng",
+    "corruption": "tham nhũng",
+    "digital transformation": "chuyển đổi số",
+    "digitalisation": "chuyển đổi số",
+    "digitalization": "chuyển đổi số",
+    "foreign affairs": "đối ngoại",
+    "foreign relations": "đối ngoại",
+    "diplomacy": "đối ngoại",
+    "covid 19": "Covid-19",
+    "covid": "Covid",
+    "pandemic": "dịch bệnh",
+    "seas and islands": "biển đảo",
+    "sea and islands": "biển đảo",
+    "sea islands": "biển đảo",
+    "islands": "biển đảo",
+    "elections": "bầu cử",
+    "election": "bầu cử",
+    "natural disasters": "thiên tai",
+    "disasters": "thiên tai",
+    "party congress": "đại hội Đảng",
+    "congress": "đại hội",
+    "national assembly": "Quốc hội",
+    "law": "pháp luật",
+    "economy": "kinh tế",
+    "anniversaries": "kỷ niệm",
+    "anniversary": "kỷ niệm",
+    "border": "biên giới",
+}
+_TRANSLATION_RE = re.compile(rf"\b({_alt(_TRANSLATIONS)})\b")
+_COMMAND = re.compile(r"^/(\w+)(?:@\w+)?\s*(.*)$", re.DOTALL)
+_WORDY = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def understand(text: str, today: dt.date) -> Intent:
+    """What the user wants. Never raises: anything unusable becomes ``Unknown``."""
+    try:
+        return _understand(text, today)
+    except Exception:  # pragma: no cover - a safety net; every branch below is total by design
+        return Unknown(text[:MAX_INPUT] if isinstance(text, str) else "")
+
+
+def _clean(text: str) -> str:
+    """NFC, no control or zero-width characters, single spaces, bounded length."""
+    text = unicodedata.normalize("NFC", text[: MAX_INPUT * 4])
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()[:MAX_INPUT]
+
+
+def _understand(text: str, today: dt.date) -> Intent:
+    original = _clean(text)
+    if re.fullmatch(r"\?+", original):
+        return Help()
+    if not _WORDY.search(original):
+        return Unknown(original)
+    command = _COMMAND.match(original)
+    if command:
+        return _command(fold_query(command.group(1)), command.group(2), today)
+    folded = fold_query(original)
+    # Punctuation other than date/number separators only gets in the way of the patterns below.
+    simple = _SPACES.sub(" ", re.sub(r"[^\w/.\-#'? ]+", " ", folded)).strip(" .?")
+    return _free_text(original, simple, today)
+
+
+def _command(name: str, rest: str, today: dt.date) -> Intent:
+    """``/latest``, ``/task 3 10/2021``, ``/month 9/2021``, ``/search words``, ``/history 2``, ``/help``."""
+    args = fold_query(rest).strip()
+    if name in {"latest", "moinhat", "new", "last"}:
+        return Latest()
+    if name in {"history", "lichsu", "list", "danhsach", "archive"}:
+        page = re.search(r"\d{1,3}", args)
+        return History(max(1, int(page.group())) if page else 1)
+    if name in {"help", "trogiup", "huongdan"}:
+        return Help()
+    if name in {"task", "nhiemvu", "nv"}:
+        number = re.match(r"\s*#?(\d{1,2})\b", args)
+        if number is None:
+            found = _find_task(args)
+            if found is None:
+                return Help()
+            return TaskQuery(found[0], _find_month(_remove(args, found[1]), today))
+        n = int(number.group(1))
+        if not 1 <= n <= MAX_TASK_NUMBER:
+            return Unknown(rest)
+        return TaskQuery(n, _find_month(args[number.end() :], today))
+    if name in {"month", "thang"}:
+        month = _find_month(args, today) or _find_month(f"thang {args}", today)
+        return month if month is not None else Help()
+    if name in {"search", "timkiem", "tim", "find"}:
+        return _search(rest) if _WORDY.search(rest) else Help()
+    return _free_text(rest, args, today) if _WORDY.search(rest) else Unknown(rest)
+
+
+def _free_text(original: str, simple: str, today: dt.date) -> Intent:
+    if _HELP.match(simple):
+        return Help()
+    if re.fullmatch(r"#?\d{1,2}", simple):  # a bare "3" after seeing a bulletin
+        n = int(simple.lstrip("#"))
+        return TaskQuery(n) if 1 <= n <= MAX_TASK_NUMBER else Unknown(original)
+    task = _find_task(simple)
+    if task is not None:
+        return TaskQuery(task[0], _find_month(_remove(simple, task[1]), today))
+    month = _find_month(simple, today)
+    if month is not None:
+        return month
+    history = _HISTORY.match(simple)
+    if history is not None:
+        rest = _remove(simple, history.span())
+        page = _PAGE.search(rest)
+        if page is not None:
+            rest = _remove(rest, page.span())
+        if not _content_words(rest):
+            return History(max(1, int(page.group(1))) if page else 1)
+    latest = _LATEST.search(simple)
+    if latest is not None and not _content_words(_remove(simple, latest.span())):
+        return Latest()
+    if not _content_words(simple):
+        # "hội nghị", "bản tin": nothing but the subject itself, so the newest one is the answer.
+        if re.search(r"\b(?:hoi nghi|ban tin|bulletin|conference|hnbcv|bcv)\b", simple):
+            return Latest()
+        if re.search(r"\b(?:bot|start|hi|hello|xin chao|chao)\b", simple):
+            return Help()
+    return _search(original)
+
+
+def _remove(text: str, span: tuple[int, int]) -> str:
+    return _SPACES.sub(" ", f"{text[: span[0]]} {text[span[1] :]}").strip()
+
+
+def _content_words(simple: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W_]+", simple) if w not in _STOP_WORDS]
+
+
+def _number(digits: str | None, word: str | None, table: dict[str, int]) -> int | None:
+    value = int(digits) if digits else table.get(word or "")
+    return value if value is not None and 1 <= value <= MAX_TASK_NUMBER else None
+
+
+def _find_task(simple: str) -> tuple[int, tuple[int, int]] | None:
+    """(task number, span of the words that said so), or None."""
+    for pattern in (_TASK_VI, _TASK_EN):
+        for m in pattern.finditer(simple):
+            groups = m.groups()
+            n = _number(groups[0], groups[1] if len(groups) > 1 else None, _VI_NUMBERS)
+            if n is not None and not _followed_by_year(simple, m.end(), groups[-1] == "nam"):
+                return n, m.span()
+    for m in _TASK_EN_WORD.finditer(simple):
+        return _EN_CARDINALS[m.group(1)], m.span()
+    for m in _TASK_EN_ORD.finditer(simple):
+        n = _number(m.group(2), m.group(1), _EN_ORDINALS)
+        if n is not None:
+            return n, m.span()
+    for m in _TASK_ORDINAL.finditer(simple):
+        if _WEEKDAY_DATE.match(simple[m.end() :]) or _followed_by_year(simple, m.end(), m.group(2) == "nam"):
+            continue
+        if simple[m.end() :].lstrip().startswith(("truong", "tu ")) and not m.group(1):
+            continue  # "thứ trưởng" (deputy minister)
+        n = _number(m.group(1), m.group(2), _VI_NUMBERS)
+        if n is not None:
+            return n, m.span()
+    return None
+
+
+def _followed_by_year(simple: str, end: int, word_is_year: bool) -> bool:
+    # "nhiệm vụ 10/2021" is not task 10; in "nhiệm vụ năm 2021" "năm" is "year", not "five".
+    separator = r"\s*(?:[/.-]\s*)?" if word_is_year else r"\s*[/.-]\s*"
+    return re.match(rf"{separator}(?:\d{{1,2}}\s*[/.-]\s*)?{_YEAR}", simple[end:]) is not None
+
+
+def _month_ok(year: int | None, month: int) -> Month | None:
+    return Month(year, month) if 1 <= month <= 12 else None
+
+
+def _find_month(simple: str, today: dt.date) -> Month | None:
+    """The month a message names, explicitly or relative to ``today``; None if it names none."""
+    for pattern, back in _RELATIVE:
+        if pattern.search(simple):
+            index = today.year * 12 + today.month - 1 - back
+            return Month(index // 12, index % 12 + 1)
+    if m := _DATE.search(simple):
+        return _month_ok(int(m.group(3)), int(m.group(2)))
+    if m := _MONTH_NUM_YEAR.search(simple):
+        return _month_ok(int(m.group(2)), int(m.group(1)))
+    if m := _MONTH_WORD_YEAR.search(simple):
+        return _month_ok(int(m.group(2)), _MONTH_WORDS[m.group(1)])
+    if m := _ISO.search(simple):
+        return _month_ok(int(m.group(1)), int(m.group(2)))
+    if m := _NUM_YEAR.search(simple):
+        return _month_ok(int(m.group(2)), int(m.group(1)))
+    if m := _EN_MONTH_YEAR.search(simple):
+        return Month(int(m.group(2)), _EN_MONTHS[m.group(1)])
+    if m := _YEAR_EN_MONTH.search(simple):
+        return Month(int(m.group(1)), _EN_MONTHS[m.group(2)])
+    if m := _END_OF_YEAR.search(simple):
+        return Month(int(m.group(1)), 12)
+    if m := _MONTH_NUM.search(simple):
+        return _month_ok(None, int(m.group(1)))
+    if m := _MONTH_WORD_ONLY.search(simple):
+        return _month_ok(None, _MONTH_WORDS[m.group(1)])
+    m = _EN_MONTH_ONLY.search(simple)
+    if m and not _content_words(_remove(simple, m.span())) and (m.group(1) != "may" or m.group(0)[:2] == "in"):
+        return Month(None, _EN_MONTHS[m.group(1)])
+    return None
+
+
+def _search(original: str) -> Intent:
+    """Keywords: fillers stripped from both ends, English topics translated, diacritics kept."""
+    words = re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", original)[: MAX_SEARCH_WORDS * 3]
+    folded = [fold_query(w) for w in words]
+    start, end = 0, len(words)
+    changed = True
+    while changed and start < end:
+        changed = False
+        for filler in sorted(_LEAD_FILLERS, key=len, reverse=True):
+            parts = filler.split()
+            if folded[start : start + len(parts)] == parts and start + len(parts) <= end:
+                start += len(parts)
+                changed = True
+                break
+        while start < end and folded[end - 1] in _TRAIL_FILLERS:
+            end -= 1
+            changed = True
+    if start >= end:
+        return Unknown(original)
+    kept_words, kept_folded = words[start:end], " ".join(folded[start:end])
+    query = " ".join(kept_words)
+    if _TRANSLATION_RE.search(kept_folded) and all(ord(c) < 128 for c in query):
+        # English keywords: swap the known topics for the Vietnamese the bulletins use.
+        plain = kept_folded.replace("-", " ")
+        translated = _TRANSLATION_RE.sub(lambda m: _TRANSLATIONS[m.group(1)], plain)
+        if fold_query(translated).replace(",", "") != plain:
+            query = translated
+    return Search(" ".join(query.split()[:MAX_SEARCH_WORDS]))

@@ -1,0 +1,1 @@
+"""python-telegram-bot adapters: the application factory, runner, typed context, sender and request."""

@@ -1,0 +1,148 @@
+"""The application factory: one place that wires settings, store, delivery and handlers together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+import handlers
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.monitor import BroadcastMonitor
+from bot.delivery.pacing import Pacer
+from bot.ptb.context import BotData
+from bot.ptb.rate_limiter import PacedRateLimiter
+from bot.ptb.request import AiohttpRequest
+from bot.ptb.sending import TelegramNotifier, TelegramSender
+from bot.settings import Settings
+from bot.texts import delivery as delivery_texts
+from data import outbox
+from data.store import Store
+
+log = logging.getLogger(__name__)
+
+USER_COMMANDS = [
+    BotCommand("start", "Đăng ký nhận bản tin · Subscribe"),
+    BotCommand("latest", "Hội nghị mới nhất · Latest bulletin"),
+    BotCommand("task", "Nhiệm vụ số N · Task N"),
+    BotCommand("month", "Bản tin theo tháng · By month"),
+    BotCommand("search", "Tìm theo từ khóa · Search"),
+    BotCommand("history", "Các hội nghị đã lưu · Archive"),
+    BotCommand("profile", "Cách xưng hô · How to address you"),
+    BotCommand("help", "Trợ giúp · Help"),
+    BotCommand("stop", "Ngừng nhận · Unsubscribe"),
+]
+ADMIN_COMMANDS = [
+    *USER_COMMANDS,
+    BotCommand("publish", "Đăng bản tin · Publish a bulletin"),
+    BotCommand("broadcasts", "Tiến độ gửi · Delivery status"),
+]
+
+
+@dataclass
+class Runtime:
+    """What the lifecycle hooks share; lives in ``application.bot_data``'s services."""
+
+    settings: Settings
+    pacer: Pacer
+    with_delivery: bool = True
+    monitor: BroadcastMonitor | None = field(default=None)
+
+
+def build_pacer(settings: Settings) -> Pacer:
+    return Pacer(
+        settings.send_rate,
+        paid_rate=settings.paid_send_rate if settings.paid_broadcast else None,
+    )
+
+
+def build_application(settings: Settings, *, with_delivery: bool = True) -> Application:  # type: ignore[type-arg]
+    """Build the bot. Nothing is opened or sent until the application is initialised."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required to build the application")
+    runtime = Runtime(settings=settings, pacer=build_pacer(settings), with_delivery=with_delivery)
+    engine_concurrency = max(8, min(256, int(settings.effective_send_rate // 4)))
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        await _post_init(app, runtime)
+
+    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+        await _post_stop(app, runtime)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        data: BotData = app.bot_data
+        if data.has_store:
+            await data.store.close()
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .rate_limiter(PacedRateLimiter(runtime.pacer))
+        .context_types(ContextTypes(bot_data=BotData))
+        .defaults(Defaults(parse_mode="HTML"))
+        # Replies wait for pacing slots; handle several updates at once so one wait stalls no one.
+        .concurrent_updates(16)
+        .request(AiohttpRequest(connection_pool_size=engine_concurrency + 32, pool_timeout=5.0))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=30.0))
+        .post_init(post_init)
+        .post_stop(post_stop)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    handlers.register_all(application)
+    return application
+
+
+async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+    settings = runtime.settings
+    store = await Store.open(settings.database_path)
+    data: BotData = app.bot_data
+    engine = None
+    if runtime.with_delivery:
+        notifier = TelegramNotifier(app.bot)
+        monitor = BroadcastMonitor(store, notifier)
+        runtime.monitor = monitor
+
+        async def on_abort(broadcast_id: int, reason: str) -> None:
+            info = await outbox.get_broadcast(store, broadcast_id)
+            chats = {info.admin_chat_id} if info and info.admin_chat_id else set(settings.admin_ids)
+            for chat_id in chats:
+                await notifier.post(chat_id, delivery_texts.abort_alert(broadcast_id, reason))
+            await monitor.report(broadcast_id)
+
+        engine = DeliveryEngine(
+            store,
+            TelegramSender(app.bot, paid=settings.paid_broadcast),
+            runtime.pacer,
+            rate=settings.effective_send_rate,
+            paid=settings.paid_broadcast,
+            on_abort=on_abort,
+        )
+    data.setup(settings, store, engine, runtime.monitor)
+    await _set_commands(app, settings)
+    if engine is not None and runtime.monitor is not None:
+        await engine.start()
+        await runtime.monitor.start()
+    log.info("bot @%s ready; database %s", app.bot.username, store.path)
+
+
+async def _set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    try:
+        await app.bot.set_my_commands(USER_COMMANDS)
+        for admin_id in settings.admin_ids:
+            await app.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id))
+    except TelegramError as exc:  # an admin who never opened the bot: not worth failing start-up
+        log.warning("could not register commands: %s", type(exc).__name__)
+
+
+async def _post_stop(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+    data: BotData = app.bot_data
+    if runtime.monitor is not None:
+        await runtime.monitor.stop()
+    if data.has_engine:
+        await data.engine.stop(timeout=1.0)

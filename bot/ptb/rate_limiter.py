@@ -1,0 +1,93 @@
+"""A PTB rate limiter over the Pacer, so interactive replies and broadcasts share one budget."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.delivery.pacing import Pacer
+from bot.ptb.sending import retry_seconds
+
+log = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]
+# Methods that put a message in a chat and so count against the per-chat and overall limits.
+_CHAT_SENDS = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "copyMessage",
+        "forwardMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+    }
+)
+
+
+class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    """PTB rate limiter over our Pacer, so replies and broadcasts share one token budget.
+
+    Replies to users go through the same overall and per-chat pacing; on a 429 they wait the pause
+    out and try again (twice at most). Broadcast sends (``rate_limit_args={"broadcast": True}``)
+    get the 429 back, so the engine can requeue the message and account for it.
+    """
+
+    def __init__(self, pacer: Pacer, *, interactive_retries: int = 2) -> None:
+        self._pacer = pacer
+        self._retries = interactive_retries
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        broadcast = bool(rate_limit_args and rate_limit_args.get("broadcast"))
+        if broadcast:
+            # The engine already took this message's slot; the gate is the last check before the
+            # request is written (a pause that started meanwhile, the rolling second).
+            await self._pacer.gate(_chat_id(data), paid=bool(data.get("allow_paid_broadcast")))
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self._pacer.pause(retry_seconds(exc))
+                raise
+        chat_id = _chat_id(data) if endpoint in _CHAT_SENDS else None
+        attempt = 0
+        while True:
+            if endpoint in _CHAT_SENDS:
+                await self._pacer.acquire(chat_id, paid=False)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self._pacer.pause(retry_seconds(exc))
+                attempt += 1
+                if attempt > self._retries:
+                    raise
+                log.info("429 on %s; retrying after the pause", endpoint)
+
+
+def _chat_id(data: dict[str, Any]) -> int | None:
+    value = data.get("chat_id")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,1 @@
+"""Use cases over the store: archive answers and publishing. No ``telegram`` imports."""

@@ -1,0 +1,177 @@
+"""Delivery engine at the HTTP seam: each Telegram error class, ordering, pacing, controls."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+
+from bot.offline.localtg import LocalTelegram
+from data import outbox, subscribers
+from data.store import Store
+from tests.delivery_helpers import add_subscribers, drained, engine_on, parts_received, queue
+
+PARTS = [f"Phần {i} nhiệm vụ số {i}" for i in range(1, 7)]
+
+
+async def test_every_chat_gets_every_part_in_order_without_429(store: Store, tg: LocalTelegram) -> None:
+    chats = list(range(1, 41))
+    await add_subscribers(store, chats)
+    info = await queue(store)
+    async with engine_on(store, tg, rate=30) as engine:
+        await drained(store, tg, engine)
+    for chat in chats:
+        assert parts_received(tg, chat) == PARTS
+    counts = await outbox.counts(store, info.id)
+    assert (counts.sent, counts.pending) == (240, 0)
+    assert tg.stats()["rate_limited_total"] == 0, tg.stats()["rate_limited"]
+    # message ids recorded for every row, as Telegram returned them
+    assert await store.fetchval("SELECT count(*) FROM deliveries WHERE message_id IS NULL") == 0
+
+
+async def test_per_chat_spacing_is_at_least_one_second(store: Store, tg: LocalTelegram) -> None:
+    await add_subscribers(store, [7])
+    await queue(store, n=3)
+    async with engine_on(store, tg, rate=30) as engine:
+        await drained(store, tg, engine)
+    times = [m.at for m in tg.messages_for(7)]
+    assert len(times) == 3
+    assert all(b - a >= 0.99 for a, b in itertools.pairwise(times))
+
+
+async def test_blocked_user_is_unsubscribed_and_never_retried(store: Store, tg: LocalTelegram) -> None:
+    await add_subscribers(store, [1, 2, 3, 4])
+    tg.block(3, "blocked")
+    tg.block(4, "deactivated")
+    info = await queue(store)
+    async with engine_on(store, tg) as engine:
+        await drained(store, tg, engine)
+    assert parts_received(tg, 1) == PARTS and parts_received(tg, 2) == PARTS
+    assert parts_received(tg, 3) == [] and parts_received(tg, 4) == []
+    assert tg.stats()["forbidden"] == 2  # one attempt each, no retries
+    for chat in (3, 4):
+        sub = await subscribers.get(store, chat)
+        assert sub is not None and not sub.active
+    counts = await outbox.counts(store, info.id)
+    assert (counts.sent, counts.cancelled, counts.blocked_chats) == (12, 12, 2)
+    assert engine.stats.gone == 2
+
+
+async def test_migrated_group_is_moved_and_gets_everything(store: Store, tg: LocalTelegram) -> None:
+    await add_subscribers(store, [-500, 1])
+    tg.migrate(-500, -1000000000500)
+    await queue(store, n=2)
+    async with engine_on(store, tg) as engine:
+        await drained(store, tg, engine, timeout=20)
+    assert parts_received(tg, -1000000000500) == PARTS[:2]
+    assert await subscribers.get(store, -500) is None
+    moved = await subscribers.get(store, -1000000000500)
+    assert moved is not None and moved.active and moved.chat_type == "supergroup"
+    assert engine.stats.migrated == 1
+
+
+async def test_content_error_aborts_the_broadcast_and_tells_admins(store: Store, tg: LocalTelegram) -> None:
+    await add_subscribers(store, list(range(1, 21)))
+    aborted: list[tuple[int, str]] = []
+
+    async def on_abort(broadcast_id: int, reason: str) -> None:
+        aborted.append((broadcast_id, reason))
+
+    info = await queue(store, ["ok <b>một</b>", "bad <foo>hai</foo>", "ba"])
+    async with engine_on(store, tg, on_abort=on_abort) as engine:
+        await drained(store, tg, engine)
+    assert aborted and aborted[0][0] == info.id and "parse entities" in aborted[0][1].lower()
+    stored = await outbox.get_broadcast(store, info.id)
+    assert stored is not None and stored.status == "aborted"
+    counts = await outbox.counts(store, info.id)
+    assert counts.pending == 0 and counts.sent <= 20  # at most the first part went out
+    assert tg.stats()["bad_request"] <= 3  # stopped at once, not 20 chats × 2 failures
+    assert all("ba" not in parts_received(tg, c) for c in range(1, 21))
+
+
+async def test_server_errors_are_retried_with_backoff(store: Store, tg: LocalTelegram) -> None:
+    await add_subscribers(store, [1, 2, 3])
+    tg.fail_next(4, status=502)
+    await queue(store, n=3)
+    async with engine_on(store, tg) as engine:
+        await drained(store, tg, engine, timeout=30)
+    for chat in (1, 2, 3):
+        assert parts_received(tg, chat) == PARTS[:3]
+    assert engine.stats.transient == 4
+    assert await store.fetchval("SELECT max(attempts) FROM deliveries") >= 2
+
+
+async def test_429_pauses_everything_until_retry_after(store: Store, tg: LocalTelegram) -> None:
+    tg.configure(flood_ban=True)  # a request during the pause would be counted as ignoring it
+    await add_subscribers(store, list(range(1, 11)))
+    await queue(store, n=2)
+    tg.storm(retry_after=2, requests=1)
+    started = time.monotonic()
+    async with engine_on(store, tg) as engine:
+        await drained(store, tg, engine, timeout=30)
+    stats = tg.stats()
+    assert stats["rate_limited"]["storm"] == 1
+    assert stats["rate_limited"]["ignored_retry_after"] == 0
+    assert time.monotonic() - started >= 2.0
+    for chat in range(1, 11):
+        assert parts_received(tg, chat) == PARTS[:2]
+    # Sends already under way when the 429 was answered (at most one slot group) get a 429 too.
+    in_flight = stats["rate_limited"]["in_flight"]
+    assert in_flight <= 3
+    assert engine.stats.retry_after == 1 + in_flight
+
+
+async def test_ambiguous_timeout_is_resent_never_lost(store: Store, tg: LocalTelegram) -> None:
+    await add_subscribers(store, [1, 2])
+    tg.drop_after_delivery(1)  # delivered, but the answer never comes back
+    await queue(store, n=2)
+    async with engine_on(store, tg, read_timeout=0.5) as engine:
+        await drained(store, tg, engine, timeout=30)
+    received = parts_received(tg, 1) + parts_received(tg, 2)
+    assert received.count(PARTS[0]) in (2, 3) and received.count(PARTS[1]) == 2  # at least once each
+    assert engine.stats.ambiguous == 1
+
+
+async def test_broadcasts_queue_up_and_reach_each_chat_in_order(store: Store, tg: LocalTelegram) -> None:
+    await add_subscribers(store, [1, 2, 3])
+    await queue(store, ["A1", "A2"])
+    await queue(store, ["B1 (đính chính)", "B2"])
+    async with engine_on(store, tg) as engine:
+        await drained(store, tg, engine)
+    for chat in (1, 2, 3):
+        assert parts_received(tg, chat) == ["A1", "A2", "B1 (đính chính)", "B2"]
+
+
+async def test_pause_resume_and_cancel(store: Store, tg: LocalTelegram) -> None:
+    await add_subscribers(store, [1, 2])
+    first = await queue(store, n=6)
+    async with engine_on(store, tg) as engine:
+        await tg.wait_for(lambda: len(tg.messages_for(1)) >= 2, timeout=5)
+        assert await engine.pause(first.id)
+        await asyncio.sleep(1.5)  # anything in flight lands
+        frozen = len(tg.sent)
+        await asyncio.sleep(2.0)
+        assert len(tg.sent) == frozen  # nothing more while paused
+        assert await engine.resume(first.id)
+        await drained(store, tg, engine)
+        assert parts_received(tg, 1) == PARTS
+        second = await queue(store, n=6)
+        engine.wake()
+        await tg.wait_for(lambda: len(tg.messages_for(1)) >= 7, timeout=5)
+        assert await engine.cancel(second.id)
+        await drained(store, tg, engine)
+    counts = await outbox.counts(store, second.id)
+    assert counts.pending == 0 and counts.cancelled >= 6
+    assert len(tg.messages_for(1)) < 12
+    stored = await outbox.get_broadcast(store, second.id)
+    assert stored is not None and stored.status == "cancelled"
+
+
+async def test_unsubscribed_before_queueing_gets_nothing(store: Store, tg: LocalTelegram) -> None:
+    await add_subscribers(store, [1, 2])
+    await subscribers.leave(store, 2, reason="user: /stop")
+    info = await queue(store, n=2)
+    async with engine_on(store, tg) as engine:
+        await drained(store, tg, engine)
+    assert parts_received(tg, 2) == []
+    assert info.recipients == 1
