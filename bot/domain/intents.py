@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.domain.textnorm import VI_NUMBER_WORDS, fold
 
@@ -75,13 +76,38 @@ class Help:
 
 
 @dataclass(frozen=True, slots=True)
+class Greeting:
+    """Only a greeting ("xin chào", "chào bot", "hello"): answered with a greeting, not a search."""
+
+
+UsageCommand = Literal["task", "month", "search"]
+UsageProblem = Literal["missing", "unreadable", "out_of_range"]
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """A command whose argument is missing or unusable: ``/task``, ``/task abc``, ``/task 0``,
+    ``/month 13/2021``, a bare ``/search``.
+
+    ``command`` is the canonical command, ``given`` the argument as typed; for ``out_of_range``,
+    ``number`` is the task or month number asked for and ``month`` the month a task was asked of.
+    """
+
+    command: UsageCommand
+    given: str
+    problem: UsageProblem
+    number: int | None = None
+    month: Month | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     """Nothing usable (empty, only punctuation or symbols)."""
 
     text: str
 
 
-Intent = Latest | Month | TaskQuery | History | Search | Help | Unknown
+Intent = Latest | Month | TaskQuery | History | Search | Help | Greeting | Usage | Unknown
 
 
 def fold_query(text: str) -> str:
@@ -236,6 +262,17 @@ _TRANSLATIONS = {
 }
 _TRANSLATION_RE = re.compile(rf"\b({_alt(_TRANSLATIONS)})\b")
 _COMMAND = re.compile(r"^/(\w+)(?:@\w+)?\s*(.*)$", re.DOTALL)
+# The whole message is a greeting, perhaps to someone ("chào bot", "xin chào mọi người", "hi there").
+_GREETING = re.compile(
+    r"^(?:(?:xin |kinh )?chao|alo|a lo|hi|hello|helo|hey|hallo|good (?:morning|afternoon|evening|day))"
+    r"(?: (?:bot|ban|anh|chi|em|ad|admin|moi nguoi|ca nha|ca nhom|nhom|buoi sang|buoi trua|buoi chieu"
+    r"|buoi toi|nhe|nha|a|oi|there|everyone|all|you))*$"
+)
+# A number where a month was expected, maybe with a year: "13/2021", "2021-13", "0", "tháng 13".
+_MONTH_NUMBER = re.compile(r"^(?:(?:thang|t)\s*)?(\d{1,3})(?:\s*[/.-]\s*(?:19|20)\d\d)?$")
+_ISO_MONTH_NUMBER = re.compile(r"^(?:19|20)\d\d\s*[/.-]\s*(\d{1,3})$")
+# Digits in a command argument: at most this many are read (a task number has two at most).
+_MAX_DIGITS = 6
 _WORDY = re.compile(r"[^\W_]", re.UNICODE)
 
 
@@ -270,8 +307,12 @@ def _understand(text: str, today: dt.date) -> Intent:
 
 
 def _command(name: str, rest: str, today: dt.date) -> Intent:
-    """``/latest``, ``/task 3 10/2021``, ``/month 9/2021``, ``/search words``, ``/history 2``, ``/help``."""
+    """``/latest``, ``/task 3 10/2021``, ``/month 9/2021``, ``/search words``, ``/history 2``, ``/help``.
+
+    A command with a missing or unusable argument becomes ``Usage``, so its answer can say what to type.
+    """
     args = fold_query(rest).strip()
+    given = " ".join(rest.split())
     if name in {"latest", "moinhat", "new", "last"}:
         return Latest()
     if name in {"history", "lichsu", "list", "danhsach", "archive"}:
@@ -280,27 +321,60 @@ def _command(name: str, rest: str, today: dt.date) -> Intent:
     if name in {"help", "trogiup", "huongdan"}:
         return Help()
     if name in {"task", "nhiemvu", "nv"}:
-        number = re.match(r"\s*#?(\d{1,2})\b", args)
-        if number is None:
-            found = _find_task(args)
-            if found is None:
-                return Help()
-            return TaskQuery(found[0], _find_month(_remove(args, found[1]), today))
-        n = int(number.group(1))
-        if not 1 <= n <= MAX_TASK_NUMBER:
-            return Unknown(rest)
-        return TaskQuery(n, _find_month(args[number.end() :], today))
+        return _task_command(args, given, today)
     if name in {"month", "thang"}:
-        month = _find_month(args, today) or _find_month(f"thang {args}", today)
-        return month if month is not None else Help()
+        return _month_command(args, given, today)
     if name in {"search", "timkiem", "tim", "find"}:
-        return _search(rest) if _WORDY.search(rest) else Help()
+        found = _search(rest) if _WORDY.search(rest) else None
+        return found if isinstance(found, Search) else Usage("search", given, "missing")
     return _free_text(rest, args, today) if _WORDY.search(rest) else Unknown(rest)
+
+
+def _task_command(args: str, given: str, today: dt.date) -> Intent:
+    """``/task 3``, ``/task 3 10/2021``, ``/task ba``, ``/task third``; else what was wrong with it."""
+    simple = args.strip(" .?")
+    if not simple:
+        return Usage("task", given, "missing")
+    number = re.match(r"#?(\d+)\b", simple)
+    if number is not None:
+        if _followed_by_year(simple, number.end(), False):
+            # "/task 10/2021": a month without a task number; its bulletin lists the tasks to pick.
+            month = _find_month(simple, today)
+            return month if month is not None else Usage("task", given, "unreadable")
+        n = int(number.group(1)[:_MAX_DIGITS])
+        month = _find_month(simple[number.end() :], today)
+        if not 1 <= n <= MAX_TASK_NUMBER:
+            return Usage("task", given, "out_of_range", number=n, month=month)
+        return TaskQuery(n, month)
+    found = _find_task(simple)
+    if found is not None:
+        return TaskQuery(found[0], _find_month(_remove(simple, found[1]), today))
+    word = re.match(rf"(?:thu\s+)?({_VI_NUM}|{_alt(_EN_CARDINALS)}|{_alt(_EN_ORDINALS)})\b", simple)
+    if word is not None:
+        value = {**_VI_NUMBERS, **_EN_CARDINALS, **_EN_ORDINALS}[word.group(1)]
+        return TaskQuery(value, _find_month(simple[word.end() :], today))
+    return Usage("task", given, "unreadable")
+
+
+def _month_command(args: str, given: str, today: dt.date) -> Intent:
+    """``/month 10/2021``, ``/month 10``, ``/month tháng trước``; else what was wrong with it."""
+    simple = args.strip(" .?")
+    if not simple:
+        return Usage("month", given, "missing")
+    month = _find_month(simple, today) or _find_month(f"thang {simple}", today)
+    if month is not None:
+        return month
+    number = _MONTH_NUMBER.match(simple) or _ISO_MONTH_NUMBER.match(simple)
+    if number is not None:
+        return Usage("month", given, "out_of_range", number=int(number.group(1)))
+    return Usage("month", given, "unreadable")
 
 
 def _free_text(original: str, simple: str, today: dt.date) -> Intent:
     if _HELP.match(simple):
         return Help()
+    if _GREETING.match(simple):
+        return Greeting()
     if re.fullmatch(r"#?\d{1,2}", simple):  # a bare "3" after seeing a bulletin
         n = int(simple.lstrip("#"))
         return TaskQuery(n) if 1 <= n <= MAX_TASK_NUMBER else Unknown(original)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.domain.intents import Help, History, Intent, Latest, Month, Search, TaskQuery, Unknown
+from bot.domain.intents import Greeting, Help, History, Intent, Latest, Month, Search, TaskQuery, Unknown, Usage
 from bot.domain.records import ArchivedBulletin, Task
 from data import bulletins
 from data.search import SearchHit, match_spans, query_terms, search_tasks
@@ -88,6 +88,24 @@ class HelpAnswer:
     """How to ask (the examples live in ``bot.texts.archive``)."""
 
 
+@dataclass(frozen=True, slots=True)
+class GreetingAnswer:
+    """A greeting back, with example questions; ``name`` and ``subscribed`` when the caller knows them."""
+
+    name: str | None = None
+    subscribed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageAnswer:
+    """How to use a command that came with a missing or unusable argument, shown with what the
+    archive holds: the ``latest`` bulletin (its task count) and the ``recent_months``."""
+
+    usage: Usage
+    latest: ArchivedBulletin | None
+    recent_months: tuple[tuple[str, int], ...]
+
+
 NothingReason = Literal["empty_archive", "no_month", "no_match", "unknown", "gone"]
 
 
@@ -102,7 +120,16 @@ class NothingFound:
 
 
 Answer = (
-    BulletinAnswer | TaskAnswer | TaskOutOfRange | MonthAnswer | HistoryPage | SearchResults | HelpAnswer | NothingFound
+    BulletinAnswer
+    | TaskAnswer
+    | TaskOutOfRange
+    | MonthAnswer
+    | HistoryPage
+    | SearchResults
+    | HelpAnswer
+    | GreetingAnswer
+    | UsageAnswer
+    | NothingFound
 )
 
 
@@ -111,6 +138,10 @@ async def answer(store: Store, intent: Intent, *, page: int = 1) -> Answer:
     match intent:
         case Help():
             return HelpAnswer()
+        case Greeting():
+            return GreetingAnswer()
+        case Usage():
+            return await usage(store, intent)
         case Unknown():
             return await nothing_found(store, intent, "unknown")
         case Latest():
@@ -141,6 +172,21 @@ async def answer(store: Store, intent: Intent, *, page: int = 1) -> Answer:
         case Search(query=query):
             return await search(store, query, page=page, intent=intent)
     return await nothing_found(store, intent, "unknown")  # pragma: no cover - the match is exhaustive
+
+
+async def usage(store: Store, intent: Usage) -> Answer:
+    """A task number out of range is answered like ``/task 9``: with the bulletin's real range."""
+    if intent.command == "task" and intent.problem == "out_of_range" and intent.number is not None:
+        found = await _bulletins_of(store, intent.month) if intent.month is not None else None
+        if found is None:
+            latest = await bulletins.latest(store)
+            found = [] if latest is None else [latest]
+        if len(found) == 1:
+            return TaskOutOfRange(found[0], intent.number, len(found[0].tasks))
+    latest = await bulletins.latest(store)
+    if latest is None:
+        return await nothing_found(store, intent, "empty_archive")
+    return UsageAnswer(intent, latest, tuple(await bulletins.months(store, RECENT_MONTHS)))
 
 
 async def bulletin_view(store: Store, bulletin_id: int) -> Answer:
@@ -188,7 +234,7 @@ async def inline_tasks(store: Store, intent: Intent | None) -> list[TaskAnswer]:
     a month's, one task, or the tasks matching the words."""
     chosen: list[ArchivedBulletin] = []
     match intent:
-        case None | Latest() | Help() | History() | Unknown():
+        case None | Latest() | Help() | Greeting() | Usage() | History() | Unknown():
             latest = await bulletins.latest(store)
             chosen = [] if latest is None else [latest]
         case Month():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.domain.intents import Help, History, Intent, Latest, Month, Search, TaskQuery, Unknown
+from bot.domain.intents import Greeting, Help, History, Intent, Latest, Month, Search, TaskQuery, Unknown, Usage
 from bot.domain.records import ArchivedBulletin
 from bot.domain.rendering import MESSAGE_LIMIT, display_text, html_to_plain, month_label, plain_length, render_task
 from bot.services.archive import (
@@ -17,6 +17,7 @@ from bot.services.archive import (
     SEARCH_PAGE_SIZE,
     Answer,
     BulletinAnswer,
+    GreetingAnswer,
     HelpAnswer,
     HighlightedHit,
     HistoryPage,
@@ -25,6 +26,7 @@ from bot.services.archive import (
     SearchResults,
     TaskAnswer,
     TaskOutOfRange,
+    UsageAnswer,
 )
 
 SNIPPET = 200
@@ -66,9 +68,23 @@ def render(answer: Answer) -> list[str]:
             return [search_results(answer)]
         case HelpAnswer():
             return [help_text()]
+        case GreetingAnswer():
+            return [greeting(answer)]
+        case UsageAnswer():
+            return [usage(answer)]
         case NothingFound():
             return [nothing_found(answer)]
     return [nothing_found(NothingFound(None, "unknown", 0, ()))]  # pragma: no cover - exhaustive
+
+
+def english_count(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 task``, ``2 tasks``: English needs the plural that Vietnamese does without."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def task_range(count: int) -> str:
+    """The numbers to pick from: ``1–6`` (just ``1`` when there is one task)."""
+    return "1" if count <= 1 else f"1–{count}"
 
 
 def fits(html: str) -> bool:
@@ -106,7 +122,7 @@ def _bulletin_view(bulletin: ArchivedBulletin, limit: int) -> str:
     ]
     if bulletin.published:
         lines.append(f"Ngày đăng <i>(published)</i>: {_date(bulletin.published)}")
-    lines += ["", f"<b>{count} nhiệm vụ trọng tâm</b> · <i>{count} key tasks</i>:"]
+    lines += ["", f"<b>{count} nhiệm vụ trọng tâm</b> · <i>{english_count(count, 'key task')}</i>:"]
     lines += [f"<b>{t.number}.</b> {escape(shorten(display_text(t.text), limit))}" for t in bulletin.tasks]
     lines += [
         "",
@@ -122,12 +138,18 @@ def _date(iso: str) -> str:
 
 
 def task_out_of_range(answer: TaskOutOfRange) -> str:
-    label = month_label(answer.bulletin.month)
+    label, count, number = month_label(answer.bulletin.month), answer.count, answer.number
+    picks = task_range(count)
+    if number < 1:
+        return (
+            f"Nhiệm vụ được đánh số từ 1. Bản tin tháng {label} có {count} nhiệm vụ: hãy chọn {picks}, "
+            f"ví dụ /task 1.\n"
+            f"<i>Tasks are numbered from 1. The {label} bulletin has {english_count(count, 'task')}: "
+            f"pick {picks}, e.g. /task 1.</i>"
+        )
     return (
-        f"Bản tin tháng {label} chỉ có {answer.count} nhiệm vụ, không có nhiệm vụ {answer.number}. "
-        f"Hãy chọn từ 1 đến {answer.count}.\n"
-        f"<i>The {label} bulletin has only {answer.count} tasks, not task {answer.number}; "
-        f"pick 1 to {answer.count}.</i>"
+        f"Bản tin tháng {label} chỉ có {count} nhiệm vụ, không có nhiệm vụ {number}. Hãy chọn {picks}.\n"
+        f"<i>The {label} bulletin has only {english_count(count, 'task')}, not task {number}; pick {picks}.</i>"
     )
 
 
@@ -147,7 +169,7 @@ def month_choice(answer: MonthAnswer) -> str:
         if answer.task_number is not None
         else " Chọn một bản tin."
     )
-    english = f"{n} bulletins for {label}; pick one" + (
+    english = f"{english_count(n, 'bulletin')} for {label}; pick one" + (
         f" to see task {answer.task_number}." if answer.task_number is not None else "."
     )
     lines = [f"Tháng {label} có {n} bản tin.{wanted}", f"<i>{english}</i>", ""]
@@ -215,7 +237,8 @@ def _search_results(results: SearchResults, limit: int) -> str:
     query = escape(shorten(results.query, 100))
     first = (results.page - 1) * SEARCH_PAGE_SIZE + 1
     lines = [
-        f"🔎 <b>{results.total} nhiệm vụ có «{query}»</b> · <i>{results.total} tasks match</i>",
+        f"🔎 <b>{results.total} nhiệm vụ có «{query}»</b> · "
+        f"<i>{english_count(results.total, 'task matches', 'tasks match')}</i>",
         f"Trang {results.page}/{results.pages} · <i>page {results.page} of {results.pages}</i>",
         "",
     ]
@@ -235,7 +258,7 @@ def _hit(item: HighlightedHit, index: int, limit: int) -> str:
 
 
 def help_text() -> str:
-    examples = "\n".join(f"• <code>{escape(e)}</code>" for e in EXAMPLES)
+    examples = _examples()
     return (
         "<b>Hỏi về các bản tin đã lưu</b> · <i>ask about archived bulletins</i>\n\n"
         "Gõ bằng lời thường, có dấu hay không dấu đều được · "
@@ -265,6 +288,11 @@ def understood(intent: Intent | None) -> str:
             return f"tìm «{q}» · <i>search for “{q}”</i>"
         case Help():
             return "trợ giúp · <i>help</i>"
+        case Greeting():
+            return "lời chào · <i>a greeting</i>"
+        case Usage(command=command, given=given):
+            shown = f" {escape(shorten(given, 100))}" if given else ""
+            return f"<code>/{command}{shown}</code>"
         case Unknown(text=text) if text:
             return f"«{escape(shorten(text, 100))}» · <i>not understood</i>"
     return "—"
@@ -295,10 +323,9 @@ def nothing_found(answer: NothingFound) -> str:
         lines += [
             "",
             f"Kho đang có {answer.count} bản tin; gần đây: {months}.",
-            f"<i>The archive holds {answer.count} bulletin{'' if answer.count == 1 else 's'}; "
-            f"recent months: {months}.</i>",
+            f"<i>The archive holds {english_count(answer.count, 'bulletin')}; recent months: {months}.</i>",
         ]
-    examples = "\n".join(f"• <code>{escape(e)}</code>" for e in EXAMPLES)
+    examples = _examples()
     lines += ["", "Thử hỏi · <i>try</i>:", examples]
     return "\n".join(lines)
 
@@ -312,5 +339,129 @@ def inline_description(answer: TaskAnswer) -> str:
     return shorten(display_text(answer.task.text), 120)
 
 
-def nav_task(number: int) -> str:
-    return f"Nhiệm vụ {number}"
+# --- replies that are not archive answers: greetings, command usage, other kinds of message --------
+
+QUICK_COMMANDS = "/latest · /task 3 · /month 10/2021 · /search tham nhũng · /history · /help"
+QUICK_EXAMPLES = ("hội nghị mới nhất", "nhiệm vụ 3", "tham nhung")
+
+
+def _examples(examples: Sequence[str] = EXAMPLES) -> str:
+    return "\n".join(f"• <code>{escape(e)}</code>" for e in examples)
+
+
+def greeting(answer: GreetingAnswer) -> str:
+    name = f" {escape(shorten(answer.name, 60))}" if answer.name else ""
+    lines = [
+        f"👋 Xin chào{name}! Tôi là bot bản tin Hội nghị Báo cáo viên.",
+        f"<i>Hello{name}! I am the reporters' conference bulletin bot.</i>",
+        "",
+        "Hãy hỏi tôi về các bản tin, có dấu hay không dấu đều được · "
+        "<i>ask me about the bulletins, with or without diacritics</i>:",
+        _examples(),
+    ]
+    if answer.subscribed is False:
+        lines += ["", "Gõ /start để nhận bản tin mỗi tháng · <i>send /start to get the bulletin every month</i>"]
+    lines += ["", "Trợ giúp · <i>help</i>: /help"]
+    return "\n".join(lines)
+
+
+def _usage_head(usage: Usage, example: str) -> tuple[str, str]:
+    """(Vietnamese, English) of what was wrong, with an example of the right form."""
+    given = escape(shorten(usage.given, 60))
+    match usage.command, usage.problem:
+        case "task", "missing":
+            return (
+                "Hãy ghi số nhiệm vụ sau lệnh, ví dụ <code>/task 3</code>.",
+                "Put the task number after the command, e.g. /task 3.",
+            )
+        case "task", "out_of_range":
+            return (
+                f"Không có nhiệm vụ {usage.number}. Nhiệm vụ được đánh số từ 1, ví dụ <code>/task 3</code>.",
+                f"There is no task {usage.number}. Tasks are numbered from 1, e.g. /task 3.",
+            )
+        case "task", _:
+            return (
+                f"Không hiểu «{given}» là nhiệm vụ số mấy. Hãy ghi số, ví dụ <code>/task 3</code>.",
+                f"“{given}” is not a task number. Put a number, e.g. /task 3.",
+            )
+        case "month", "missing":
+            return (
+                f"Hãy ghi tháng sau lệnh, ví dụ <code>/month {example}</code>.",
+                f"Put the month after the command, e.g. /month {example}.",
+            )
+        case "month", "out_of_range":
+            return (
+                f"Không có tháng {usage.number}: tháng phải từ 1 đến 12, ví dụ <code>/month {example}</code>.",
+                f"There is no month {usage.number}: months go from 1 to 12, e.g. /month {example}.",
+            )
+        case "month", _:
+            return (
+                f"Không hiểu «{given}» là tháng nào. Hãy ghi tháng/năm, ví dụ <code>/month {example}</code>.",
+                f"“{given}” is not a month. Write month/year, e.g. /month {example}.",
+            )
+    return (
+        "Hãy ghi từ khóa sau lệnh, ví dụ <code>/search tham nhũng</code> hoặc <code>/search chuyển đổi số</code>. "
+        "Cũng có thể gõ thẳng từ khóa, không cần lệnh.",
+        "Put the words to look for after the command, e.g. /search tham nhũng, or just send the words.",
+    )
+
+
+def usage(answer: UsageAnswer) -> str:
+    """What to type instead of a command that could not be used, with what the archive holds."""
+    latest = answer.latest
+    example = month_label(latest.month) if latest is not None else "10/2021"
+    vietnamese, english = _usage_head(answer.usage, example)
+    lines = [vietnamese, f"<i>{english}</i>"]
+    if latest is not None and answer.usage.command == "task":
+        count, picks = len(latest.tasks), task_range(len(latest.tasks))
+        lines += [
+            "",
+            f"Bản tin mới nhất (tháng {example}) có {count} nhiệm vụ: chọn {picks}. "
+            f"Thêm tháng để xem bản tin khác: <code>/task 3 {example}</code>.",
+            f"<i>The latest bulletin ({example}) has {english_count(count, 'task')}: pick {picks}. "
+            f"Add a month for another bulletin: /task 3 {example}.</i>",
+        ]
+    elif answer.recent_months and answer.usage.command == "month":
+        months = ", ".join(month_label(m) + (f" ({n})" if n > 1 else "") for m, n in answer.recent_months)
+        lines += ["", f"Các tháng gần đây trong kho: {months}.", f"<i>Recent months in the archive: {months}.</i>"]
+    return "\n".join(lines)
+
+
+def unknown_command(name: str) -> str:
+    shown = escape(shorten(name, 40))
+    return (
+        f"Không có lệnh /{shown}. Các lệnh · <i>commands</i>:\n{QUICK_COMMANDS}\n"
+        f"<i>There is no /{shown} command.</i>\n\n"
+        "Hoặc hỏi bằng lời thường · <i>or just ask</i>:\n"
+        f"{_examples(QUICK_EXAMPLES)}"
+    )
+
+
+# What the bot says about a message it cannot read, by kind (see ``handlers.archive``).
+MESSAGE_KIND_HINTS = {
+    "sticker": ("Bot chỉ đọc được chữ, chưa hiểu nhãn dán.", "I can only read text, not stickers."),
+    "voice": (
+        "Bot chưa nghe được tin nhắn thoại hay âm thanh.",
+        "I cannot listen to voice or audio messages.",
+    ),
+    "location": ("Bot không cần vị trí của bạn.", "I don't need your location."),
+    "contact": (
+        "Bot không dùng danh bạ; số điện thoại bạn gửi không được lưu.",
+        "I don't use contacts; the number you sent is not stored.",
+    ),
+    "media": (
+        "Bot không đọc được nội dung ảnh, video hay tệp. Muốn hỏi, hãy gõ chữ hoặc ghi câu hỏi vào chú thích.",
+        "I cannot read photos, videos or files: type your question, or put it in the caption.",
+    ),
+    "other": ("Bot chỉ hiểu tin nhắn chữ.", "I only understand text messages."),
+}
+
+
+def message_kind_hint(kind: str) -> str:
+    vietnamese, english = MESSAGE_KIND_HINTS.get(kind, MESSAGE_KIND_HINTS["other"])
+    return (
+        f"{vietnamese}\n<i>{english}</i>\n\n"
+        "Hãy gõ câu hỏi, ví dụ · <i>type a question, e.g.</i>:\n"
+        f"{_examples(QUICK_EXAMPLES)}\n\n"
+        "Trợ giúp · <i>help</i>: /help"
+    )

@@ -170,6 +170,7 @@ def add_control_routes(app: web.Application, tg: LocalTelegram) -> None:
                 first_name=str(body.get("first_name", "User")),
                 chat_type=body.get("chat_type"),
                 username=body.get("username"),
+                reply_to=int(body["reply_to"]) if body.get("reply_to") is not None else None,
             )
         )
 
@@ -183,6 +184,11 @@ def add_control_routes(app: web.Application, tg: LocalTelegram) -> None:
                 user_id=int(body["user_id"]) if body.get("user_id") is not None else None,
             )
         )
+
+    async def member(request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        tg.set_member_status(int(body["chat_id"]), int(body["user_id"]), str(body["status"]))
+        return _ok()
 
     routes: list[tuple[str, str, _Handler]] = [
         ("GET", "stats", stats),
@@ -203,6 +209,7 @@ def add_control_routes(app: web.Application, tg: LocalTelegram) -> None:
         ("POST", "update", update),
         ("POST", "user_message", user_message),
         ("POST", "user_callback", user_callback),
+        ("POST", "member", member),
     ]
     for method, name, handler in routes:
         app.router.add_route(method, f"/_control/{name}", _guard(handler))

@@ -68,6 +68,93 @@ _NGINX_PAGES = {
 
 SendCallback = Callable[[SentMessage], object]
 
+# A mention as Telegram's clients mark it: "@" and a 5-32 character username, not inside a word.
+_MENTION = re.compile(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{4,31}\b")
+
+MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
+
+
+_ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
+    "can_pin_messages",
+)  # fmt: skip
+_SEND_RIGHTS = (
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+    "can_send_video_notes", "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
+    "can_add_web_page_previews",
+)  # fmt: skip
+
+
+def _chat_member(user: dict[str, Any], status: str) -> dict[str, Any]:
+    """A ChatMember object with the fields the Bot API always sends for ``status``."""
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(
+            dict.fromkeys(_ADMIN_RIGHTS, True),
+            can_be_edited=False,
+            is_anonymous=False,
+            can_promote_members=False,
+        )
+    elif status == "restricted":
+        member.update(
+            dict.fromkeys(_SEND_RIGHTS, False),
+            is_member=True,
+            can_change_info=False,
+            can_invite_users=False,
+            can_pin_messages=False,
+            can_manage_topics=False,
+            can_edit_tag=False,
+            until_date=0,
+        )
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
+def _photo(n: int) -> list[dict[str, Any]]:
+    return [
+        {"file_id": f"photo-{n}-{size}", "file_unique_id": f"p{n}{size}", "width": size, "height": size}
+        for size in (90, 320)
+    ]
+
+
+def _file(prefix: str, **extra: Any) -> Callable[[int], dict[str, Any]]:
+    return lambda n: {"file_id": f"{prefix}-{n}", "file_unique_id": f"{prefix[0]}{n}", **extra}
+
+
+# What a user's non-text message carries, by kind: enough for PTB to build the object.
+MEDIA_KINDS: dict[str, Callable[[int], Any]] = {
+    "photo": _photo,
+    "sticker": _file("sticker", type="regular", width=512, height=512, is_animated=False, is_video=False, emoji="🙂"),
+    "voice": _file("voice", duration=3, mime_type="audio/ogg"),
+    "audio": _file("audio", duration=30, mime_type="audio/mpeg"),
+    "video": _file("video", width=640, height=360, duration=5),
+    "video_note": _file("videonote", length=240, duration=5),
+    "animation": _file("animation", width=320, height=240, duration=2),
+    "location": lambda n: {"latitude": 20.8449, "longitude": 106.6881},
+    "venue": lambda n: {
+        "location": {"latitude": 20.8449, "longitude": 106.6881},
+        "title": "Nhà văn hóa",
+        "address": "Hải Phòng",
+    },
+    "contact": lambda n: {"phone_number": "+84900000000", "first_name": "Lan"},
+    "poll": lambda n: {
+        "id": str(n),
+        "question": "?",
+        "options": [{"text": "A", "voter_count": 0}, {"text": "B", "voter_count": 0}],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": True,
+        "type": "regular",
+        "allows_multiple_answers": False,
+    },
+    "dice": lambda n: {"emoji": "🎲", "value": 1 + n % 6},
+}
+_CAPTIONED = frozenset({"photo", "audio", "video", "animation"})
+
 
 def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -227,6 +314,7 @@ class LocalTelegram:
             "deleteMyCommands",
             "sendChatAction",
             "getChat",
+            "getChatMember",
         ):
             self._methods[name.lower()] = (name, getattr(self, "_m_" + name))
 
@@ -245,6 +333,8 @@ class LocalTelegram:
         self.files: dict[str, StoredFile] = {}
         self._files_by_path: dict[str, StoredFile] = {}
         self._chats: dict[int, ChatState] = {}
+        # (chat_id, user_id) -> status for getChatMember; anyone not listed is a plain "member".
+        self._member_status: dict[tuple[int, int], str] = {}
         self._sent_by_chat: dict[int, list[SentMessage]] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
@@ -1103,6 +1193,17 @@ class LocalTelegram:
         chat["max_reaction_count"] = 11
         return chat
 
+    async def _m_getChatMember(self, call: _Call) -> Any:
+        chat_id = _p_chat_id(call.params)
+        user_id = _p_int(call.params, "user_id")
+        if user_id is None:
+            raise ApiError(400, "Bad Request: user_id is empty")
+        faults = self.faults
+        if faults.blocked.get(chat_id) in ("not_found", "kicked") or chat_id in faults.migrated:
+            self._check_chat_faults(chat_id)
+        user = dict(call.bot) if user_id == call.bot["id"] else self._user_dict(user_id)
+        return _chat_member(user, self.member_status(chat_id, user_id))
+
     # ------------------------------------------------------------------------------ fault injection
 
     def block(self, chat_id: int, kind: str = "blocked") -> None:
@@ -1151,6 +1252,15 @@ class LocalTelegram:
 
     # ----------------------------------------------------------------------------- simulated users
 
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember says about ``user_id`` in ``chat_id``: one of ``MEMBER_STATUSES``."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"unknown member status {status!r}; use one of {', '.join(MEMBER_STATUSES)}")
+        self._member_status[(chat_id, user_id)] = status
+
+    def member_status(self, chat_id: int, user_id: int) -> str:
+        return self._member_status.get((chat_id, user_id), "member")
+
     def add_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue a raw update for getUpdates; ``update_id`` is assigned unless present."""
         update = dict(update)
@@ -1196,16 +1306,17 @@ class LocalTelegram:
             chat_dict = chat.chat_dict()
         return chat, chat_dict
 
-    def user_message(
+    def _user_message_dict(
         self,
         chat_id: int,
-        text: str,
-        user_id: int | None = None,
-        first_name: str = "User",
-        chat_type: str | None = None,
-        username: str | None = None,
-    ) -> dict[str, Any]:
-        """Simulate a user writing ``text`` in ``chat_id``; commands get a bot_command entity."""
+        *,
+        user_id: int | None,
+        first_name: str,
+        chat_type: str | None,
+        username: str | None,
+        reply_to: int | None,
+    ) -> tuple[ChatState, dict[str, Any]]:
+        """A new message from a user in ``chat_id`` (no content yet), registered in the chat."""
         chat, chat_dict = self._chat_for_user(chat_id, chat_type, first_name, username)
         uid = user_id if user_id is not None else (chat_id if chat.type == "private" else 424242)
         mid = chat.take_message_id()
@@ -1215,20 +1326,114 @@ class LocalTelegram:
             "from": self._user_dict(uid, first_name, username),
             "chat": chat_dict,
             "date": date,
-            "text": text,
         }
-        if text.startswith("/"):
-            # Telegram's bot_command entity spans "/cmd" or "/cmd@botname" (up to whitespace); PTB's
-            # CommandHandler checks the @botname part against getMe's username.
-            end = len(text)
-            for i, ch in enumerate(text):
-                if ch.isspace():
-                    end = i
-                    break
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(text[:end])}]
+        if reply_to is not None:
+            message["reply_to_message"] = self._replied(chat, reply_to)
         chat.messages[mid] = MsgState(
             date=date, from_bot=False, text=None, parse_mode=None, reply_markup=None, digest=""
         )
+        return chat, message
+
+    def _replied(self, chat: ChatState, message_id: int) -> dict[str, Any]:
+        """The ``reply_to_message`` of a reply: the bot's message as it is now, or a user's (no text kept)."""
+        state = chat.messages.get(message_id)
+        if state is None:
+            raise KeyError(f"no message {message_id} in chat {chat.chat_id}")
+        if state.from_bot:
+            return self.bot_message_dict(chat.chat_id, message_id)
+        return {
+            "message_id": message_id,
+            "from": self._user_dict(chat.chat_id if chat.is_private else 424242),
+            "chat": chat.chat_dict(),
+            "date": state.date,
+        }
+
+    @staticmethod
+    def _text_entities(text: str) -> list[dict[str, Any]]:
+        """The entities Telegram's clients mark in a user's text: a leading ``/command`` (or
+        ``/command@bot``) and ``@username`` mentions elsewhere."""
+        entities: list[dict[str, Any]] = []
+        command_end = 0
+        if text.startswith("/"):
+            # Telegram's bot_command entity spans "/cmd" or "/cmd@botname" (up to whitespace); PTB's
+            # CommandHandler checks the @botname part against getMe's username.
+            command_end = next((i for i, ch in enumerate(text) if ch.isspace()), len(text))
+            entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(text[:command_end])})
+        for match in _MENTION.finditer(text, command_end):
+            entities.append(
+                {"type": "mention", "offset": utf16_len(text[: match.start()]), "length": utf16_len(match.group())}
+            )
+        return entities
+
+    def user_message(
+        self,
+        chat_id: int,
+        text: str,
+        user_id: int | None = None,
+        first_name: str = "User",
+        chat_type: str | None = None,
+        username: str | None = None,
+        reply_to: int | None = None,
+    ) -> dict[str, Any]:
+        """Simulate a user writing ``text`` in ``chat_id`` (as a reply to message ``reply_to`` if given);
+        commands get a bot_command entity and ``@username`` a mention entity."""
+        _, message = self._user_message_dict(
+            chat_id, user_id=user_id, first_name=first_name, chat_type=chat_type, username=username, reply_to=reply_to
+        )
+        message["text"] = text
+        entities = self._text_entities(text)
+        if entities:
+            message["entities"] = entities
+        return self.add_update({"message": message})
+
+    def user_edit(
+        self, chat_id: int, message_id: int, text: str, user_id: int | None = None, first_name: str = "User"
+    ) -> dict[str, Any]:
+        """Simulate a user editing their message ``message_id`` to read ``text`` (an ``edited_message``)."""
+        chat = self._chats.get(chat_id)
+        state = chat.messages.get(message_id) if chat is not None else None
+        if chat is None or state is None or state.from_bot:
+            raise KeyError(f"no user message {message_id} in chat {chat_id}")
+        uid = user_id if user_id is not None else (chat_id if chat.is_private else 424242)
+        _, chat_dict = self._chat_for_user(chat_id, None, first_name, None)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": self._user_dict(uid, first_name),
+            "chat": chat_dict,
+            "date": state.date,
+            "edit_date": int(time.time()),
+            "text": text,
+        }
+        entities = self._text_entities(text)
+        if entities:
+            message["entities"] = entities
+        return self.add_update({"edited_message": message})
+
+    def user_media(
+        self,
+        chat_id: int,
+        kind: str,
+        caption: str | None = None,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        reply_to: int | None = None,
+    ) -> dict[str, Any]:
+        """Simulate a user sending something that is not text: one of ``MEDIA_KINDS`` (photo, sticker,
+        voice, audio, video, video_note, animation, location, venue, contact, poll, dice), with a
+        ``caption`` where Telegram allows one."""
+        if kind not in MEDIA_KINDS:
+            raise ValueError(f"unknown media kind {kind!r}; use one of {', '.join(MEDIA_KINDS)}")
+        if caption is not None and kind not in _CAPTIONED:
+            raise ValueError(f"a {kind} has no caption")
+        _, message = self._user_message_dict(
+            chat_id, user_id=user_id, first_name="User", chat_type=chat_type, username=None, reply_to=reply_to
+        )
+        message[kind] = MEDIA_KINDS[kind](self._next_id())
+        if caption is not None:
+            message["caption"] = caption
+            entities = self._text_entities(caption)
+            if entities:
+                message["caption_entities"] = entities
         return self.add_update({"message": message})
 
     def bot_message_dict(self, chat_id: int, message_id: int) -> dict[str, Any]:
@@ -1274,25 +1479,19 @@ class LocalTelegram:
         caption: str | None = None,
         mime_type: str = "text/plain",
         user_id: int | None = None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
         """Simulate a user sending a file; getFile + download then return ``content``."""
-        chat, chat_dict = self._chat_for_user(chat_id, None, "User", None)
-        uid = user_id if user_id is not None else (chat_id if chat.type == "private" else 424242)
         stored = self._store_file(content, filename, mime_type)
-        mid = chat.take_message_id()
-        date = int(time.time())
-        message: dict[str, Any] = {
-            "message_id": mid,
-            "from": self._user_dict(uid),
-            "chat": chat_dict,
-            "date": date,
-            "document": self._document_dict(stored),
-        }
+        _, message = self._user_message_dict(
+            chat_id, user_id=user_id, first_name="User", chat_type=None, username=None, reply_to=reply_to
+        )
+        message["document"] = self._document_dict(stored)
         if caption is not None:
             message["caption"] = caption
-        chat.messages[mid] = MsgState(
-            date=date, from_bot=False, text=None, parse_mode=None, reply_markup=None, digest=""
-        )
+            entities = self._text_entities(caption)
+            if entities:
+                message["caption_entities"] = entities
         return self.add_update({"message": message})
 
     def user_inline_query(self, user_id: int, query: str) -> dict[str, Any]:
