@@ -1,0 +1,196 @@
+"""Choose how the text splits into tasks.
+
+1. Every numbered family gives its longest run 1, 2, 3, … (per group, structural labels apart).
+2. Sections: when the items of an outer run (``I.``, ``1.``) are sections and only the ones about
+   tasks or orientation ("NHIỆM VỤ…", "Định hướng…", "Nội dung tuyên truyền") hold the tasks, while
+   others report results or organisation ("Kết quả…", "Tổ chức thực hiện"), the tasks are looked for
+   inside that section only.
+3. The longest run wins; on a tie a structural run (Word numbering, ``<ol>``), then the earliest. A
+   run of a higher rank that holds the winner inside its items wins instead: those are sub-points.
+4. With no numbered run of two or more: bullet and heading runs, the same way.
+5. With none of those: paragraphs after a lead-in, a ";" list, directive paragraphs, and, for a text
+   that names a conference, every body paragraph (``bot.domain.parser.prose``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from bot.domain.parser import noise, prose
+from bot.domain.parser.families import NUMBERED, UNNUMBERED, Family
+from bot.domain.parser.runs import Run, bullet_runs, collect, heading_run, longest_run
+from bot.domain.parser.spans import Split, split_run
+from bot.domain.parser.units import Unit, ffold
+
+MIN_TASKS = 2
+
+# Folded openings of a section heading that holds the tasks, and of one that does not.
+_TASK_SECTIONS = (
+    "nhiem vu",
+    "dinh huong",
+    "noi dung",
+    "phuong huong",
+    "trong tam",
+    "cong tac tuyen truyen thoi gian toi",
+    "tuyen truyen trong thoi gian toi",
+)
+_OTHER_SECTIONS = (
+    "ket qua",
+    "to chuc thuc hien",
+    "muc dich",
+    "yeu cau",
+    "danh gia",
+    "tinh hinh",
+    "thong tin",
+    "boi canh",
+    "phan cong",
+    "trach nhiem",
+    "kinh phi",
+    "che do",
+    "hieu qua",
+    "tong quan",
+    "thuc trang",
+    "dac diem",
+    "trien khai thuc hien",
+    "giai phap thuc hien",
+    "khen thuong",
+)
+_SECTION_FILLERS = ("ve ", "mot so ", "nhung ", "cac ", "cong tac ")
+
+
+def _section_kind(head: str) -> str | None:
+    folded = ffold(head).lstrip(" \"“'(")
+    changed = True
+    while changed:
+        changed = False
+        for filler in _SECTION_FILLERS:
+            if folded.startswith(filler):
+                folded = folded[len(filler) :]
+                changed = True
+    if folded.startswith(_OTHER_SECTIONS):
+        return "other"
+    if folded.startswith(_TASK_SECTIONS):
+        return "task"
+    return None
+
+
+def _numbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int, exclude: Run | None) -> list[Run]:
+    runs: list[Run] = []
+    for family in NUMBERED:
+        for (group, structural), candidates in collect(family, units, junk, lo, hi).items():
+            if exclude is not None and (family.name, group, structural) == exclude.key:
+                continue
+            chain = longest_run(candidates)
+            if len(chain) >= MIN_TASKS:
+                runs.append(Run(family, tuple(chain), structural, group))
+    return runs
+
+
+def _unnumbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) -> list[Run]:
+    runs: list[Run] = []
+    for family in UNNUMBERED:
+        for (group, structural), candidates in collect(family, units, junk, lo, hi).items():
+            chains = [heading_run(candidates, units, junk)] if family.name == "headings" else []
+            if family.name != "headings":
+                chains = bullet_runs(candidates, units, junk)
+            runs.extend(Run(family, tuple(c), structural, group) for c in chains if len(c) >= MIN_TASKS)
+    return runs
+
+
+def _end_of(run: Run, units: Sequence[Unit], hi: int) -> int:
+    return noise.last_task_end(units, run.items[-1].pos, hi)
+
+
+def _held_by(outer: Run, inner: Run, units: Sequence[Unit], hi: int) -> int:
+    """How many items of ``outer`` hold ``inner`` (0 when it is not inside ``outer``)."""
+    end = _end_of(outer, units, hi)
+    if not (outer.start < inner.start and inner.items[-1].pos < end):
+        return 0
+    bounds = [c.pos for c in outer.items]
+    return bisect_right(bounds, inner.items[-1].pos) - bisect_right(bounds, inner.start) + 1
+
+
+def _best(runs: Sequence[Run], units: Sequence[Unit], hi: int, order: Sequence[Family]) -> Run:
+    priority = {family.name: i for i, family in enumerate(order)}
+    best = max(runs, key=lambda r: (len(r), r.structural, -r.start, -priority[r.family.name]))
+    outers = []
+    for run in runs:
+        if run.family.rank <= best.family.rank:
+            continue
+        held = _held_by(run, best, units, hi)
+        # Inside one item of a list: sub-points. Across several: sub-points when the outer list is long.
+        if (held == 1 and len(run) >= 2) or (held > 1 and len(run) >= 3):
+            outers.append(run)
+    if outers:
+        return max(outers, key=lambda r: (r.family.rank, len(r), -r.start))
+    return best
+
+
+def _scoped(units: Sequence[Unit], junk: Sequence[bool], runs: Sequence[Run], hi: int) -> Split | None:
+    """Tasks inside the one section (of several) that is about tasks or orientation."""
+    best: Split | None = None
+    for outer in runs:
+        if outer.family.name not in {"roman", "arabic", "keyword"}:
+            continue
+        kinds = [_section_kind(item.rest) for item in outer.items]
+        if "task" not in kinds or "other" not in kinds:
+            continue
+        end = _end_of(outer, units, hi)
+        bounds = [*(c.pos for c in outer.items[1:]), end]
+        for item, kind, stop in zip(outer.items, kinds, bounds, strict=True):
+            if kind != "task":
+                continue
+            inner = choose(units, junk, item.pos + 1, stop, outer=outer) or prose.section_paragraphs(
+                units, junk, item.pos, stop
+            )
+            if inner is None:
+                continue
+            scoped = Split(
+                method=f"section+{inner.method}",
+                tasks=inner.tasks,
+                first=inner.first,
+                end=inner.end,
+                confidence=min(inner.confidence, 0.88),
+                intro_end=outer.start,
+                line=inner.line,
+                structural=inner.structural,
+                lead=inner.lead,
+            )
+            if best is None or len(scoped.tasks) > len(best.tasks):
+                best = scoped
+    return best
+
+
+def choose(
+    units: Sequence[Unit],
+    junk: Sequence[bool],
+    lo: int = 0,
+    hi: int | None = None,
+    *,
+    outer: Run | None = None,
+    bulletin_like: bool = True,
+) -> Split | None:
+    """The best split of ``units[lo:hi]``, or None when nothing gives two tasks.
+
+    ``outer`` is set when looking inside one section of an outer run (its own items are left out);
+    ``bulletin_like`` allows the weakest fallbacks (directive paragraphs, every body paragraph).
+    """
+    hi = len(units) if hi is None else hi
+    limit = hi if outer is not None else None
+    runs = _numbered_runs(units, junk, lo, hi, outer)
+    if outer is None:
+        scoped = _scoped(units, junk, runs, hi)
+        if scoped is not None:
+            return scoped
+    if runs:
+        return split_run(_best(runs, units, hi, NUMBERED), units, junk, limit=limit)
+    marked = _unnumbered_runs(units, junk, lo, hi)
+    if marked:
+        return split_run(_best(marked, units, hi, UNNUMBERED), units, junk, limit=limit)
+    if outer is not None:
+        return None
+    found = prose.paragraphs(units, junk, lo, hi) or prose.semicolons(units, junk, lo, hi)
+    if found is None and bulletin_like:
+        found = prose.directives(units, junk, lo, hi) or prose.best_effort(units, junk, lo, hi)
+    return found

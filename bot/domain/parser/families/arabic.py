@@ -1,0 +1,21 @@
+"""``1.`` ``1)`` ``1/`` with one or two digits; each separator is its own list (one may nest in another)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.parser.families.base import Family, Hit
+from bot.domain.parser.units import Unit
+
+# A space or the end of the line after the separator: "1.052 điểm cầu" and "1.1." are not list items.
+_ARABIC_RE = re.compile(r"(\d{1,2})([.)/])(?:\s|$)\s*")
+
+
+def match(unit: Unit) -> Hit | None:
+    found = _ARABIC_RE.match(unit.head)
+    if found is None or int(found.group(1)) == 0:
+        return None
+    return Hit(int(found.group(1)), found.group(1) + found.group(2), unit.head[found.end() :], found.group(2))
+
+
+FAMILY = Family("arabic", numbered=True, rank=3, confidence=0.9, match=match)

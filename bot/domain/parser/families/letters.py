@@ -1,0 +1,28 @@
+"""Letters in Vietnamese alphabetical order: ``a) b) c) d) đ) e) g) h)`` … (no f, j, w, z; đ after d)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.parser.families.base import Family, Hit
+from bot.domain.parser.units import Unit
+
+VIETNAMESE_ORDER = "abcdđeghiklmnopqrstuvxy"
+_POSITION = {letter: i for i, letter in enumerate(VIETNAMESE_ORDER, start=1)}
+_LETTER_RE = re.compile(r"([a-zđA-ZĐ])([.)/])(?:\s|$)\s*")
+
+
+def match(unit: Unit) -> Hit | None:
+    found = _LETTER_RE.match(unit.head)
+    if found is None:
+        return None
+    letter = found.group(1)
+    number = _POSITION.get(letter.lower())
+    if number is None:
+        return None
+    # Lower- and upper-case lists are different lists, as are "a)" and "a.".
+    group = ("A" if letter.isupper() else "a") + found.group(2)
+    return Hit(number, letter + found.group(2), unit.head[found.end() :], group)
+
+
+FAMILY = Family("letters", numbered=True, rank=1, confidence=0.86, match=match)

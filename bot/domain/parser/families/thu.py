@@ -1,0 +1,37 @@
+"""``Thứ nhất,`` … ``Thứ mười hai,``, also ``Thứ nhất là,`` and ``Thứ nhất:`` (never a weekday dateline)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.parser.families.base import Family, Hit, ordinal_value
+from bot.domain.parser.units import Unit
+
+# A separator or "là" is required after the ordinal, which already rules out "Thứ trưởng" and
+# "Thứ ba 22/10/2019"; a weekday with a separator ("Thứ Sáu, 15/10/2021") is caught by _DATE_AFTER_RE.
+_THU_RE = re.compile(
+    r"(thứ\s(?:mười\smột|mười\shai|nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười))(\slà)?(?!\w)"
+    r"\s?([,:;.]|[-–—](?=\s))?\s*",
+    re.IGNORECASE,
+)
+# A date right after the ordinal: "15/10/2021", "6/9", "ngày 15/10", "20 tháng 7" (not "1.052 điểm cầu").
+_DATE_AFTER_RE = re.compile(
+    r"(?:ngày\s)?\d{1,2}(?:\s?([/.\-])\s?\d{1,2}(?:\1\d{2,4})?(?!\d)|\stháng\s\d)", re.IGNORECASE
+)
+
+
+def match(unit: Unit) -> Hit | None:
+    found = _THU_RE.match(unit.head)
+    if found is None or (found.group(2) is None and found.group(3) is None):
+        return None
+    rest = unit.head[found.end() :]
+    if _DATE_AFTER_RE.match(rest):
+        return None  # "Thứ Sáu, 15/10/2021" is a weekday, not the sixth task
+    number = ordinal_value(found.group(1)[4:])
+    if number is None:
+        return None
+    enumerator = " ".join(found.group(1).split()) + (" là" if found.group(2) else "")
+    return Hit(number, enumerator, rest)
+
+
+FAMILY = Family("thu", numbered=True, rank=4, confidence=0.92, match=match)

@@ -1,0 +1,216 @@
+"""What is never task text, and where an article ends.
+
+Captions ("Ảnh:", a line printed twice), related-news blocks ("Tin liên quan" and the links under it)
+and page furniture are masked wherever they are (``junk_mask``). Footers, share and comment widgets,
+tags, hashtags, the "Nơi nhận:" block of an official document, bylines and ALL-CAPS agency lines end
+the article (``ends_article``); a paragraph that reports on the conference instead of directing
+("Hội nghị cũng đã…", "Phát biểu kết luận, …") ends a list of tasks (``reports``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.domain.parser.units import Unit
+
+# A byline or caption is short; a continuation paragraph is longer or ends like a sentence.
+BYLINE_MAX_WORDS = 10
+
+_CAPTION_RE = re.compile(r"(?<!\w)ảnh\s?:|ảnh minh họa|ảnh minh hoạ", re.IGNORECASE)
+_FINAL_PUNCT = frozenset(".!?;:…")
+CLOSERS = "\"'”’»)]*"
+
+# Folded prefixes of a related-news heading; the heading is short, so prose is not mistaken for one.
+_RELATED_HEADS = (
+    "tin lien quan",
+    "tin cung chuyen muc",
+    "cac tin khac",
+    "tin khac",
+    "bai lien quan",
+    "bai viet lien quan",
+    "cac bai viet khac",
+    "doc them",
+    "xem them",
+    "tin moi hon",
+    "tin cu hon",
+    "tin da dua",
+    "tin moi",
+    "tin noi bat",
+    "tin xem nhieu",
+    "doc nhieu",
+)
+_LINK_BULLET = frozenset("»•-–—*+·>▪■►")
+_LINK_DATE_RE = re.compile(r"\(\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\)$")
+# Any enumerator at the start of a line (a link list stops at the next task's heading, "III. …").
+_ENUM_START_RE = re.compile(
+    r"(?:thứ\s\w+\s?(?:là\s?)?[,:;.]|\w+\slà\s?[,:]|(?:[IVX]{1,4}|\d{1,2}|[a-zđ])[.)/]\s|\(\d{1,2}\)|\d\ufe0f?\u20e3)",
+    re.IGNORECASE,
+)
+
+# Folded prefixes of lines that close an article: footers, share and comment widgets, tags.
+_FOOTER_HEADS = (
+    "dia chi",
+    "dien thoai",
+    "dt:",
+    "email",
+    "e-mail",
+    "fax",
+    "tu khoa",
+    "binh luan",
+    "ban quyen",
+    "©",
+    "(c) ",
+    "ghi ro nguon",
+    "co quan chu quan",
+    "co quan thuong truc",
+    "co quan quan ly",
+    "chiu trach nhiem",
+    "giay phep",
+    "luot xem",
+    "luot truy cap",
+    "dang truy cap",
+    "tong luot truy cap",
+    "truong ban bien tap",
+    "ve dau trang",
+    "nguon:",
+    "in bai",
+    "gui email",
+    "tags:",
+    "tag:",
+    "powered by",
+    "xem co chu",
+    "chia se bai viet",
+    "chia se:",
+    "noi nhan",
+    "#",
+)
+_FOOTER_EXACT = frozenset({"lien he", "chia se", "in", "top", "print", "nguon"})
+
+
+def ends_sentence(text: str) -> bool:
+    stripped = text.rstrip(CLOSERS + " ")
+    return bool(stripped) and stripped[-1] in _FINAL_PUNCT
+
+
+def is_caption(unit: Unit) -> bool:
+    return _CAPTION_RE.search(unit.text) is not None
+
+
+def is_all_caps(unit: Unit) -> bool:
+    return unit.text == unit.text.upper() and unit.text != unit.text.lower() and unit.words >= 2
+
+
+def is_related_head(unit: Unit) -> bool:
+    return unit.words <= 6 and unit.folded.lstrip("»•-*# ").startswith(_RELATED_HEADS)
+
+
+def is_footer(unit: Unit) -> bool:
+    folded = unit.folded
+    return folded.startswith(_FOOTER_HEADS) or folded.rstrip(" :") in _FOOTER_EXACT
+
+
+def looks_enumerated(unit: Unit) -> bool:
+    return bool(unit.label) or _ENUM_START_RE.match(unit.text) is not None
+
+
+def _is_link_like(unit: Unit) -> bool:
+    if unit.text[0] in _LINK_BULLET or _LINK_DATE_RE.search(unit.text) is not None:
+        return True
+    # A short unpunctuated line is a link title, unless it is the next task's heading ("III. …").
+    return unit.words <= 25 and not ends_sentence(unit.text) and not looks_enumerated(unit)
+
+
+def is_byline(unit: Unit) -> bool:
+    return unit.words < BYLINE_MAX_WORDS and not ends_sentence(unit.text)
+
+
+def is_nav(unit: Unit) -> bool:
+    """Breadcrumbs and menus: "Trang chủ > Chính trị", "A- A A+ | In bài | Chia sẻ"."""
+    text = unit.text
+    return " | " in text or "»" in text or " > " in text or " / " in text or unit.folded.startswith("trang chu")
+
+
+_CREDIT_RE = re.compile(r"\(?(?:ảnh|nguồn ảnh|video)\s?:", re.IGNORECASE)
+# A caption above a photo credit ("Quang cảnh hội nghị." / "Ảnh: PV") is a line, not a paragraph.
+CAPTION_MAX_WORDS = 25
+
+
+def is_credit(unit: Unit) -> bool:
+    """A photo credit on its own line: "Ảnh: Thu Trang", "(Ảnh: PV)"."""
+    return unit.words <= 8 and _CREDIT_RE.match(unit.text) is not None
+
+
+def junk_mask(units: Sequence[Unit]) -> list[bool]:
+    """True for units that never belong to a task: captions, duplicated lines, related-news blocks, furniture."""
+    junk = [unit.furniture for unit in units]
+    for i, unit in enumerate(units):
+        if is_caption(unit):
+            junk[i] = True
+            before = units[i - 1] if i else None
+            if (
+                before is not None
+                and is_credit(unit)
+                and before.words <= CAPTION_MAX_WORDS
+                and not looks_enumerated(before)
+            ):
+                junk[i - 1] = True  # the caption line above its credit line
+        # A caption printed twice ("… kết luận hội nghị." / same again): drop both copies.
+        if i + 1 < len(units) and unit.text == units[i + 1].text:
+            junk[i] = junk[i + 1] = True
+    i = 0
+    while i < len(units):
+        if is_related_head(units[i]):
+            junk[i] = True
+            i += 1
+            while i < len(units) and _is_link_like(units[i]) and not is_footer(units[i]):
+                junk[i] = True
+                i += 1
+        else:
+            i += 1
+    return junk
+
+
+_SUB_ITEM_RE = re.compile(r"(?:[-–—•+*]\s|[a-zđ][.)/]\s|\d{1,2}[.)/]\s|\d{1,2}\.\d{1,2}\.?\s|\(\w{1,2}\)\s?)")
+
+# Folded openings of a paragraph that reports on the conference rather than saying what to do. Each
+# needs a word a directive does not start with ("cũng", "đã", "tại", "phát biểu"…).
+_REPORT_RE = re.compile(
+    r"(?:hoi nghi (?:cung|da|duoc|ket thuc|dien ra|thong nhat|danh gia|nghe)"
+    r"|(?:cung )?tai (?:hoi nghi|buoi|day|dip|diem cau)"
+    r"|(?:nhan )?dip nay|truoc do,|cung ngay|chieu cung ngay|sau do,|ket thuc hoi nghi|be mac hoi nghi"
+    r"|phat bieu (?:ket luan|be mac|chi dao|tai|khai mac)|ket luan hoi nghi|trong khuon kho hoi nghi"
+    r"|dong chi [^,.;:]{0,60}(?:phat bieu|cho biet|ket luan|nhan manh|khang dinh)"
+    r"|(?:cac )?dai bieu (?:da|cung|duoc)|bao cao vien [^,.;:]{0,40}(?:da|cung) )"
+)
+
+
+def reports(unit: Unit) -> bool:
+    """The paragraph tells what happened at the conference ("Hội nghị cũng đã nghe…"), not a task."""
+    return _REPORT_RE.match(unit.folded) is not None
+
+
+def is_sub_item(unit: Unit) -> bool:
+    return bool(unit.label) or _SUB_ITEM_RE.match(unit.text) is not None
+
+
+def ends_article(unit: Unit, next_unit: Unit | None) -> bool:
+    """True for the first unit after the last task that cannot continue it."""
+    if unit.furniture:
+        return False  # a page footer inside a task: masked, the task goes on
+    if is_footer(unit) or is_related_head(unit) or is_caption(unit):
+        return True
+    if next_unit is not None and next_unit.text == unit.text:
+        return True
+    if is_sub_item(unit):
+        return False  # "- …", "+ …", "a) …": sub-points of the last task
+    return is_all_caps(unit) or is_byline(unit) or reports(unit)
+
+
+def last_task_end(units: Sequence[Unit], start: int, limit: int | None = None) -> int:
+    """Index one past the last unit of the last task, which starts at ``start`` (at most ``limit``)."""
+    stop = len(units) if limit is None else min(limit, len(units))
+    for i in range(start + 1, stop):
+        if ends_article(units[i], units[i + 1] if i + 1 < len(units) else None):
+            return i
+    return stop

@@ -1,0 +1,302 @@
+"""Tasks with no enumerator at all, the most common form in newspaper reports.
+
+- ``paragraphs``: after a lead-in ("… tập trung tuyên truyền các nội dung sau:", "… cụ thể:"), each
+  following paragraph starts a task, up to the first one that reports rather than directs
+  ("Hội nghị cũng đã…"), a byline or the footer. Paragraphs that open with a linking phrase
+  ("Trong đó, …", "Qua đó, …") and sub-bullets continue the task before them.
+- ``semicolons``: one paragraph holding a ";"-separated list, one task per clause.
+- ``directives``: no lead-in, but consecutive paragraphs that each open with a directive
+  ("Tuyên truyền …", "Đẩy mạnh …").
+- ``best-effort``: every paragraph of the body after the lead; only for a text that names a
+  reporters' conference, and with the lowest confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.domain.parser import noise
+from bot.domain.parser.families import NUMBERED
+from bot.domain.parser.spans import Split, task_text
+from bot.domain.parser.units import Unit, ffold
+from bot.domain.records import Task
+
+MAX_PROSE_TASKS = 12
+MIN_CLAUSE_WORDS = 3
+
+CONFIDENCE = {"paragraphs": 0.45, "semicolons": 0.4, "directives": 0.35, "best-effort": 0.2}
+
+# Folded words of a lead-in that announces a list.
+_LEAD_CUES = re.compile(
+    r"(?<!\w)(?:sau|sau day|nhu sau|cu the|gom|bao gom|noi dung|nhiem vu|van de|viec|tuyen truyen|de nghi"
+    r"|yeu cau|tap trung|dinh huong|giai phap|chu de)(?!\w)"
+)
+_LEAD_END_RE = re.compile(r"(?<!\w)(?:sau|sau day|nhu sau|cu the)\s?\.$")
+# Folded openings that continue the previous task rather than start one.
+_LINKING = (
+    "trong do",
+    "qua do",
+    "nhat la",
+    "cu the",
+    "theo do",
+    "tu do",
+    "dac biet la",
+    "ben canh do",
+    "cung voi do",
+    "dong thoi,",
+    "tuyen truyen nhan manh",
+    "tuyen truyen khang dinh",
+)
+# Folded openings of a directive paragraph.
+_DIRECTIVES = (
+    "tuyen truyen",
+    "tiep tuc",
+    "tap trung",
+    "day manh",
+    "day nhanh",
+    "chu dong",
+    "tang cuong",
+    "lam tot",
+    "nang cao",
+    "quan triet",
+    "trien khai",
+    "phat huy",
+    "kip thoi",
+    "doi moi",
+    "bam sat",
+    "thong tin",
+    "phan bac",
+    "dau tranh",
+    "theo doi",
+    "nam bat",
+    "chuan bi",
+    "phoi hop",
+    "can ",
+    "cac cap",
+    "de nghi",
+    "yeu cau",
+    "huong dan",
+    "to chuc",
+    "thuc hien",
+    "gioi thieu",
+    "lan toa",
+    "cung co",
+    "xay dung",
+    "bao ve",
+    "uu tien",
+    "coi trong",
+    "chu trong",
+    "quan tam",
+    "pho bien",
+    "ky niem",
+    "ra soat",
+    "kien quyet",
+    "thuong xuyen",
+    "ve ",
+)
+_CONFERENCE_RE = re.compile(r"bao cao vien|tuyen truyen mieng|dinh huong tuyen truyen|noi dung tuyen truyen")
+
+
+def _closing(text: str) -> str:
+    return text.rstrip(noise.CLOSERS + " ")
+
+
+def is_lead_in(unit: Unit) -> bool:
+    """A lead-in to a list: "… tập trung tuyên truyền các nội dung sau:" (or "… như sau.")."""
+    folded = _closing(unit.folded)
+    if folded.endswith(":"):
+        return _LEAD_CUES.search(folded[-200:]) is not None
+    return _LEAD_END_RE.search(folded) is not None
+
+
+def is_directive(unit: Unit) -> bool:
+    return unit.folded.startswith(_DIRECTIVES)
+
+
+def _links_back(unit: Unit) -> bool:
+    return unit.folded.startswith(_LINKING)
+
+
+def names_conference(units: Sequence[Unit], upto: int) -> bool:
+    """The first lines mention a reporters' conference or propaganda guidance."""
+    return any(_CONFERENCE_RE.search(u.folded) for u in units[: min(upto, 12)])
+
+
+def _paragraph_tasks(units: Sequence[Unit], junk: Sequence[bool], start: int, hi: int) -> tuple[list[int], int]:
+    """Starts of the tasks that follow ``start`` (exclusive), and the index one past the last task."""
+    starts: list[int] = []
+    for i in range(start + 1, hi):
+        if junk[i]:
+            continue
+        unit = units[i]
+        if noise.is_sub_item(unit):
+            if not starts:
+                return starts, i  # bullets right after the lead-in are a bullet list, not paragraphs
+            continue  # a sub-point of the task before
+        if noise.ends_article(unit, units[i + 1] if i + 1 < len(units) else None):
+            return starts, i
+        if starts and _links_back(unit):
+            continue
+        starts.append(i)
+    return starts, hi
+
+
+def _split(method: str, units: Sequence[Unit], junk: Sequence[bool], starts: Sequence[int], end: int) -> Split:
+    ends = [*starts[1:], end]
+    tasks = tuple(
+        Task(number=n, text=task_text(units[s].text, units, junk, s + 1, e), enumerator="")
+        for n, (s, e) in enumerate(zip(starts, ends, strict=True), start=1)
+    )
+    return Split(
+        method=method,
+        tasks=tasks,
+        first=starts[0],
+        end=end,
+        confidence=CONFIDENCE[method],
+        intro_end=starts[0],
+        line=units[starts[0]].no,
+    )
+
+
+def paragraphs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) -> Split | None:
+    """Paragraphs after a lead-in; of several lead-ins, the one followed by the most tasks (then the last)."""
+    best: tuple[int, int, list[int], int] | None = None
+    for pos in range(lo, hi):
+        if junk[pos] or not is_lead_in(units[pos]):
+            continue
+        starts, end = _paragraph_tasks(units, junk, pos, hi)
+        if 2 <= len(starts) <= MAX_PROSE_TASKS and (best is None or len(starts) >= best[0]):
+            best = (len(starts), pos, starts, end)
+    if best is None:
+        return None
+    return _split("paragraphs", units, junk, best[2], best[3])
+
+
+def directives(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) -> Split | None:
+    """The longest stretch of consecutive directive paragraphs (at least two)."""
+    best: list[int] = []
+    current: list[int] = []
+    for pos in range(lo, hi):
+        if junk[pos]:
+            continue
+        unit = units[pos]
+        if is_directive(unit) and (noise.ends_sentence(unit.text) or unit.words >= 12):
+            current.append(pos)
+            continue
+        if current and (noise.is_sub_item(unit) or _links_back(unit)):
+            continue
+        if len(current) > len(best):
+            best = current
+        current = []
+    if len(current) > len(best):
+        best = current
+    if not 2 <= len(best) <= MAX_PROSE_TASKS:
+        return None
+    end = noise.last_task_end(units, best[-1], hi)
+    return _split("directives", units, junk, best, end)
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?…]\s+")
+
+
+def _sentence_starts(text: str, start: int = 0) -> list[int]:
+    """Offsets where a new sentence begins (after ". " and before a capital letter)."""
+    return [m.end() for m in _SENTENCE_END_RE.finditer(text, start) if text[m.end() : m.end() + 1].isupper()]
+
+
+def _clauses(text: str) -> tuple[str, list[str]] | None:
+    """The lead (before the list) and the ";" clauses of a paragraph, or None when it holds no list."""
+    first_semi = text.find(";")
+    if first_semi < 0:
+        return None
+    colon = text.rfind(": ", 0, first_semi)
+    lead, body = (text[: colon + 1], text[colon + 2 :]) if colon >= 0 else ("", text)
+    after = _sentence_starts(body, body.rfind(";"))
+    if after:
+        body = body[: after[0]].rstrip()
+    clauses = [c.strip() for c in body.split(";")]
+    clauses = [c.removeprefix("và ").removeprefix("và, ") for c in clauses if c]
+    if colon < 0:
+        # Without a lead-in colon the list is the sentence holding the semicolons.
+        starts = _sentence_starts(clauses[0])
+        if starts:
+            lead = clauses[0][: starts[-1]].strip()
+            clauses[0] = clauses[0][starts[-1] :]
+    return lead, clauses
+
+
+def _strip_inline_enumerators(clauses: list[str]) -> tuple[list[str], list[str]]:
+    """ "thứ nhất, …; thứ hai, …" inside one paragraph: take the ordinals off when they count 1, 2, …"""
+    for family in NUMBERED:
+        hits = [family.match(Unit(0, c, ffold(c))) for c in clauses]
+        if all(h is not None and h.number == n for n, h in enumerate(hits, start=1)):
+            return [h.rest for h in hits if h is not None], [h.enumerator for h in hits if h is not None]
+    return clauses, [""] * len(clauses)
+
+
+def semicolons(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) -> Split | None:
+    """The paragraph with the most ";" clauses (three or more; two after a lead-in)."""
+    best: tuple[int, int, str, list[str]] | None = None
+    previous_lead_in = False
+    for pos in range(lo, hi):
+        if junk[pos]:
+            continue
+        unit = units[pos]
+        found = _clauses(unit.text) if ";" in unit.text else None
+        after_lead = previous_lead_in
+        previous_lead_in = is_lead_in(unit)
+        if found is None:
+            continue
+        lead, clauses = found
+        if any(c.count(" ") + 1 < MIN_CLAUSE_WORDS for c in clauses):
+            continue
+        introduced = after_lead or (lead.endswith(":") and _LEAD_CUES.search(ffold(lead[-200:])) is not None)
+        if not (len(clauses) >= 3 or (introduced and len(clauses) >= 2)) or len(clauses) > MAX_PROSE_TASKS:
+            continue
+        if best is None or len(clauses) > len(best[3]):
+            best = (pos, unit.no, lead, clauses)
+    if best is None:
+        return None
+    pos, line, lead, clauses = best
+    texts, enumerators = _strip_inline_enumerators(clauses)
+    tasks = tuple(
+        Task(number=n, text=t, enumerator=e) for n, (t, e) in enumerate(zip(texts, enumerators, strict=True), start=1)
+    )
+    return Split(
+        method="semicolons",
+        tasks=tasks,
+        first=pos,
+        end=pos + 1,
+        confidence=CONFIDENCE["semicolons"],
+        intro_end=pos,
+        line=line,
+        lead=lead,
+    )
+
+
+def section_paragraphs(units: Sequence[Unit], junk: Sequence[bool], head: int, stop: int) -> Split | None:
+    """The paragraphs of one section, each a task (its heading is the lead-in)."""
+    starts, end = _paragraph_tasks(units, junk, head, stop)
+    if not 2 <= len(starts) <= MAX_PROSE_TASKS:
+        return None
+    return _split("paragraphs", units, junk, starts, end)
+
+
+def best_effort(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) -> Split | None:
+    """Every body paragraph after the first prose paragraph (the lead), up to the end of the article."""
+    lead = next(
+        (i for i in range(lo, hi) if not junk[i] and not noise.is_nav(units[i]) and _is_prose(units[i])),
+        None,
+    )
+    if lead is None:
+        return None
+    starts, end = _paragraph_tasks(units, junk, lead, hi)
+    starts = [s for s in starts if _is_prose(units[s])]
+    if not 2 <= len(starts) <= MAX_PROSE_TASKS:
+        return None
+    return _split("best-effort", units, junk, starts, end)
+
+
+def _is_prose(unit: Unit) -> bool:
+    return noise.ends_sentence(unit.text) and unit.words >= 6
