@@ -1,15 +1,22 @@
-"""Questions about past bulletins: commands, free text, navigation buttons and inline mode.
+"""Questions about past bulletins: commands, free text, navigation buttons and inline mode, and the
+answer every other message to the bot gets.
 
 Thin adapters: take plain values out of the ``Update``, ask ``bot.services.archive``, render with
-``bot.texts.archive``. Registered last (see ``handlers.register_all``): free text is the catch-all.
+``bot.texts.archive``. Registered last (see ``handlers.register_all``): free text is the catch-all,
+and after it come the replies to what no feature claimed (an unknown command, a sticker, a photo
+without a caption), so no message to the bot goes unanswered. In a group the bot speaks only when
+addressed: a mention, a reply to one of its messages, or a command (``/cmd@thisbot`` for one it
+does not know). Edited messages are never acted on as new ones (see ``on_edited``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
 from collections.abc import Callable
+from itertools import chain
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import (
@@ -26,6 +33,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     InlineQueryHandler,
@@ -33,21 +41,24 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.intents import understand
+from bot.domain.intents import Greeting, understand
 from bot.domain.records import ArchivedBulletin
 from bot.ptb.context import AppContext
 from bot.services import archive
 from bot.services.archive import (
     Answer,
     BulletinAnswer,
+    GreetingAnswer,
     HistoryPage,
     MonthAnswer,
     NothingFound,
     SearchResults,
     TaskAnswer,
     TaskOutOfRange,
+    UsageAnswer,
 )
 from bot.texts import archive as texts
+from data import subscribers
 from data.search import query_terms
 
 log = logging.getLogger(__name__)
@@ -55,13 +66,17 @@ log = logging.getLogger(__name__)
 PREFIX = "ar"
 CALLBACK_LIMIT = 64  # bytes: https://core.telegram.org/bots/api#inlinekeyboardbutton
 TASKS_PER_ROW = 6
+# Every name ``bot.domain.intents`` reads for these commands (help is ``handlers.subscription``'s).
 COMMANDS = {
-    "latest": ("latest", "moinhat"),
-    "task": ("task", "nhiemvu"),
+    "latest": ("latest", "moinhat", "new", "last"),
+    "task": ("task", "nhiemvu", "nv"),
     "month": ("month", "thang"),
-    "search": ("search", "timkiem"),
-    "history": ("history", "lichsu"),
+    "search": ("search", "timkiem", "tim", "find"),
+    "history": ("history", "lichsu", "list", "archive", "danhsach"),
 }
+COMMAND_NAMES = frozenset(chain.from_iterable(COMMANDS.values()))
+_COMMAND_TARGET = re.compile(r"^/(\w+)(?:@(\w+))?")
+GROUP_CHATS = (Chat.GROUP, Chat.SUPERGROUP)
 _CALLBACK = re.compile(r"^ar:(?:b:(\d{1,12})|t:(\d{1,12}):(\d{1,3})|h:(\d{1,4})|s:(\d{1,4}):(.*)|x)$", re.DOTALL)
 
 try:
@@ -87,8 +102,12 @@ def _noop(label: str) -> InlineKeyboardButton:
 
 
 def search_callback(page: int, query: str) -> str:
-    """``ar:s:<page>:<folded words>``, cut at a word so it fits Telegram's 64 bytes."""
+    """``ar:s:<page>:<query>`` within Telegram's 64 bytes: the query as the user typed it when it fits
+    (so the next page's header keeps their diacritics), else its folded words, cut at a word."""
     head = f"{PREFIX}:s:{page}:"
+    typed = " ".join(query.split())
+    if len((head + typed).encode("utf-8")) <= CALLBACK_LIMIT:
+        return head + typed
     words: list[str] = []
     for term in query_terms(query):
         candidate = " ".join([*words, term])
@@ -152,6 +171,8 @@ def keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
             ]
             if pages > 1:
                 rows.append(_pager(page, pages, lambda p: search_callback(p, query)))
+        case UsageAnswer(usage=usage, latest=latest) if latest is not None:
+            rows = _task_rows(latest) if usage.command == "task" else [[list_button]]
         case NothingFound(count=count) if count:
             rows = [[list_button]]
     return InlineKeyboardMarkup(rows) if rows else None
@@ -169,9 +190,20 @@ async def _reply(message: Message, answer: Answer) -> None:
 
 
 async def _answer_text(message: Message, text: str, context: AppContext) -> None:
-    intent = understand(text, today())
+    # Nothing left once the mention is taken out ("@bot" alone) is a hello.
+    intent = understand(text, today()) if text.strip() else Greeting()
     log.debug("archive question in chat %s: %s", message.chat_id, type(intent).__name__)
-    await _reply(message, await archive.answer(context.bot_data.store, intent))
+    answer = await archive.answer(context.bot_data.store, intent)
+    if isinstance(answer, GreetingAnswer):
+        answer = await _personal(answer, message, context)
+    await _reply(message, answer)
+
+
+async def _personal(answer: GreetingAnswer, message: Message, context: AppContext) -> GreetingAnswer:
+    """A greeting by the sender's name that says /start when the chat is not subscribed."""
+    subscriber = await subscribers.get(context.bot_data.store, message.chat_id)
+    name = message.from_user.first_name if message.from_user else None
+    return dataclasses.replace(answer, name=name, subscribed=subscriber is not None and subscriber.active)
 
 
 async def on_command(update: Update, context: AppContext) -> None:
@@ -182,20 +214,25 @@ async def on_command(update: Update, context: AppContext) -> None:
     await _answer_text(message, message.text, context)
 
 
+def _is_group(message: Message) -> bool:
+    return message.chat.type in GROUP_CHATS
+
+
+def _replies_to_bot(message: Message, context: AppContext) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+
+
 def _addressed(message: Message, context: AppContext) -> tuple[bool, str]:
-    """In a group, is the message for this bot (a mention or a reply to it)? And its text without
-    the mention. Privacy mode already limits what a bot sees, but with it off every line would arrive."""
-    text = message.text or ""
+    """In a group, is the message for this bot (a mention or a reply to it)? And its text (or caption)
+    without the mention. Privacy mode already limits what a bot sees, but with it off every line would
+    arrive."""
+    text = message.text or message.caption or ""
     bot_id, username = context.bot.id, (context.bot.username or "").lower()
-    addressed = bool(
-        message.reply_to_message
-        and message.reply_to_message.from_user
-        and message.reply_to_message.from_user.id == bot_id
-    )
-    for entity, value in sorted(
-        message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items(),
-        key=lambda item: -item[0].offset,
-    ):
+    addressed = _replies_to_bot(message, context)
+    kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    entities = message.parse_entities(kinds) if message.text else message.parse_caption_entities(kinds)
+    for entity, value in sorted(entities.items(), key=lambda item: -item[0].offset):
         mine = (entity.type == MessageEntity.MENTION and value.lower() == f"@{username}") or (
             entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot_id
         )
@@ -210,17 +247,102 @@ def _addressed(message: Message, context: AppContext) -> tuple[bool, str]:
     return addressed, " ".join(text.split())
 
 
+def _question(message: Message, context: AppContext) -> str | None:
+    """The text to answer (a caption counts), or None when the message is not for this bot."""
+    text = message.text or message.caption
+    if text is None:
+        return None
+    if not _is_group(message):
+        return text
+    addressed, text = _addressed(message, context)
+    return text if addressed else None
+
+
 async def on_text(update: Update, context: AppContext) -> None:
-    """Free text: understand it and answer; in groups only when the bot is addressed."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None or not message.text:
+    """Free text, or a photo's or file's caption: understand it and answer; in groups only when the
+    bot is addressed."""
+    message = update.effective_message
+    if message is None:
         return
-    text = message.text
-    if chat.type in (Chat.GROUP, Chat.SUPERGROUP):
-        addressed, text = _addressed(message, context)
-        if not addressed:
-            return
-    await _answer_text(message, text, context)
+    text = _question(message, context)
+    if text is not None:
+        await _answer_text(message, text, context)
+
+
+def _command_target(message: Message, context: AppContext) -> tuple[str, bool] | None:
+    """(command name, whether it is for this bot) of a ``/command`` message, or None."""
+    match = _COMMAND_TARGET.match(message.text or "")
+    if match is None:
+        return None
+    name, target = match.group(1), match.group(2)
+    if target is not None:
+        return name, target.lower() == (context.bot.username or "").lower()
+    # Without "@bot", a command in a group may be for any bot there; a reply to this one is for it.
+    return name, not _is_group(message) or _replies_to_bot(message, context)
+
+
+async def on_unknown_command(update: Update, context: AppContext) -> None:
+    """A command no feature knows: say so and list the ones there are."""
+    message = update.effective_message
+    if message is None:
+        return
+    target = _command_target(message, context)
+    if target is not None and target[1]:
+        await message.reply_text(texts.unknown_command(target[0]))
+
+
+def message_kind(message: Message) -> str:
+    """What a message that is not text is, as ``bot.texts.archive.MESSAGE_KIND_HINTS`` names it."""
+    if message.sticker is not None:
+        return "sticker"
+    if message.voice is not None or message.audio is not None:
+        return "voice"
+    if message.location is not None or message.venue is not None:
+        return "location"
+    if message.contact is not None:
+        return "contact"
+    if (
+        message.photo
+        or message.video is not None
+        or message.video_note is not None
+        or message.animation is not None
+        or message.document is not None
+    ):
+        return "media"
+    return "other"
+
+
+async def on_other_message(update: Update, context: AppContext) -> None:
+    """A sticker, voice note, location, contact, or a photo or file without a caption: a short hint.
+    In a group only when it replies to the bot."""
+    message = update.effective_message
+    if message is None or (_is_group(message) and not _replies_to_bot(message, context)):
+        return
+    await message.reply_text(texts.message_kind_hint(message_kind(message)))
+
+
+async def on_edited(update: Update, context: AppContext) -> None:
+    """An edited message is never acted on as a new one: an edited "/start" subscribes no one and an
+    edited bulletin is not published. An edited question (free text, or one of the archive's own
+    read-only commands) is answered again, since the user most likely corrected it; anything else is
+    left alone. Runs before every other handler and stops the update there."""
+    message = update.edited_message
+    try:
+        if message is not None and message.text and _edit_is_a_question(message, context):
+            text = _question(message, context)
+            if text is not None:
+                await _answer_text(message, text, context)
+    except Exception:  # the update stops here either way; a failed answer must not let it through
+        log.exception("could not answer an edited message in chat %s", message.chat_id if message else None)
+    raise ApplicationHandlerStop
+
+
+def _edit_is_a_question(message: Message, context: AppContext) -> bool:
+    target = _command_target(message, context)
+    if target is None:
+        return True
+    name, for_me = target
+    return for_me and name.lower() in COMMAND_NAMES
 
 
 # --- buttons --------------------------------------------------------------------------------------
@@ -303,12 +425,35 @@ async def on_inline(update: Update, context: AppContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    # New messages only: an edited question or a channel post is not answered twice (or at all).
+    # Edits first of all (group -2, before the publish handlers' -1): see on_edited.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, on_edited), -2)
+    # New messages only: a channel post is not answered.
     only_new = filters.UpdateType.MESSAGE
     for names in COMMANDS.values():
         app.add_handler(CommandHandler(names, on_command, filters=only_new))
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
     app.add_handler(InlineQueryHandler(on_inline))
     app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, on_text))
+    # A caption is read as the question (an admin's bulletin upload was claimed by publish before).
+    app.add_handler(MessageHandler(only_new & filters.CAPTION, on_text))
+    # What no feature claimed still gets an answer.
+    app.add_handler(MessageHandler(only_new & filters.COMMAND, on_unknown_command))
+    other = (
+        filters.Sticker.ALL
+        | filters.VOICE
+        | filters.AUDIO
+        | filters.VIDEO_NOTE
+        | filters.VIDEO
+        | filters.ANIMATION
+        | filters.PHOTO
+        | filters.Document.ALL
+        | filters.LOCATION
+        | filters.VENUE
+        | filters.CONTACT
+        | filters.POLL
+        | filters.Dice.ALL
+        | filters.STORY
+    )
+    app.add_handler(MessageHandler(only_new & other, on_other_message))
     # Last of all: buttons that no feature claims still get an answer, so the client stops spinning.
     app.add_handler(CallbackQueryHandler(on_unknown_button))

@@ -430,8 +430,8 @@ def usage(answer: UsageAnswer) -> str:
 def unknown_command(name: str) -> str:
     shown = escape(shorten(name, 40))
     return (
-        f"Không có lệnh /{shown}. Các lệnh · <i>commands</i>:\n{QUICK_COMMANDS}\n"
-        f"<i>There is no /{shown} command.</i>\n\n"
+        f"Không có lệnh /{shown}. · <i>There is no /{shown} command.</i>\n\n"
+        f"Các lệnh · <i>commands</i>:\n{QUICK_COMMANDS}\n\n"
         "Hoặc hỏi bằng lời thường · <i>or just ask</i>:\n"
         f"{_examples(QUICK_EXAMPLES)}"
     )

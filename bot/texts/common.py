@@ -113,3 +113,29 @@ def not_admin() -> str:
         "Xin lỗi, chỉ quản trị viên mới được đăng bản tin. Bạn vẫn có thể hỏi các bản tin đã có.\n"
         "<i>Sorry, only admins can publish bulletins. You can still ask about past ones.</i>"
     )
+
+
+# What a group member who is not its administrator asked to change, in both languages.
+_GROUP_ACTIONS = {
+    "start": ("đăng ký nhận bản tin cho nhóm", "subscribe the group"),
+    "stop": ("hủy đăng ký của nhóm", "unsubscribe the group"),
+    "profile": ("đổi cách xưng hô của nhóm", "change how the group is addressed"),
+}
+
+
+def group_admins_only(action: str) -> str:
+    """A group member who is not an administrator tried /start, /stop or /profile for the group."""
+    vietnamese, english = _GROUP_ACTIONS.get(action, _GROUP_ACTIONS["profile"])
+    return (
+        f"Chỉ quản trị viên của nhóm mới được {vietnamese}. "
+        "Bạn vẫn có thể hỏi các bản tin đã có, hoặc nhắn riêng cho bot để tự đăng ký.\n"
+        f"<i>Only the group's administrators can {english}. You can still ask about past bulletins, "
+        "or message the bot privately to subscribe yourself.</i>"
+    )
+
+
+def admin_check_failed() -> str:
+    return (
+        "Chưa kiểm tra được quyền quản trị nhóm của bạn với Telegram. Vui lòng thử lại sau ít phút.\n"
+        "<i>Could not check your group admin rights with Telegram. Please try again in a few minutes.</i>"
+    )

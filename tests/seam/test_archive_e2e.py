@@ -63,7 +63,7 @@ async def test_stale_button_gets_a_polite_answer(bot: BotHarness) -> None:
 
 async def test_group_answers_only_when_addressed(bot: BotHarness) -> None:
     await fill(bot)
-    username = bot.ptb.app.bot.username
+    username = bot.app.bot.username
     bot.say(GROUP, "tham nhũng", chat_type="supergroup")
     bot.say(GROUP, f"@{username} tham nhũng", chat_type="supergroup")
     replies = await bot.replies(GROUP, 1)

@@ -107,6 +107,7 @@ def _chat_member(user: dict[str, Any], status: str) -> dict[str, Any]:
             can_pin_messages=False,
             can_manage_topics=False,
             can_edit_tag=False,
+            can_react_to_messages=False,
             until_date=0,
         )
     elif status == "kicked":
