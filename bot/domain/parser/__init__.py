@@ -33,6 +33,30 @@ from bot.domain.parser.families import NUMBERED, Hit
 from bot.domain.parser.units import MAX_INPUT_CHARS, MAX_TEXT_CHARS, Unit, units_from_document, units_from_text
 from bot.domain.records import Bulletin, BulletinParseError, ParseErrorCode
 
+# The values of ``Bulletin.method``: how the tasks were found. A split inside one section of a
+# sectioned document is "section+<method>" ("section+arabic").
+METHODS: dict[str, str] = {
+    "thu": "'Thứ nhất, … Thứ hai, …' (also 'Thứ nhất là,', 'Thứ nhất:')",
+    "la": "'Một là, … Hai là, …'",
+    "keyword": "'Nội dung 1:', 'Nhiệm vụ 1.'",
+    "roman": "Roman numerals 'I.', 'II.'",
+    "arabic": "numbers '1.', '1)', '1/'",
+    "keycaps": "emoji keycaps '1️⃣ 2️⃣'",
+    "paren": "'(1)', '(2)'",
+    "outline": "'1.1.', '1.2.'",
+    "letters": "letters 'a) b) c) d) đ)'",
+    "auto-numbered": "the document's own list numbering (Word, <ol>)",
+    "auto-bullets": "the document's own bullets (Word, <ul>)",
+    "bullet": "symbol or emoji bullets ('🔹', '•')",
+    "headings": "bold or heading lines",
+    "dash": "'- ' or '+ ' bullets",
+    "paragraphs": "one paragraph per task after a lead-in ('… các nội dung sau:')",
+    "semicolons": "one ';' clause per task",
+    "sentences": "one sentence per task, in one paragraph",
+    "directives": "paragraphs that open with a directive ('Tuyên truyền …')",
+    "best-effort": "every body paragraph (no list found)",
+}
+
 # How far into the text a month label or a conference name makes it "a bulletin" for the fallbacks.
 _HEADER_UNITS = 40
 
@@ -40,6 +64,7 @@ __all__ = [
     "LOW_CONFIDENCE",
     "MAX_INPUT_CHARS",
     "MAX_TEXT_CHARS",
+    "METHODS",
     "is_low_confidence",
     "looks_incomplete",
     "parse_bulletin",

@@ -23,6 +23,7 @@ MAX_TASKS = 12
 _PROSE = {
     "paragraphs": "the paragraphs after the lead-in",
     "semicolons": "the ';' clauses of one paragraph",
+    "sentences": "the sentences of one paragraph",
     "directives": "paragraphs that open with a directive",
     "best-effort": "every body paragraph (best effort)",
 }

@@ -8,7 +8,8 @@
 3. The longest run wins; on a tie a structural run (Word numbering, ``<ol>``), then the earliest. A
    run of a higher rank that holds the winner inside its items wins instead: those are sub-points.
 4. With no numbered run of two or more: bullet and heading runs, the same way.
-5. With none of those: paragraphs after a lead-in, a ";" list, directive paragraphs, and, for a text
+5. With none of those: paragraphs after a lead-in, a ";" list, directive sentences of one paragraph,
+   directive paragraphs, and, for a text
    that names a conference, every body paragraph (``bot.domain.parser.prose``).
 """
 
@@ -190,7 +191,11 @@ def choose(
         return split_run(_best(marked, units, hi, UNNUMBERED), units, junk, limit=limit)
     if outer is not None:
         return None
-    found = prose.paragraphs(units, junk, lo, hi) or prose.semicolons(units, junk, lo, hi)
+    found = (
+        prose.paragraphs(units, junk, lo, hi)
+        or prose.semicolons(units, junk, lo, hi)
+        or prose.sentences(units, junk, lo, hi)
+    )
     if found is None and bulletin_like:
         found = prose.directives(units, junk, lo, hi) or prose.best_effort(units, junk, lo, hi)
     return found

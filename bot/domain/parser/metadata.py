@@ -157,11 +157,27 @@ def header_end(units: Sequence[Unit], title: int | None, first_task: int) -> int
     return stop
 
 
+# Folded labels of a date line that gives when the page was printed or viewed, not the article's date.
+_RENDER_DATE = ("ngay in", "in ngay", "in luc", "ngay truy cap", "truy cap", "hom nay", "ngay xem")
+# Folded labels of a date line that says when the article was posted.
+_POSTED_DATE = (
+    "ngay dang",
+    "dang ngay",
+    "dang luc",
+    "xuat ban",
+    "thoi gian dang",
+    "tin dang",
+    "cap nhat",
+    "thoi gian:",
+)
+
+
 def published(units: Sequence[Unit], title: int | None, end: int) -> str | None:
-    """The article's own date: from header lines before ``end`` only, a date with a time first, then the
-    one nearest the title."""
+    """The article's own date: from header lines before ``end`` only; a line labelled as the posting date
+    first ("Ngày đăng:"), then a date with a time, then the one nearest the title. A print or visit date
+    ("Ngày in:") is never it."""
     anchor = title if title is not None else end
-    candidates: list[tuple[bool, bool, int, str]] = []
+    candidates: list[tuple[bool, bool, bool, int, str]] = []
     for i in range(end):
         unit = units[i]
         if unit.words > 30 or i == title:
@@ -169,11 +185,15 @@ def published(units: Sequence[Unit], title: int | None, end: int) -> str | None:
         date = date_in(unit.text)
         if date is None:
             continue
-        after_title = i > anchor
-        candidates.append((_TIME_RE.search(unit.text) is not None, after_title, -abs(i - anchor), date))
+        folded = unit.folded.lstrip("( ")
+        if folded.startswith(_RENDER_DATE):
+            continue
+        posted = any(label in folded for label in _POSTED_DATE)
+        has_time = _TIME_RE.search(unit.text) is not None
+        candidates.append((posted, has_time, i > anchor, -abs(i - anchor), date))
     if not candidates:
         return None
-    return max(candidates)[3]
+    return max(candidates)[4]
 
 
 def intro_lines(units: Sequence[Unit], junk: Sequence[bool], start: int, first_task: int) -> list[str]:

@@ -5,6 +5,7 @@
   ("Hội nghị cũng đã…"), a byline or the footer. Paragraphs that open with a linking phrase
   ("Trong đó, …", "Qua đó, …") and sub-bullets continue the task before them.
 - ``semicolons``: one paragraph holding a ";"-separated list, one task per clause.
+- ``sentences``: one paragraph whose sentences each open with a directive ("Tuyên truyền …").
 - ``directives``: no lead-in, but consecutive paragraphs that each open with a directive
   ("Tuyên truyền …", "Đẩy mạnh …").
 - ``best-effort``: every paragraph of the body after the lead; only for a text that names a
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -25,7 +27,7 @@ from bot.domain.records import Task
 MAX_PROSE_TASKS = 12
 MIN_CLAUSE_WORDS = 3
 
-CONFIDENCE = {"paragraphs": 0.45, "semicolons": 0.4, "directives": 0.35, "best-effort": 0.2}
+CONFIDENCE = {"paragraphs": 0.45, "semicolons": 0.4, "sentences": 0.38, "directives": 0.35, "best-effort": 0.2}
 
 # Folded words of a lead-in that announces a list.
 _LEAD_CUES = re.compile(
@@ -102,12 +104,32 @@ def _closing(text: str) -> str:
     return text.rstrip(noise.CLOSERS + " ")
 
 
+# "… đề nghị tập trung tuyên truyền các nội dung trọng tâm." (a lead-in that ends with a full stop).
+_LIST_NOUN_RE = re.compile(
+    r"(?<!\w)(?:cac|nhung|mot so|\d{1,2}|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\s(?:nhom\s)?"
+    r"(?:noi dung|nhiem vu|van de|viec|giai phap|dinh huong|chu de)(?!\w)"
+)
+_REQUEST_RE = re.compile(r"(?<!\w)(?:de nghi|tap trung|yeu cau|can|chi ro|neu|nhan manh|luu y)(?!\w)")
+
+
+def is_lead_sentence(folded: str) -> bool:
+    """A sentence that announces a list ("… tập trung tuyên truyền các nội dung trọng tâm.")."""
+    tail = folded[-240:]
+    return _LIST_NOUN_RE.search(tail) is not None and _REQUEST_RE.search(tail) is not None
+
+
 def is_lead_in(unit: Unit) -> bool:
-    """A lead-in to a list: "… tập trung tuyên truyền các nội dung sau:" (or "… như sau.")."""
+    """A lead-in to a list: "… tập trung tuyên truyền các nội dung sau:" (or "… như sau.", or a last
+    sentence that asks for "các nội dung trọng tâm")."""
     folded = _closing(unit.folded)
     if folded.endswith(":"):
         return _LEAD_CUES.search(folded[-200:]) is not None
-    return _LEAD_END_RE.search(folded) is not None
+    if _LEAD_END_RE.search(folded) is not None:
+        return True
+    if not folded.endswith(".") or noise.is_sub_item(unit):
+        return False
+    starts = _sentence_starts(unit.text)
+    return is_lead_sentence(folded[starts[-1] if starts else 0 :])
 
 
 def is_directive(unit: Unit) -> bool:
@@ -269,6 +291,60 @@ def semicolons(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) ->
         first=pos,
         end=pos + 1,
         confidence=CONFIDENCE["semicolons"],
+        intro_end=pos,
+        line=line,
+        lead=lead,
+    )
+
+
+def _directive_text(text: str) -> bool:
+    folded = ffold(text)
+    return folded.startswith(_DIRECTIVES) and not is_lead_sentence(folded) and text.count(" ") + 1 >= MIN_CLAUSE_WORDS
+
+
+def _directive_stretches(parts: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, stop) of each stretch of consecutive directive sentences."""
+    stretches: list[tuple[int, int]] = []
+    i = 0
+    while i < len(parts):
+        j = i
+        while j < len(parts) and _directive_text(parts[j]):
+            j += 1
+        if j > i:
+            stretches.append((i, j))
+        i = max(j, i + 1)
+    return stretches
+
+
+def sentences(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) -> Split | None:
+    """The paragraph with the longest stretch of directive sentences (three or more; two after a lead)."""
+    best: tuple[int, int, str, list[str]] | None = None
+    previous_lead_in = False
+    for pos in range(lo, hi):
+        if junk[pos]:
+            continue
+        unit = units[pos]
+        after_lead, previous_lead_in = previous_lead_in, is_lead_in(unit)
+        starts = _sentence_starts(unit.text)
+        if not starts:
+            continue
+        bounds = [0, *starts, len(unit.text)]
+        parts = [unit.text[a:b].strip() for a, b in itertools.pairwise(bounds)]
+        for i, j in _directive_stretches(parts):
+            introduced = (after_lead and i == 0) or (i > 0 and is_lead_sentence(ffold(parts[i - 1])))
+            count = j - i
+            fits = (count >= 3 or (introduced and count >= 2)) and count <= MAX_PROSE_TASKS
+            if fits and (best is None or count > len(best[3])):
+                best = (pos, unit.no, " ".join(parts[:i]), parts[i:j])
+    if best is None:
+        return None
+    pos, line, lead, texts = best
+    return Split(
+        method="sentences",
+        tasks=tuple(Task(number=n, text=t, enumerator="") for n, t in enumerate(texts, start=1)),
+        first=pos,
+        end=pos + 1,
+        confidence=CONFIDENCE["sentences"],
         intro_end=pos,
         line=line,
         lead=lead,

@@ -55,7 +55,9 @@ def split_run(
         Task(number=n, text=task_text(c.rest, units, junk, c.pos + 1, stop), enumerator=c.enumerator)
         for n, (c, stop) in enumerate(zip(items, ends, strict=True), start=1)
     )
-    name = method or ("list-label" if run.structural else run.family.name)
+    name = method or run.family.name
+    if run.structural:
+        name = "auto-numbered" if run.family.numbered else "auto-bullets"
     confidence = max(run.family.confidence, 0.95) if run.structural and run.family.numbered else run.family.confidence
     return Split(
         method=name,
