@@ -5,11 +5,17 @@ from __future__ import annotations
 from html import escape
 
 from bot.domain.rendering import month_label
+from bot.texts.archive import shorten
 
 
 def _n(value: int) -> str:
     """Vietnamese thousands separator: 12.345."""
     return f"{value:,}".replace(",", ".")
+
+
+def _en(value: int, noun: str) -> str:
+    """``1 subscriber``, ``12.345 subscribers``: English needs the plural Vietnamese does without."""
+    return f"{_n(value)} {noun if value == 1 else noun + 's'}"
 
 
 def _duration(seconds: float) -> str:
@@ -28,7 +34,7 @@ def preview_header(title: str, month: str, tasks: int, messages: int, recipients
         "📝 <b>Xem trước bản tin</b> · <i>Preview</i>",
         f"<b>{escape(title)}</b>",
         f"Tháng {month_label(month)} · {tasks} nhiệm vụ · {messages} tin nhắn",
-        f"Sẽ gửi tới <b>{_n(recipients)}</b> người đăng ký · <i>to {_n(recipients)} subscribers</i>",
+        f"Sẽ gửi tới <b>{_n(recipients)}</b> người đăng ký · <i>to {_en(recipients, 'subscriber')}</i>",
         "",
         "Dưới đây là đúng các tin nhắn sẽ được gửi. · <i>Below are exactly the messages that will go out.</i>",
     ]
@@ -40,7 +46,7 @@ def preview_header(title: str, month: str, tasks: int, messages: int, recipients
 def confirm_prompt(recipients: int) -> str:
     return (
         f"Gửi bản tin này tới {_n(recipients)} người đăng ký?\n"
-        f"<i>Send this bulletin to {_n(recipients)} subscribers?</i>"
+        f"<i>Send this bulletin to {_en(recipients, 'subscriber')}?</i>"
     )
 
 
@@ -63,8 +69,8 @@ def queued(broadcast_id: int, recipients: int, messages: int) -> str:
     return (
         f"📤 Đã xếp hàng bản tin #{broadcast_id}: {_n(recipients * messages)} tin nhắn tới "
         f"{_n(recipients)} người đăng ký.\n"
-        f"<i>Broadcast #{broadcast_id} queued: {_n(recipients * messages)} messages "
-        f"to {_n(recipients)} subscribers.</i>"
+        f"<i>Broadcast #{broadcast_id} queued: {_en(recipients * messages, 'message')} "
+        f"to {_en(recipients, 'subscriber')}.</i>"
     )
 
 
@@ -190,7 +196,7 @@ def broadcast_line(broadcast_id: int, title: str, month: str, status: str, sent:
     label = STATUS_LABELS.get(status, status)
     return (
         f"#{broadcast_id} · tháng {month_label(month)} · {label}\n"
-        f"   {escape(title[:80])}\n"
+        f"   {escape(shorten(title, 80))}\n"
         f"   {_n(sent)}/{_n(total)} đã gửi · sent, {_n(failed)} lỗi · failed"
     )
 
