@@ -72,6 +72,10 @@ def help_text(*, is_admin: bool) -> str:
         "",
         "Hoặc hỏi bằng lời thường · <i>or just ask</i>:",
         _examples(),
+        "",
+        "Trong nhóm: nhắc tên bot hoặc trả lời tin nhắn của bot; chỉ quản trị viên nhóm mới "
+        "/start, /stop, /profile cho cả nhóm. · <i>In a group, mention the bot or reply to it; only the "
+        "group's administrators can /start, /stop or /profile for the group.</i>",
     ]
     if is_admin:
         lines += [
