@@ -33,14 +33,35 @@ def load_settings() -> Settings:
 
 
 def _bulletin_json(bulletin: Bulletin) -> dict[str, object]:
+    """The parse result; the fields of a ``tests/data/*.expected.json`` plus the tasks and how sure it is."""
+    from bot.domain.parser import looks_incomplete
+
+    words = [t.text.split() for t in bulletin.tasks]
     return {
         "title": bulletin.title,
         "month": bulletin.month,
         "published": bulletin.published,
         "organizer": bulletin.organizer,
-        "tasks": [{"number": t.number, "text": t.text} for t in bulletin.tasks],
+        "task_count": len(bulletin.tasks),
+        "task_starts": [" ".join(w[:8]) for w in words],
+        "task_ends": [" ".join(w[-6:]) for w in words],
+        "enumerators": [t.enumerator for t in bulletin.tasks],
+        "method": bulletin.method,
+        "confidence": bulletin.confidence,
+        "stated_count": bulletin.stated_count,
+        "looks_incomplete": looks_incomplete(bulletin),
+        "tasks": [{"number": t.number, "enumerator": t.enumerator, "text": t.text} for t in bulletin.tasks],
         "warnings": list(bulletin.warnings),
+        "warning_codes": [w.code.value for w in bulletin.parse_warnings],
     }
+
+
+def _refusal(file: str, exc: BulletinParseError) -> str:
+    """A refused file, in English and in Vietnamese (as the bot says it)."""
+    from bot.domain.rendering import html_to_plain
+    from bot.texts.parsing import error_text
+
+    return f"{file}: cannot split into tasks: {exc}\n{html_to_plain(error_text(exc))}"
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -52,13 +73,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
     except BulletinParseError as exc:
-        print(f"{args.file}: cannot split into tasks: {exc}", file=sys.stderr)
+        print(_refusal(args.file, exc), file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(_bulletin_json(bulletin), ensure_ascii=False, indent=2))
         return 0
     print(bulletin.title)
     print(f"month {bulletin.month} · published {bulletin.published or '—'} · {bulletin.organizer or '—'}")
+    print(f"method {bulletin.method} · confidence {bulletin.confidence:.2f}")
     for task in bulletin.tasks:
         print(f"\n[{task.number}] ({task.enumerator}) {task.text}")
     for warning in bulletin.warnings:
