@@ -95,7 +95,8 @@ def warnings(
             )
         )
     base = _base_method(split.method)
-    if base == "dash" and not split.structural:
+    scoped = base != split.method
+    if base == "dash" and not split.structural and not scoped:
         marker = tasks[0].enumerator if tasks else "-"
         out.append(
             _warning(
@@ -104,7 +105,7 @@ def warnings(
                 marker=marker,
             )
         )
-    elif base in _PROSE:
+    elif base in _PROSE and not scoped:
         out.append(
             _warning(
                 ParseWarningCode.NO_ENUMERATOR,

@@ -152,7 +152,8 @@ def _scoped(units: Sequence[Unit], junk: Sequence[bool], runs: Sequence[Run], hi
                 tasks=inner.tasks,
                 first=inner.first,
                 end=inner.end,
-                confidence=min(inner.confidence, 0.88),
+                # The section heading says these are the tasks: even bullets or paragraphs are likely right.
+                confidence=min(max(inner.confidence, 0.7), 0.88),
                 intro_end=outer.start,
                 line=inner.line,
                 structural=inner.structural,

@@ -176,7 +176,8 @@ _SUB_ITEM_RE = re.compile(r"(?:[-–—•+*]\s|[a-zđ][.)/]\s|\d{1,2}[.)/]\s|\d
 # Folded openings of a paragraph that reports on the conference rather than saying what to do. Each
 # needs a word a directive does not start with ("cũng", "đã", "tại", "phát biểu"…).
 _REPORT_RE = re.compile(
-    r"(?:hoi nghi (?:cung|da|duoc|ket thuc|dien ra|thong nhat|danh gia|nghe)"
+    r"(?:hoi nghi (?:cung|da|duoc|ket thuc|dien ra|thong nhat|danh gia|nghe|la dip|nham|co su|co su tham du)"
+    r"|duoc biet,|theo ke hoach,|ket thuc,"
     r"|(?:cung )?tai (?:hoi nghi|buoi|day|dip|diem cau)"
     r"|(?:nhan )?dip nay|truoc do,|cung ngay|chieu cung ngay|sau do,|ket thuc hoi nghi|be mac hoi nghi"
     r"|phat bieu (?:ket luan|be mac|chi dao|tai|khai mac)|ket luan hoi nghi|trong khuon kho hoi nghi"
