@@ -112,19 +112,34 @@ def _held_by(outer: Run, inner: Run, units: Sequence[Unit], hi: int) -> int:
     return bisect_right(bounds, inner.items[-1].pos) - bisect_right(bounds, inner.start) + 1
 
 
-def _best(runs: Sequence[Run], units: Sequence[Unit], hi: int, order: Sequence[Family]) -> Run:
+def _bullets_hold(outer: Run, inner: Run, units: Sequence[Unit], junk: Sequence[bool]) -> bool:
+    """Bullets of one kind under bullets of another ("- …" then "+ …" under it): the earlier list is outer
+    when the later one sits between its items, or right under its last item (not after a lead-in)."""
+    if not outer.start < inner.start:
+        return False
+    bounds = [c.pos for c in outer.items]
+    if inner.items[-1].pos < bounds[-1] or bisect_right(bounds, inner.start) < len(bounds):
+        return True
+    between = [i for i in range(bounds[-1] + 1, inner.start) if not junk[i]]
+    return len(between) <= 1 and not any(prose.is_lead_in(units[i]) for i in between)
+
+
+def _best(runs: Sequence[Run], units: Sequence[Unit], junk: Sequence[bool], hi: int, order: Sequence[Family]) -> Run:
     priority = {family.name: i for i, family in enumerate(order)}
     best = max(runs, key=lambda r: (len(r), r.structural, -r.start, -priority[r.family.name]))
     outers = []
     for run in runs:
-        if run.family.rank <= best.family.rank:
+        if run is best:
             continue
-        held = _held_by(run, best, units, hi)
-        # Inside one item of a list: sub-points. Across several: sub-points when the outer list is long.
-        if (held == 1 and len(run) >= 2) or (held > 1 and len(run) >= 3):
+        if run.family.rank > best.family.rank:
+            held = _held_by(run, best, units, hi)
+            # Inside one item of a list: sub-points. Across several: sub-points when the outer list is long.
+            if (held == 1 and len(run) >= 2) or (held > 1 and len(run) >= 3):
+                outers.append(run)
+        elif not (run.family.numbered or best.family.numbered) and _bullets_hold(run, best, units, junk):
             outers.append(run)
     if outers:
-        return max(outers, key=lambda r: (r.family.rank, len(r), -r.start))
+        return max(outers, key=lambda r: (r.family.rank, -r.start, len(r)))
     return best
 
 
@@ -186,10 +201,10 @@ def choose(
         if scoped is not None:
             return scoped
     if runs:
-        return split_run(_best(runs, units, hi, NUMBERED), units, junk, limit=limit)
+        return split_run(_best(runs, units, junk, hi, NUMBERED), units, junk, limit=limit)
     marked = _unnumbered_runs(units, junk, lo, hi)
     if marked:
-        return split_run(_best(marked, units, hi, UNNUMBERED), units, junk, limit=limit)
+        return split_run(_best(marked, units, junk, hi, UNNUMBERED), units, junk, limit=limit)
     if outer is not None:
         return None
     found = (

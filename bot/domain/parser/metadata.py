@@ -34,25 +34,32 @@ _TIME_RE = re.compile(r"(?<!\d)\d{1,2}(?::|h)\d{2}(?!\d)")
 _MONTH_HINT_RE = re.compile(r"thang \d")
 
 
+def _valid(year: int, month: int, day: int) -> str | None:
+    if not 1990 <= year <= 2100:
+        return None
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
 def date_in(text: str) -> str | None:
-    """First valid calendar date in the text as YYYY-MM-DD."""
-    found: list[tuple[int, int, int, int]] = []  # (offset, year, month, day)
+    """First valid calendar date in the text as YYYY-MM-DD ("31/02" is skipped, not guessed)."""
+    found: list[tuple[int, str]] = []  # (offset, date); the first valid date of each form
     for pattern in _DATE_RES:
-        dmy = pattern.search(text)
-        if dmy is not None:
+        for dmy in pattern.finditer(text):
             day, month, year = (int(g) for g in dmy.groups())
-            found.append((dmy.start(), year, month, day))
-    iso = _ISO_DATE_RE.search(text)
-    if iso is not None:
+            date = _valid(year, month, day)
+            if date is not None:
+                found.append((dmy.start(), date))
+                break
+    for iso in _ISO_DATE_RE.finditer(text):
         year, month, day = (int(g) for g in iso.groups())
-        found.append((iso.start(), year, month, day))
-    for _, year, month, day in sorted(found):
-        if 1990 <= year <= 2100:
-            try:
-                return _dt.date(year, month, day).isoformat()
-            except ValueError:
-                continue
-    return None
+        date = _valid(year, month, day)
+        if date is not None:
+            found.append((iso.start(), date))
+            break
+    return min(found)[1] if found else None
 
 
 def iso_date(value: str | None) -> str | None:
