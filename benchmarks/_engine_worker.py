@@ -11,7 +11,7 @@ at ``--base-url`` (127.0.0.1 only), and writes JSON lines to stdout:
 
 Modes:
 
-    engine   DeliveryEngine + PacedRateLimiter + AiohttpRequest, wired like ``bot.ptb.app``; exits when
+    engine   the delivery chain as ``bot.ptb.app`` wires it (``bot.ptb.delivery_wiring``); exits when
              nothing is pending and the engine is idle, after ``--max-seconds``, or on SIGTERM
              (``engine.stop()`` either way).
     baseline "what people would write": ExtBot with PTB's AIORateLimiter(overall_max_rate=rate,
@@ -46,17 +46,13 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.error import BadRequest, Forbidden, TelegramError  # noqa: E402
 from telegram.ext import ExtBot  # noqa: E402
 
-from bot.delivery.engine import DeliveryEngine  # noqa: E402
-from bot.delivery.pacing import Pacer  # noqa: E402
-from bot.ptb.rate_limiter import PacedRateLimiter  # noqa: E402
-from bot.ptb.request import AiohttpRequest  # noqa: E402
-from bot.ptb.sending import NO_PREVIEW, TelegramSender  # noqa: E402
+from bot.ptb.delivery_wiring import wire_delivery  # noqa: E402
+from bot.ptb.sending import NO_PREVIEW  # noqa: E402
 from data import outbox  # noqa: E402
 from data.store import Store  # noqa: E402
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"
 FREE_RATE = 30.0  # the Pacer's non-paid budget when the engine runs paid (interactive replies)
-ANY_PENDING = "SELECT EXISTS (SELECT 1 FROM deliveries WHERE status = 'pending')"
 
 
 def emit(event: str, **fields: Any) -> None:
@@ -72,11 +68,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def engine_concurrency(rate: float) -> int:
-    """The engine's default number of sends in flight (``DeliveryEngine.__init__``, ``bot.ptb.app``)."""
-    return max(8, min(256, int(rate // 4)))
-
-
 def _stats_dict(stats: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in dataclasses.fields(stats):
@@ -88,32 +79,27 @@ def _stats_dict(stats: Any) -> dict[str, Any]:
 async def run_engine(args: argparse.Namespace) -> None:
     store = await Store.open(args.db)
     rate: float = args.rate
-    pacer = Pacer(FREE_RATE, paid_rate=rate) if args.paid else Pacer(rate)
-    concurrency = engine_concurrency(rate)
-    bot: ExtBot[None] = ExtBot(
+    chain = wire_delivery(
         TOKEN,
         base_url=args.base_url,
         base_file_url=args.base_file_url,
-        rate_limiter=PacedRateLimiter(pacer),
-        request=AiohttpRequest(connection_pool_size=concurrency + 32, pool_timeout=5.0),  # as bot.ptb.app
+        send_rate=FREE_RATE if args.paid else rate,
+        paid_rate=rate if args.paid else None,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     reason = "drained"
-    async with bot:
-        tuning: dict[str, Any] = {}
-        if args.flush_interval is not None:  # for experiments; the default is the engine's own
-            tuning["flush_interval"] = args.flush_interval
-        sender = TelegramSender(bot, paid=args.paid)
-        engine = DeliveryEngine(store, sender, pacer, rate=rate, paid=args.paid, **tuning)
+    async with chain.bot:
+        # --flush-interval is for experiments; None leaves the engine's own default.
+        engine = chain.engine(store, flush_interval=args.flush_interval)
         cpu0, t0 = time.process_time(), time.monotonic()
         await engine.start()
         emit(
             "started",
             pid=os.getpid(),
-            flush_interval=engine._flush_interval,
-            concurrency=concurrency,
+            flush_interval=engine.flush_interval,
+            concurrency=engine.concurrency,
             rss_mb_at_start=round(peak_rss_mb(), 1),
         )
         deadline = t0 + args.max_seconds
@@ -134,7 +120,7 @@ async def run_engine(args: argparse.Namespace) -> None:
             if engine.fatal_error is not None:
                 reason = f"fatal: {engine.fatal_error}"
                 break
-            if engine.idle and not await store.fetchval(ANY_PENDING):
+            if engine.idle and not await outbox.any_pending(store):
                 break
         await engine.stop()
         wall = time.monotonic() - t0
@@ -149,7 +135,7 @@ async def run_engine(args: argparse.Namespace) -> None:
         cpu_split=cpu_split(),
         peak_rss_mb=round(peak_rss_mb(), 1),
         sent=engine.stats.sent,
-        flush_interval=engine._flush_interval,
+        flush_interval=engine.flush_interval,
         stats=_stats_dict(engine.stats),
     )
 
@@ -245,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     # The baseline logs every exhausted retry with a traceback; keep stderr to real problems.
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
-    logging.getLogger("bot.delivery.engine").setLevel(logging.ERROR)  # one warning per 429 otherwise
+    logging.getLogger("bot.delivery").setLevel(logging.ERROR)  # one warning per 429 otherwise
     asyncio.run(run_engine(args) if args.mode == "engine" else run_baseline(args))
     return 0
 

@@ -6,7 +6,8 @@ can move out of ``pending`` once only, whatever runs twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, fields
 
 from data.store import Row, Store, utcnow
@@ -44,8 +45,18 @@ MARK_RUNNING = "UPDATE broadcasts SET status = 'running', started_at = ? WHERE i
 SET_STATUS = "UPDATE broadcasts SET status = ? WHERE id = ? AND status IN ({allowed})"
 FINISH = "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status IN ('queued', 'running')"
 ABORT = "UPDATE broadcasts SET status = ?, abort_reason = ?, finished_at = ? WHERE id = ? AND status IN ({allowed})"
+# Rows in ``keep`` (a JSON array of row ids) are in flight or sent and not yet recorded: their
+# outcome is still to come, so they stay pending until it does.
 CANCEL_BROADCAST_ROWS = """
-UPDATE deliveries SET status = 'cancelled', error = ?, updated_at = ? WHERE broadcast_id = ? AND status = 'pending'
+UPDATE deliveries SET status = 'cancelled', error = ?, updated_at = ?
+WHERE broadcast_id = ? AND status = 'pending' AND id NOT IN (SELECT value FROM json_each(?))
+"""
+CANCEL_ROW = "UPDATE deliveries SET status = 'cancelled', error = ?, updated_at = ? WHERE id = ? AND status = 'pending'"
+# Rows left pending by a stop that did not live to see their outcome (the process ended first).
+CANCEL_ROWS_OF_STOPPED = """
+UPDATE deliveries SET status = 'cancelled', updated_at = ?,
+    error = (SELECT abort_reason FROM broadcasts AS b WHERE b.id = deliveries.broadcast_id)
+WHERE status = 'pending' AND broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('cancelled', 'aborted'))
 """
 COUNT_BY_STATUS = "SELECT status, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status"
 ANY_PENDING = "SELECT EXISTS (SELECT 1 FROM deliveries WHERE status = 'pending')"
@@ -228,8 +239,11 @@ async def finish_if_complete(store: Store, broadcast_id: int) -> bool:
     return await store.execute(FINISH, (utcnow(), broadcast_id)) > 0
 
 
-async def stop_broadcast(store: Store, broadcast_id: int, *, status: str, reason: str) -> bool:
-    """Cancel (admin) or abort (content error) a broadcast and every row still pending."""
+async def stop_broadcast(
+    store: Store, broadcast_id: int, *, status: str, reason: str, keep: Collection[int] = ()
+) -> bool:
+    """Cancel (admin) or abort (content error) a broadcast and every row still pending, except the
+    rows in ``keep``, whose outcome the caller will record (``mark_sent`` or ``cancel_row``)."""
     allowed = ("queued", "running", "paused")
     sql = ABORT.format(allowed=", ".join("?" for _ in allowed))
     now = utcnow()
@@ -237,8 +251,17 @@ async def stop_broadcast(store: Store, broadcast_id: int, *, status: str, reason
         cursor = await conn.execute(sql, (status, reason, now, broadcast_id, *allowed))
         if cursor.rowcount == 0:
             return False
-        await conn.execute(CANCEL_BROADCAST_ROWS, (reason, now, broadcast_id))
+        await conn.execute(CANCEL_BROADCAST_ROWS, (reason, now, broadcast_id, json.dumps(sorted(keep))))
     return True
+
+
+async def cancel_row(store: Store, row_id: int, reason: str) -> None:
+    await store.execute(CANCEL_ROW, (reason, utcnow(), row_id))
+
+
+async def cancel_rows_of_stopped_broadcasts(store: Store) -> int:
+    """Cancel rows still pending in cancelled or aborted broadcasts; returns how many."""
+    return await store.execute(CANCEL_ROWS_OF_STOPPED, (utcnow(),))
 
 
 async def counts(store: Store, broadcast_id: int) -> BroadcastCounts:

@@ -1,73 +1,48 @@
 """The delivery engine: drains the outbox at Telegram's limits, in order per chat, surviving restarts.
 
-How it works
-- A *window* of chats with pending rows is loaded from the database, walking chat ids from a
-  cursor, so memory grows with the send rate, not with subscribers × messages.
-- Each chat is a *lane*: its pending rows in (broadcast, seq) order. Only a lane's head is ever in
-  flight, so parts reach a chat strictly in order, and broadcasts queue up behind each other.
-- One dispatcher picks the lane that is ready soonest (per-chat spacing from the Pacer), takes a
-  global slot from the Pacer and starts the send; up to ``concurrency`` sends are in flight.
-- A row is marked ``sent`` only after Telegram returned a message id. Acknowledgements are written
-  in small batches every ``flush_interval`` seconds; a row that is sent but not yet written is never
-  reloaded. After a crash the only rows sent twice are those in flight or acknowledged within the
-  last flush interval (the in-flight window); nothing pending is ever skipped.
+The parts, each in its own module:
+
+- ``loader``: a bounded window of chats with pending rows, loaded from the outbox;
+- ``lanes``: one lane per chat, only its head in flight; which lane goes next;
+- ``policy``: what each outcome of a send does (429 pause, 403 unsubscribe, retries, ...);
+- ``acks``: the message ids Telegram returned, written to the outbox in batches.
+
+This module is the dispatcher that ties them together: it picks the next ready lane, takes a slot
+from the Pacer and starts the send; up to ``concurrency`` sends are in flight. It also carries the
+admin controls (pause, resume, cancel), which must not lose the outcome of a message already sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
-import itertools
 import logging
 import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
+from bot.delivery.acks import Acknowledgements
+from bot.delivery.lanes import Controls, Item, Lane, LaneScheduler
+from bot.delivery.loader import OutboxLoader
 from bot.delivery.outcomes import Outcome, Sender, SendResult
 from bot.delivery.pacing import Clock, Pacer
+from bot.delivery.policy import EngineStats, OutcomePolicy, Then
 from data import outbox
 from data.store import Store
 
 log = logging.getLogger(__name__)
 
-_NO_CHAT = -(2**63)
 AbortHandler = Callable[[int, str], Awaitable[None]]
 
 
-@dataclass(slots=True)
-class _Item:
-    row_id: int
-    broadcast_id: int
-    seq: int
-    attempts: int
+def default_concurrency(rate: float) -> int:
+    """Sends in flight at once: a quarter of a second's worth, 8 to 256."""
+    return max(8, min(256, int(rate // 4)))
 
 
-@dataclass(slots=True)
-class _Lane:
-    chat_id: int
-    items: deque[_Item]
-    ready_at: float = 0.0
-    busy: bool = False
-    version: int = 0  # bumped on every reschedule; older heap entries are stale
-
-
-@dataclass(slots=True)
-class EngineStats:
-    """Counters since start, for logs, tests and benchmarks."""
-
-    sent: int = 0
-    retry_after: int = 0
-    gone: int = 0
-    migrated: int = 0
-    not_found: int = 0
-    transient: int = 0
-    ambiguous: int = 0
-    failed: int = 0
-    aborted: int = 0
-    max_in_flight: int = 0
-    sent_by_broadcast: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+def default_flush_interval(rate: float) -> float:
+    """About 25 messages' worth (25 ms at 1,000/s, 0.25 s at 30/s): the crash window stays ~25
+    messages at any rate, and slow broadcasts don't pay a transaction per message."""
+    return min(0.25, max(0.025, 25 / rate))
 
 
 class DeliveryEngine:
@@ -86,6 +61,7 @@ class DeliveryEngine:
         max_attempts: int = 5,
         flush_interval: float | None = None,
         idle_poll: float = 2.0,
+        settle_timeout: float = 30.0,
         on_abort: AbortHandler | None = None,
         clock: Clock = time.monotonic,
     ) -> None:
@@ -93,58 +69,58 @@ class DeliveryEngine:
         self._sender = sender
         self._pacer = pacer
         self._paid = paid
-        # Enough lanes that the per-chat second (three for groups) never starves the global rate.
-        self._window = window or max(64, int(rate * 3))
-        self._low_water = max(1, self._window * 3 // 4)
-        self._slots = asyncio.Semaphore(concurrency or max(8, min(256, int(rate // 4))))
-        self._max_attempts = max_attempts
-        # Acknowledgements are written about every 25 messages (25 ms at 1,000/s, 0.25 s at 30/s):
-        # the crash window stays ~25 messages at any rate, and slow broadcasts don't pay a
-        # transaction per message.
-        self._flush_interval = flush_interval if flush_interval is not None else min(0.25, max(0.025, 25 / rate))
+        self.concurrency = concurrency or default_concurrency(rate)
+        self._slots = asyncio.Semaphore(self.concurrency)
         self._restart_gate = pacer.chat_interval
         self._idle_poll = idle_poll
+        self._settle_timeout = settle_timeout
         self._on_abort = on_abort
         self._clock = clock
 
-        self._lanes: dict[int, _Lane] = {}
-        # Lanes waiting for their per-chat spacing, by ready time; and lanes ready now, longest
-        # queue first, so chats progress together and the broadcast does not end on a long tail of
-        # chats that still have several parts left (each part needs a second per chat).
-        self._waiting: list[tuple[float, int, int, int]] = []
-        self._ready: list[tuple[int, int, int, int]] = []
-        self._tie = itertools.count()
-        self._cursor = _NO_CHAT
-        self._exhausted_at: float | None = None
-        self._wake = asyncio.Event()
-        self._sleeping_until: float | None = None
-        self._html: dict[tuple[int, int], str] = {}
-        self._stopped_broadcasts: set[int] = set()
-        self._paused: set[int] = set()
-        self._unflushed: list[tuple[int, int]] = []
-        self._has_unflushed = asyncio.Event()
-        self._unflushed_ids: set[int] = set()
-        self._running_marked: set[int] = set()
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self.stats = EngineStats()
+        self.fatal_error: str | None = None
+        self._controls = Controls()
+        self._acks = Acknowledgements(
+            store, interval=flush_interval if flush_interval is not None else default_flush_interval(rate)
+        )
+        self._scheduler = LaneScheduler(self._controls, pacer.chat_ready_at, clock)
+        # Enough lanes that the per-chat second (three for groups) never starves the global rate.
+        self._loader = OutboxLoader(
+            store,
+            self._scheduler,
+            self._controls,
+            self._acks,
+            window=window or max(64, int(rate * 3)),
+            idle_poll=idle_poll,
+            clock=clock,
+        )
+        self._policy = OutcomePolicy(store, pacer, self._acks, self.stats, max_attempts=max_attempts, clock=clock)
+        self._in_flight: dict[asyncio.Task[None], Item] = {}
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
-        self.stats = EngineStats()
-        self.fatal_error: str | None = None
+
+    @property
+    def flush_interval(self) -> float:
+        return self._acks.interval
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
+        # Rows that a cancel or abort left pending while they were in flight, if the process ended
+        # before their outcome came back.
+        if leftovers := await outbox.cancel_rows_of_stopped_broadcasts(self._store):
+            log.info("cancelled %s rows of stopped broadcasts left pending at the last stop", leftovers)
         for broadcast_id in await outbox.active_broadcast_ids(self._store):
             info = await outbox.get_broadcast(self._store, broadcast_id)
             if info is not None and info.status == "paused":
-                self._paused.add(broadcast_id)
+                self._controls.paused.add(broadcast_id)
         self._runner = asyncio.create_task(self._run(), name="delivery-dispatcher")
-        self._flusher = asyncio.create_task(self._flush_loop(), name="delivery-flusher")
+        self._flusher = asyncio.create_task(self._acks.run(), name="delivery-flusher")
 
     async def stop(self, timeout: float = 1.0) -> None:
         """Stop within about ``timeout`` seconds: let in-flight sends finish, then save state."""
         self._stopping = True
-        self._wake.set()
+        self._scheduler.wake()
         if self._runner is not None:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -159,37 +135,69 @@ class DeliveryEngine:
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
-        await self._flush()
+        await self._acks.flush()
 
     def wake(self) -> None:
         """New work may be in the outbox (a broadcast was queued or resumed)."""
-        self._exhausted_at = None
-        self._wake.set()
+        self._loader.wake()
+        self._scheduler.wake()
 
     @property
     def idle(self) -> bool:
-        return not self._lanes and not self._in_flight and not self._unflushed
+        """Nothing in memory: no lane loaded, no send in flight, every message id written to the
+        outbox. Rows may still be pending in the outbox (not loaded yet, or paused); see
+        ``outbox.any_pending`` for "drained"."""
+        return not self._scheduler.lanes and not self._in_flight and self._acks.all_written
 
     # -- admin controls -------------------------------------------------------------------------
     async def pause(self, broadcast_id: int) -> bool:
         ok = await outbox.set_status(self._store, broadcast_id, "paused", allowed=("queued", "running"))
         if ok:
-            self._paused.add(broadcast_id)
+            self._controls.paused.add(broadcast_id)
         return ok
 
     async def resume(self, broadcast_id: int) -> bool:
         ok = await outbox.set_status(self._store, broadcast_id, "running", allowed=("paused",))
         if ok:
-            self._paused.discard(broadcast_id)
+            self._controls.paused.discard(broadcast_id)
             self.wake()
         return ok
 
     async def cancel(self, broadcast_id: int, reason: str = "cancelled by admin") -> bool:
-        ok = await outbox.stop_broadcast(self._store, broadcast_id, status="cancelled", reason=reason)
+        """Cancel a broadcast. Returns once the sends already under way have landed and their
+        message ids are written, so a report made right after counts them."""
+        ok = await self._stop_broadcast(broadcast_id, "cancelled", reason)
         if ok:
-            self._stopped_broadcasts.add(broadcast_id)
-            self._paused.discard(broadcast_id)
+            await self._settle(broadcast_id)
         return ok
+
+    async def _stop_broadcast(self, broadcast_id: int, status: str, reason: str) -> bool:
+        """Stop sending ``broadcast_id`` and cancel its pending rows, except those in flight or sent
+        and not yet written: their outcome is still to come and is recorded when it does."""
+        if broadcast_id in self._controls.stopped:
+            return False
+        # No new send of it starts after this line, so the rows held back below are all there are.
+        self._controls.stopped[broadcast_id] = reason
+        held = self._acks.unwritten | {i.row_id for i in self._in_flight.values() if i.broadcast_id == broadcast_id}
+        try:
+            ok = await outbox.stop_broadcast(self._store, broadcast_id, status=status, reason=reason, keep=held)
+        except BaseException:
+            del self._controls.stopped[broadcast_id]
+            raise
+        # Not ok: it was already done, cancelled or aborted; nothing of it may be sent either way.
+        self._controls.paused.discard(broadcast_id)
+        return ok
+
+    async def _settle(self, broadcast_id: int) -> None:
+        """Wait for the sends of a stopped broadcast still in flight, then write their message ids."""
+        this = asyncio.current_task()
+        landing = [t for t, i in self._in_flight.items() if i.broadcast_id == broadcast_id and t is not this]
+        if landing:
+            await asyncio.wait(landing, timeout=self._settle_timeout)
+        try:
+            await self._acks.flush()
+        except Exception:
+            log.exception("could not record sent messages of broadcast %s; will retry", broadcast_id)
 
     # -- the dispatcher -------------------------------------------------------------------------
     async def _run(self) -> None:
@@ -198,10 +206,10 @@ class DeliveryEngine:
             # and this process cannot know; one per-chat interval avoids a per-chat 429.
             await asyncio.sleep(self._restart_gate)
         while not self._stopping:
-            await self._refill()
-            lane = self._pop_ready_lane()
+            await self._loader.refill()
+            lane = self._scheduler.pop_ready()
             if lane is None:
-                await self._sleep_until_work()
+                await self._scheduler.sleep(self._idle_poll)
                 continue
             await self._slots.acquire()
             if self._stopping:
@@ -211,242 +219,66 @@ class DeliveryEngine:
             item = lane.items[0]
             # The slot only: the sender passes the Pacer's gate right before writing the request.
             await self._pacer.acquire(lane.chat_id, paid=self._paid, gate=False)
-            if item.broadcast_id in self._stopped_broadcasts or item.broadcast_id in self._paused:
-                # Cancelled or paused while we waited for the slot: do not send it.
+            if self._controls.holds_back(item.broadcast_id):
+                # Stopped or paused while we waited for the slot: do not send it.
                 self._slots.release()
                 lane.busy = False
-                self._schedule(lane)
+                self._scheduler.schedule(lane)
                 continue
             task = asyncio.create_task(self._deliver(lane, item))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            self._in_flight[task] = item
+            task.add_done_callback(self._landed)
             self.stats.max_in_flight = max(self.stats.max_in_flight, len(self._in_flight))
 
-    async def _sleep_until_work(self) -> None:
-        timeout = self._idle_poll
-        if self._waiting:
-            timeout = min(timeout, max(0.0, self._waiting[0][0] - self._clock()))
-        self._wake.clear()
-        self._sleeping_until = self._clock() + timeout
-        # A timer that sets the event is much cheaper than wait_for, which wraps the wait in a task
-        # every time; this runs about once per message.
-        timer = asyncio.get_running_loop().call_later(timeout, self._wake.set)
-        try:
-            await self._wake.wait()
-        finally:
-            timer.cancel()
-            self._sleeping_until = None
-
-    def _schedule(self, lane: _Lane) -> None:
-        lane.ready_at = max(lane.ready_at, self._pacer.chat_ready_at(lane.chat_id))
-        lane.version += 1
-        heapq.heappush(self._waiting, (lane.ready_at, next(self._tie), lane.chat_id, lane.version))
-        # Wake the dispatcher only if this lane is due before it would wake anyway: at slow rates
-        # most lanes are rescheduled a second ahead, and a wake-up per message is measurable CPU.
-        if self._sleeping_until is None or lane.ready_at < self._sleeping_until:
-            self._wake.set()
-
-    def _current(self, chat_id: int, version: int) -> _Lane | None:
-        lane = self._lanes.get(chat_id)
-        if lane is None or lane.busy or lane.version != version:
-            return None
-        return lane
-
-    def _pop_ready_lane(self) -> _Lane | None:
-        now = self._clock()
-        waiting, ready = self._waiting, self._ready
-        while waiting and waiting[0][0] <= now:
-            _, tie, chat_id, version = heapq.heappop(waiting)
-            lane = self._current(chat_id, version)
-            if lane is not None:
-                heapq.heappush(ready, (-len(lane.items), tie, chat_id, version))
-        while ready:
-            _, _, chat_id, version = heapq.heappop(ready)
-            lane = self._current(chat_id, version)
-            if lane is not None and self._trim_head(lane):
-                return lane
-        return None
-
-    def _trim_head(self, lane: _Lane) -> bool:
-        """Drop cancelled items at the head; park the lane if its head broadcast is paused."""
-        while lane.items and lane.items[0].broadcast_id in self._stopped_broadcasts:
-            lane.items.popleft()
-        if not lane.items or lane.items[0].broadcast_id in self._paused:
-            # Paused or empty: forget the lane; its rows stay pending and come back on resume.
-            del self._lanes[lane.chat_id]
-            return False
-        return True
-
-    # -- loading work ---------------------------------------------------------------------------
-    async def _refill(self) -> None:
-        if self._exhausted_at is not None and self._clock() - self._exhausted_at >= self._idle_poll:
-            self._exhausted_at = None  # look again: another process (the CLI) may have queued work
-        if len(self._lanes) >= self._low_water or self._exhausted_at is not None:
-            return
-        want = self._window - len(self._lanes)
-        chats = await outbox.next_chats(self._store, self._cursor, want)
-        if not chats and self._cursor != _NO_CHAT:
-            self._cursor = _NO_CHAT  # reached the end: wrap around once
-            chats = await outbox.next_chats(self._store, self._cursor, want)
-        if len(chats) < want:
-            self._cursor = _NO_CHAT
-        elif chats:
-            self._cursor = chats[-1]
-        fresh = {c for c in chats if c not in self._lanes}
-        if not fresh:
-            self._exhausted_at = self._clock()
-            return
-        rows = await outbox.pending_between(self._store, min(fresh), max(fresh))
-        added: dict[int, _Lane] = {}
-        for row in rows:
-            if (
-                row.chat_id not in fresh
-                or row.id in self._unflushed_ids
-                or row.broadcast_id in self._stopped_broadcasts
-            ):
-                continue
-            lane = added.get(row.chat_id)
-            if lane is None:
-                lane = added[row.chat_id] = _Lane(row.chat_id, deque())
-            lane.items.append(_Item(row.id, row.broadcast_id, row.seq, row.attempts))
-        for chat_id, lane in added.items():
-            self._lanes[chat_id] = lane
-            self._schedule(lane)
-        if not added:
-            self._exhausted_at = self._clock()
-
-    async def _html_for(self, broadcast_id: int, seq: int) -> str:
-        key = (broadcast_id, seq)
-        text = self._html.get(key)
-        if text is None:
-            for s, _, html in await outbox.messages(self._store, broadcast_id):
-                self._html[(broadcast_id, s)] = html
-            text = self._html[key]
-        return text
+    def _landed(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(task, None)
 
     # -- one send -------------------------------------------------------------------------------
-    async def _deliver(self, lane: _Lane, item: _Item) -> None:
+    async def _deliver(self, lane: Lane, item: Item) -> None:
         try:
             try:
-                html = await self._html_for(item.broadcast_id, item.seq)
+                html = await self._loader.html_for(item.broadcast_id, item.seq)
                 result = await self._sender.send(lane.chat_id, html, notify=item.seq == 1)
             except Exception as exc:  # a bug or an unexpected transport error: retry later
                 log.exception("send to chat %s failed unexpectedly", lane.chat_id)
                 result = SendResult(Outcome.TRANSIENT, error=type(exc).__name__)
             finally:
                 self._slots.release()
-            await self._handle(lane, item, result)
+            then = await self._policy.apply(lane, item, result)
+            if then is Then.ABORT:
+                await self._abort(lane, item, result.error)
+            elif then is Then.HALT:
+                self._halt(result.error)
+            elif then is Then.RELOAD:
+                self.wake()
+            reason = self._controls.stopped.get(item.broadcast_id)
+            if reason is not None and result.outcome is not Outcome.SENT:
+                await self._policy.cancel_stopped(lane, item, reason)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("could not record the outcome for chat %s", lane.chat_id)
             lane.ready_at = self._clock() + 5.0
         finally:
-            lane.busy = False
-            if lane.chat_id in self._lanes and self._lanes[lane.chat_id] is lane:
-                if lane.items:
-                    self._schedule(lane)
-                else:
-                    del self._lanes[lane.chat_id]
-                    if len(self._lanes) < self._low_water:
-                        self._wake.set()  # time to load more chats
+            if self._scheduler.release(lane) and self._loader.wants_more:
+                self._scheduler.wake()  # time to load more chats
 
-    async def _handle(self, lane: _Lane, item: _Item, result: SendResult) -> None:
-        outcome = result.outcome
-        if outcome is Outcome.SENT:
-            assert result.message_id is not None
-            self._unflushed.append((item.row_id, result.message_id))
-            self._has_unflushed.set()
-            self._unflushed_ids.add(item.row_id)
-            self._pop(lane, item)
-            self.stats.sent += 1
-            self.stats.sent_by_broadcast[item.broadcast_id] += 1
-        elif outcome is Outcome.RETRY_AFTER:
-            self.stats.retry_after += 1
-            until = self._pacer.pause(result.retry_after)
-            lane.ready_at = until
-            log.warning("429 from Telegram: all sending paused for %.1f s", result.retry_after)
-        elif outcome is Outcome.GONE:
-            self.stats.gone += 1
-            await outbox.drop_chat(self._store, lane.chat_id, reason=f"blocked: {result.error}", deactivate=True)
-            lane.items.clear()
-        elif outcome is Outcome.NOT_FOUND:
-            self.stats.not_found += 1
-            await outbox.drop_chat(self._store, lane.chat_id, reason=result.error, deactivate=False)
-            lane.items.clear()
-        elif outcome is Outcome.MIGRATED and result.new_chat_id is not None:
-            self.stats.migrated += 1
-            await outbox.move_chat(self._store, lane.chat_id, result.new_chat_id)
-            log.info("chat %s moved to %s", lane.chat_id, result.new_chat_id)
-            lane.items.clear()  # its rows now belong to the new id and are reloaded from there
-            self.wake()
-        elif outcome is Outcome.CONTENT:
-            await self._abort(item.broadcast_id, result.error)
-        elif outcome is Outcome.FATAL:
-            self.fatal_error = result.error
-            log.critical("Telegram refused the bot (%s): delivery stopped", result.error)
-            self._stopping = True
-            self._wake.set()
-        else:  # TRANSIENT, AMBIGUOUS (and a MIGRATED without a new id)
-            await self._retry_later(lane, item, result)
-
-    def _pop(self, lane: _Lane, item: _Item) -> None:
-        if lane.items and lane.items[0] is item:
-            lane.items.popleft()
-
-    async def _retry_later(self, lane: _Lane, item: _Item, result: SendResult) -> None:
-        # Ambiguous timeouts are retried like transient errors: the request may have been delivered,
-        # but a missing task is worse for a reporter than a repeated one (README: delivery policy).
-        if result.outcome is Outcome.AMBIGUOUS:
-            self.stats.ambiguous += 1
-        else:
-            self.stats.transient += 1
-        item.attempts += 1
-        error = result.error or result.outcome.value
-        if item.attempts >= self._max_attempts:
-            self.stats.failed += 1
-            await outbox.mark_failed(self._store, item.row_id, error)
-            self._pop(lane, item)
+    async def _abort(self, lane: Lane, item: Item, reason: str) -> None:
+        """A content error: every chat would fail the same way, so stop the broadcast."""
+        if not await self._stop_broadcast(item.broadcast_id, "aborted", reason):
             return
-        await outbox.note_attempt(self._store, item.row_id, error)
-        lane.ready_at = self._clock() + min(30.0, 0.5 * 2**item.attempts)
-
-    async def _abort(self, broadcast_id: int, reason: str) -> None:
-        if broadcast_id in self._stopped_broadcasts:
-            return
-        self._stopped_broadcasts.add(broadcast_id)
         self.stats.aborted += 1
-        await outbox.stop_broadcast(self._store, broadcast_id, status="aborted", reason=reason)
-        log.error("broadcast %s aborted: %s", broadcast_id, reason)
+        log.error("broadcast %s aborted: %s", item.broadcast_id, reason)
+        await self._policy.cancel_stopped(lane, item, reason)
+        await self._settle(item.broadcast_id)
         if self._on_abort is not None:
             try:
-                await self._on_abort(broadcast_id, reason)
+                await self._on_abort(item.broadcast_id, reason)
             except Exception:
-                log.exception("could not tell admins that broadcast %s was aborted", broadcast_id)
+                log.exception("could not tell admins that broadcast %s was aborted", item.broadcast_id)
 
-    # -- writing acknowledgements ---------------------------------------------------------------
-    async def _flush_loop(self) -> None:
-        while True:
-            await self._has_unflushed.wait()
-            await asyncio.sleep(self._flush_interval)
-            self._has_unflushed.clear()
-            try:
-                await self._flush()
-            except Exception:
-                log.exception("could not record sent messages; will retry")
-
-    async def _flush(self) -> None:
-        if not self._unflushed:
-            return
-        batch, self._unflushed = self._unflushed, []
-        try:
-            await outbox.mark_sent(self._store, batch)
-        except BaseException:
-            self._unflushed[:0] = batch  # keep them for the next attempt
-            self._has_unflushed.set()
-            raise
-        for row_id, _ in batch:
-            self._unflushed_ids.discard(row_id)
-        for broadcast_id in {b for b, n in self.stats.sent_by_broadcast.items() if n} - self._running_marked:
-            self._running_marked.add(broadcast_id)
-            await outbox.mark_running(self._store, broadcast_id)
+    def _halt(self, error: str) -> None:
+        self.fatal_error = error
+        log.critical("Telegram refused the bot (%s): delivery stopped", error)
+        self._stopping = True
+        self._scheduler.wake()

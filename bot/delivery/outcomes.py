@@ -1,4 +1,10 @@
-"""What can happen to one message sent to one chat, in Telegram-free terms (telegram-bot-api.md §2.4)."""
+"""What can happen to one message sent to one chat, in Telegram-free terms.
+
+The adapter (``bot.ptb.sending.classify``) maps Telegram's answers onto these; the engine's policy
+(``bot.delivery.policy``) says what each one does. Telegram's error answers are described at
+https://core.telegram.org/bots/api#making-requests and in PTB's wiki page "Exceptions, Warnings and
+Logging" (https://github.com/python-telegram-bot/python-telegram-bot/wiki/Exceptions,-Warnings-and-Logging).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +16,16 @@ from typing import Protocol
 class Outcome(enum.Enum):
     SENT = "sent"
     RETRY_AFTER = "retry_after"  # 429: pause everything, then resend
-    GONE = "gone"  # 403 blocked / deactivated / kicked: unsubscribe, cancel the rest
-    MIGRATED = "migrated"  # group became a supergroup: move and resend
-    NOT_FOUND = "not_found"  # 400 chat not found: fail this chat's rows
+    GONE = "gone"  # 403 blocked / deactivated / kicked: unsubscribe, cancel the chat's rows
+    MIGRATED = "migrated"  # group became a supergroup: move its rows to the new id and resend
+    NOT_FOUND = "not_found"  # 400 chat/user not found: fail the chat's rows, keep the subscription
     CONTENT = "content"  # 400 can't parse entities / too long: every chat would fail, abort
-    TRANSIENT = "transient"  # 5xx, connection refused, pool timeout: back off and retry
+    # Any other 400: Telegram refused this one message for this chat, for a reason we do not know.
+    # A 400 fails the same way on a retry, and we cannot tell whether it concerns the chat or the
+    # text, so only this row fails (with Telegram's description, shown in the final report) and
+    # the chat's next part is tried as usual.
+    REJECTED = "rejected"
+    TRANSIENT = "transient"  # 5xx, network error, timed out before sending: back off and retry
     AMBIGUOUS = "ambiguous"  # timed out after the request was sent: may have been delivered
     FATAL = "fatal"  # invalid token, conflict: stop sending altogether
 

@@ -1,7 +1,8 @@
 """Pacing at Telegram's limits, shared by broadcasts and interactive replies (one token budget).
 
 - overall: evenly spaced slots at the configured rate (no bursts: aiolimiter-style buckets burst a
-  full second's worth at once, telegram-bot-api.md §3.1);
+  full second's worth at once; Telegram's bulk limit is about 30 messages a second and it asks for
+  notifications to be spread out: https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this);
 - per private chat: at least ``chat_interval`` between two messages;
 - per group: at most ``group_per_minute`` in any 60 s, spread evenly;
 - a 429 pauses *all* sending until a deadline that only moves later, so nothing can release it
@@ -98,7 +99,6 @@ class Pacer:
         self._last: dict[int, float] = {}
         self._group_sends: dict[int, deque[float]] = {}
         self._last_prune = 0.0
-        self.pauses = 0
 
     # -- global pause ---------------------------------------------------------------------------
     def pause(self, seconds: float) -> float:
@@ -106,7 +106,6 @@ class Pacer:
         until = self._clock() + seconds + self.pause_margin
         if until > self._paused_until:
             self._paused_until = until
-        self.pauses += 1
         return self._paused_until
 
     # -- per chat -------------------------------------------------------------------------------

@@ -10,13 +10,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
-from bot.delivery.engine import DeliveryEngine
 from bot.delivery.monitor import BroadcastMonitor
-from bot.delivery.pacing import Pacer
 from bot.ptb.context import BotData
-from bot.ptb.rate_limiter import PacedRateLimiter
-from bot.ptb.request import AiohttpRequest
-from bot.ptb.sending import TelegramNotifier, TelegramSender
+from bot.ptb.delivery_wiring import DeliveryChain, wire_delivery
+from bot.ptb.sending import TelegramNotifier
 from bot.settings import Settings
 from bot.texts import delivery as delivery_texts
 from data import outbox
@@ -47,24 +44,24 @@ class Runtime:
     """What the lifecycle hooks share; lives in ``application.bot_data``'s services."""
 
     settings: Settings
-    pacer: Pacer
+    delivery: DeliveryChain
     with_delivery: bool = True
     monitor: BroadcastMonitor | None = field(default=None)
-
-
-def build_pacer(settings: Settings) -> Pacer:
-    return Pacer(
-        settings.send_rate,
-        paid_rate=settings.paid_send_rate if settings.paid_broadcast else None,
-    )
 
 
 def build_application(settings: Settings, *, with_delivery: bool = True) -> Application:  # type: ignore[type-arg]
     """Build the bot. Nothing is opened or sent until the application is initialised."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
-    runtime = Runtime(settings=settings, pacer=build_pacer(settings), with_delivery=with_delivery)
-    engine_concurrency = max(8, min(256, int(settings.effective_send_rate // 4)))
+    delivery = wire_delivery(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        send_rate=settings.send_rate,
+        paid_rate=settings.paid_send_rate if settings.paid_broadcast else None,
+        defaults=Defaults(parse_mode="HTML"),
+    )
+    runtime = Runtime(settings=settings, delivery=delivery, with_delivery=with_delivery)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await _post_init(app, runtime)
@@ -79,16 +76,10 @@ def build_application(settings: Settings, *, with_delivery: bool = True) -> Appl
 
     application = (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
-        .base_url(settings.telegram_api_url)
-        .base_file_url(settings.telegram_file_url)
-        .rate_limiter(PacedRateLimiter(runtime.pacer))
+        .bot(delivery.bot)  # paced by the same Pacer as broadcasts
         .context_types(ContextTypes(bot_data=BotData))
-        .defaults(Defaults(parse_mode="HTML"))
         # Replies wait for pacing slots; handle several updates at once so one wait stalls no one.
         .concurrent_updates(16)
-        .request(AiohttpRequest(connection_pool_size=engine_concurrency + 32, pool_timeout=5.0))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=30.0))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -115,14 +106,7 @@ async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignor
                 await notifier.post(chat_id, delivery_texts.abort_alert(broadcast_id, reason))
             await monitor.report(broadcast_id)
 
-        engine = DeliveryEngine(
-            store,
-            TelegramSender(app.bot, paid=settings.paid_broadcast),
-            runtime.pacer,
-            rate=settings.effective_send_rate,
-            paid=settings.paid_broadcast,
-            on_abort=on_abort,
-        )
+        engine = runtime.delivery.engine(store, on_abort=on_abort)
     data.setup(settings, store, engine, runtime.monitor)
     await _set_commands(app, settings)
     if engine is not None and runtime.monitor is not None:

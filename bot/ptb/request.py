@@ -4,7 +4,8 @@ PTB's default backend, httpx, spends about 2.2 ms of CPU per Bot API call on thi
 C HTTP parser does the same call in about 0.2 ms (measured with ``benchmarks/broadcast.py``'s probe
 at 1,000 msg/s). At a paid-broadcast rate that difference is the whole CPU budget, so every request
 the bot makes goes through this class. It follows ``telegram.request.HTTPXRequest`` closely: same
-timeouts, same error mapping (a timeout while waiting for a connection means the request was not sent).
+timeouts, same error mapping, except that a timeout before the request was written raises its own
+``TimedOutBeforeSending``, so a caller can tell it from a timeout after sending without reading texts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+
+class TimedOutBeforeSending(TimedOut):
+    """No connection could be had in time (waiting for the pool, or connecting): the request never
+    left this process, so Telegram cannot have received it and resending it cannot duplicate it."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__("Timed out waiting for a connection; the request was not sent to Telegram.")
 
 
 class AiohttpRequest(BaseRequest):
@@ -102,11 +113,9 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
-        except aiohttp.ConnectionTimeoutError as err:
-            raise TimedOut(
-                "Pool timeout: no connection could be had in time. Request was *not* sent to Telegram."
-            ) from err
-        except TimeoutError as err:
+        except aiohttp.ConnectionTimeoutError as err:  # aiohttp's ``connect``: pool wait + connecting
+            raise TimedOutBeforeSending from err
+        except TimeoutError as err:  # reading the answer: the request may have been delivered
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err

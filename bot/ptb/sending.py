@@ -26,11 +26,12 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.delivery.outcomes import Outcome, SendResult
+from bot.ptb.request import TimedOutBeforeSending
 
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-# Every chat would fail the same way on these: stop the broadcast instead (reference §2.4).
+# 400s that the text causes: every chat would fail the same way, so the broadcast stops.
 _CONTENT_ERRORS = (
     "can't parse entities",
     "message is too long",
@@ -39,6 +40,7 @@ _CONTENT_ERRORS = (
     "message text is empty",
     "text must be non-empty",
 )
+# 400s that say the chat cannot be reached at all: its rows fail, in every broadcast.
 _NOT_FOUND = ("chat not found", "user not found", "peer_id_invalid")
 BROADCAST = {"broadcast": True}
 
@@ -52,9 +54,15 @@ def retry_seconds(exc: RetryAfter) -> float:
 
 
 def classify(exc: Exception) -> SendResult:
-    """Map a PTB exception to what the engine should do (telegram-bot-api.md §2)."""
+    """Map a PTB exception to what the engine should do (``Outcome`` says what each one means).
+
+    By type, as PTB maps Telegram's answers (https://core.telegram.org/bots/api#making-requests;
+    PTB wiki "Exceptions, Warnings and Logging"): 429 ``RetryAfter``, ``ChatMigrated``, 403
+    ``Forbidden``, 401/404 ``InvalidToken``, 409 ``Conflict``, 400 ``BadRequest`` (told apart by
+    Telegram's description, which is all a 400 carries), and the network errors. The order matters:
+    ``BadRequest`` and ``TimedOut`` are ``NetworkError`` subclasses.
+    """
     text = str(exc)
-    low = text.lower()
     if isinstance(exc, RetryAfter):
         return SendResult(Outcome.RETRY_AFTER, retry_after=retry_seconds(exc), error=text)
     if isinstance(exc, ChatMigrated):
@@ -63,20 +71,24 @@ def classify(exc: Exception) -> SendResult:
         return SendResult(Outcome.GONE, error=text)
     if isinstance(exc, InvalidToken | Conflict):
         return SendResult(Outcome.FATAL, error=type(exc).__name__)
-    if isinstance(exc, BadRequest):  # before NetworkError: BadRequest subclasses it
-        if any(marker in low for marker in _CONTENT_ERRORS):
-            return SendResult(Outcome.CONTENT, error=text)
-        if any(marker in low for marker in _NOT_FOUND):
-            return SendResult(Outcome.NOT_FOUND, error=text)
-        return SendResult(Outcome.NOT_FOUND, error=text)
-    if isinstance(exc, TimedOut):
-        # A pool timeout never left this process; any other timeout may have been delivered.
-        if "pool timeout" in low or "not* sent" in low or "not sent" in low:
-            return SendResult(Outcome.TRANSIENT, error="pool timeout")
+    if isinstance(exc, BadRequest):
+        return _classify_bad_request(text)
+    if isinstance(exc, TimedOutBeforeSending):  # never left this process: a plain retry
+        return SendResult(Outcome.TRANSIENT, error="timed out before sending")
+    if isinstance(exc, TimedOut):  # the request was written: Telegram may have delivered it
         return SendResult(Outcome.AMBIGUOUS, error="timed out")
     if isinstance(exc, NetworkError | TelegramError):
         return SendResult(Outcome.TRANSIENT, error=text[:200])
     return SendResult(Outcome.TRANSIENT, error=type(exc).__name__)
+
+
+def _classify_bad_request(text: str) -> SendResult:
+    low = text.lower()
+    if any(marker in low for marker in _CONTENT_ERRORS):
+        return SendResult(Outcome.CONTENT, error=text)
+    if any(marker in low for marker in _NOT_FOUND):
+        return SendResult(Outcome.NOT_FOUND, error=text)
+    return SendResult(Outcome.REJECTED, error=text)
 
 
 class TelegramSender:

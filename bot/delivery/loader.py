@@ -1,0 +1,95 @@
+"""Loading work from the outbox: a bounded window of chats with pending rows, and message texts.
+
+Chats are walked in chat id order from a cursor, ``window`` at a time, and loaded again when fewer
+than three quarters of the window are left, so memory grows with the send rate, not with
+subscribers × messages. A row sent but not yet written (see ``acks``) or of a stopped broadcast
+is never loaded.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from bot.delivery.acks import Acknowledgements
+from bot.delivery.lanes import Controls, Item, Lane, LaneScheduler
+from bot.delivery.pacing import Clock
+from data import outbox
+from data.store import Store
+
+_NO_CHAT = -(2**63)
+
+
+class OutboxLoader:
+    def __init__(
+        self,
+        store: Store,
+        scheduler: LaneScheduler,
+        controls: Controls,
+        acks: Acknowledgements,
+        *,
+        window: int,
+        idle_poll: float,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._scheduler = scheduler
+        self._controls = controls
+        self._acks = acks
+        self._window = window
+        self._low_water = max(1, window * 3 // 4)
+        self._idle_poll = idle_poll
+        self._clock = clock
+        self._cursor = _NO_CHAT
+        self._exhausted_at: float | None = None  # when the last look found nothing new
+        self._html: dict[tuple[int, int], str] = {}
+
+    def wake(self) -> None:
+        """New work may be in the outbox: look again at the next refill."""
+        self._exhausted_at = None
+
+    @property
+    def wants_more(self) -> bool:
+        return len(self._scheduler.lanes) < self._low_water
+
+    async def refill(self) -> None:
+        """Top the window up with chats that have pending rows, if it is low and there may be some."""
+        if self._exhausted_at is not None and self._clock() - self._exhausted_at >= self._idle_poll:
+            self._exhausted_at = None  # look again: another process (the CLI) may have queued work
+        if not self.wants_more or self._exhausted_at is not None:
+            return
+        lanes = self._scheduler.lanes
+        want = self._window - len(lanes)
+        chats = await outbox.next_chats(self._store, self._cursor, want)
+        if not chats and self._cursor != _NO_CHAT:
+            self._cursor = _NO_CHAT  # reached the end: wrap around once
+            chats = await outbox.next_chats(self._store, self._cursor, want)
+        if len(chats) < want:
+            self._cursor = _NO_CHAT
+        elif chats:
+            self._cursor = chats[-1]
+        fresh = {c for c in chats if c not in lanes}
+        if not fresh:
+            self._exhausted_at = self._clock()
+            return
+        rows = await outbox.pending_between(self._store, min(fresh), max(fresh))
+        added: dict[int, Lane] = {}
+        for row in rows:
+            if row.chat_id not in fresh or row.id in self._acks or row.broadcast_id in self._controls.stopped:
+                continue
+            lane = added.get(row.chat_id)
+            if lane is None:
+                lane = added[row.chat_id] = Lane(row.chat_id, deque())
+            lane.items.append(Item(row.id, row.broadcast_id, row.seq, row.attempts))
+        for lane in added.values():
+            self._scheduler.add(lane)
+        if not added:
+            self._exhausted_at = self._clock()
+
+    async def html_for(self, broadcast_id: int, seq: int) -> str:
+        key = (broadcast_id, seq)
+        text = self._html.get(key)
+        if text is None:
+            for s, _, html in await outbox.messages(self._store, broadcast_id):
+                self._html[(broadcast_id, s)] = html
+            text = self._html[key]
+        return text
