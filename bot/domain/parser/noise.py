@@ -114,11 +114,18 @@ def looks_enumerated(unit: Unit) -> bool:
     return bool(unit.label) or _ENUM_START_RE.match(unit.text) is not None
 
 
-def _is_link_like(unit: Unit) -> bool:
-    if unit.text[0] in _LINK_BULLET or _LINK_DATE_RE.search(unit.text) is not None:
+def _is_link_like(unit: Unit, first: Unit | None) -> bool:
+    """A link title of a related-news list; ``first`` is the list's first link, if any yet."""
+    text = unit.text
+    if _LINK_DATE_RE.search(text) is not None:
         return True
+    if text[0] in _LINK_BULLET:
+        # Titles carry no full stop, and one list keeps one bullet: "- Tuyên truyền …." after a "»" list
+        # is the next task.
+        same_kind = first is None or first.text[0] == text[0] or first.text[0] not in _LINK_BULLET
+        return same_kind and not ends_sentence(text)
     # A short unpunctuated line is a link title, unless it is the next task's heading ("III. …").
-    return unit.words <= 25 and not ends_sentence(unit.text) and not looks_enumerated(unit)
+    return unit.words <= 25 and not ends_sentence(text) and not looks_enumerated(unit)
 
 
 def is_byline(unit: Unit) -> bool:
@@ -163,7 +170,9 @@ def junk_mask(units: Sequence[Unit]) -> list[bool]:
         if is_related_head(units[i]):
             junk[i] = True
             i += 1
-            while i < len(units) and _is_link_like(units[i]) and not is_footer(units[i]):
+            first: Unit | None = None
+            while i < len(units) and _is_link_like(units[i], first) and not is_footer(units[i]):
+                first = first or units[i]
                 junk[i] = True
                 i += 1
         else:
