@@ -1,7 +1,7 @@
 """Understand a free-text question about the archive: which bulletin, month, task or keywords it means.
 
 Pure and total: ``understand`` never raises and never does I/O. It reads Vietnamese with or without
-diacritics (folded by ``bot.domain.textnorm.fold``; Telex "dd" read as "d") and English, and resolves
+diacritics (folded by ``bot.domain.textnorm.fold_query``; Telex "dd" read as "d") and English, and resolves
 relative months ("tháng trước", "last month") against the ``today`` it is given.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.domain.textnorm import VI_NUMBER_WORDS, fold
+from bot.domain.textnorm import VI_NUMBER_WORDS, fold_query
 
 # Beyond this, a message is a pasted article rather than a question: parse only its head.
 MAX_INPUT = 400
@@ -65,10 +65,6 @@ class Search:
 
     query: str
 
-    @property
-    def folded(self) -> str:
-        return fold_query(self.query)
-
 
 @dataclass(frozen=True, slots=True)
 class Help:
@@ -110,15 +106,6 @@ class Unknown:
 Intent = Latest | Month | TaskQuery | History | Search | Help | Greeting | Usage | Unknown
 
 
-def fold_query(text: str) -> str:
-    """Fold like the archive's ``folded`` column, and read Telex "dd" (typed for đ) as "d".
-
-    Vietnamese syllables never start with "dd", so the rewrite cannot damage a real word.
-    """
-    return _TELEX_DD.sub("d", fold(text))
-
-
-_TELEX_DD = re.compile(r"\bdd(?=[a-z])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
 

@@ -1,4 +1,5 @@
-"""Text normalisation: clean pasted or downloaded bulletin text, and fold Vietnamese for matching."""
+"""Text normalisation: clean pasted or downloaded bulletin text, and fold Vietnamese for matching
+(``fold`` for stored text, ``fold_query`` for what users type)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,19 @@ def fold(text: str) -> str:
     """
     nfc = unicodedata.normalize("NFC", text)
     return "".join(fold_char(ch) for ch in nfc)
+
+
+_TELEX_DD = re.compile(r"\bdd(?=[a-z])")
+
+
+def fold_query(text: str) -> str:
+    """Fold what a user typed like the archive's ``folded`` column, and read Telex "dd" (typed for đ)
+    as "d". Vietnamese syllables never start with "dd", so the rewrite cannot damage a real word.
+
+    Not length-preserving (the rewrite drops a letter): for questions and search terms, never for
+    offsets into a task's text (``fold`` is for those).
+    """
+    return _TELEX_DD.sub("d", fold(text))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.intents import Help, History, Latest, Month, Search, TaskQuery, Unknown, understand
+from bot.domain.textnorm import fold_query
 
 TODAY = dt.date(2021, 11, 20)
 
@@ -194,7 +195,7 @@ def test_d_variants_read_alike() -> None:
     for text in ("Đảng", "Ðảng", "ddang", "dang"):
         intent = understand(text, TODAY)
         assert isinstance(intent, Search)
-        assert intent.folded == "dang"
+        assert fold_query(intent.query) == "dang"
 
 
 def test_month_out_of_range_is_not_a_month() -> None:
