@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from aiosqlite import Connection
+
 from bot.domain.records import ArchivedBulletin, Bulletin, Task
 from bot.domain.textnorm import fold
 from data.store import Row, Store, utcnow
@@ -46,30 +48,36 @@ def source_digest(bulletin: Bulletin) -> str:
 
 async def add(store: Store, bulletin: Bulletin) -> tuple[int, bool]:
     """Add a parsed bulletin and its tasks in one transaction. Returns (id, created)."""
-    digest = source_digest(bulletin)
     async with store.transaction() as conn:
-        async with conn.execute(FIND_BY_HASH, (digest,)) as cur:
-            existing = await cur.fetchone()
-        if existing is not None:
-            return int(existing[0]), False
-        cursor = await conn.execute(
-            INSERT_BULLETIN,
-            (
-                bulletin.title,
-                bulletin.month,
-                bulletin.published,
-                bulletin.organizer,
-                bulletin.intro,
-                digest,
-                utcnow(),
-            ),
-        )
-        bulletin_id = cursor.lastrowid
-        assert bulletin_id is not None
-        await conn.executemany(
-            INSERT_TASK,
-            [(bulletin_id, t.number, t.enumerator, t.text, fold(t.text)) for t in bulletin.tasks],
-        )
+        return await insert(conn, bulletin)
+
+
+async def insert(conn: Connection, bulletin: Bulletin) -> tuple[int, bool]:
+    """``add`` inside a transaction the caller holds (``store.transaction()``), so that archiving a
+    bulletin can be one step of a larger change (publishing a draft). Returns (id, created)."""
+    digest = source_digest(bulletin)
+    async with conn.execute(FIND_BY_HASH, (digest,)) as cur:
+        existing = await cur.fetchone()
+    if existing is not None:
+        return int(existing[0]), False
+    cursor = await conn.execute(
+        INSERT_BULLETIN,
+        (
+            bulletin.title,
+            bulletin.month,
+            bulletin.published,
+            bulletin.organizer,
+            bulletin.intro,
+            digest,
+            utcnow(),
+        ),
+    )
+    bulletin_id = cursor.lastrowid
+    assert bulletin_id is not None
+    await conn.executemany(
+        INSERT_TASK,
+        [(bulletin_id, t.number, t.enumerator, t.text, fold(t.text)) for t in bulletin.tasks],
+    )
     return bulletin_id, True
 
 

@@ -10,6 +10,8 @@ import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, fields
 
+from aiosqlite import Connection
+
 from data.store import Row, Store, utcnow
 
 CREATE_BROADCAST = """
@@ -183,17 +185,32 @@ async def create_broadcast(
 ) -> BroadcastInfo:
     """Queue ``messages`` ((task_number, html) in order) for every active subscriber, atomically."""
     async with store.transaction() as conn:
-        cursor = await conn.execute(CREATE_BROADCAST, (bulletin_id, requested_by, admin_chat_id, utcnow()))
-        broadcast_id = cursor.lastrowid
-        assert broadcast_id is not None
-        await conn.executemany(
-            INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
+        broadcast_id = await insert_broadcast(
+            conn, bulletin_id, messages, requested_by=requested_by, admin_chat_id=admin_chat_id
         )
-        await conn.execute(FAN_OUT, (broadcast_id,))
-        await conn.execute(SET_TOTALS, (len(messages), broadcast_id, broadcast_id))
     info = await get_broadcast(store, broadcast_id)
     assert info is not None
     return info
+
+
+async def insert_broadcast(
+    conn: Connection,
+    bulletin_id: int,
+    messages: Sequence[tuple[int, str]],
+    *,
+    requested_by: int | None,
+    admin_chat_id: int | None,
+) -> int:
+    """``create_broadcast`` inside a transaction the caller holds; returns the broadcast's id."""
+    cursor = await conn.execute(CREATE_BROADCAST, (bulletin_id, requested_by, admin_chat_id, utcnow()))
+    broadcast_id = cursor.lastrowid
+    assert broadcast_id is not None
+    await conn.executemany(
+        INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
+    )
+    await conn.execute(FAN_OUT, (broadcast_id,))
+    await conn.execute(SET_TOTALS, (len(messages), broadcast_id, broadcast_id))
+    return broadcast_id
 
 
 async def get_broadcast(store: Store, broadcast_id: int) -> BroadcastInfo | None:
@@ -333,10 +350,20 @@ async def get_draft(store: Store, draft_id: int) -> Draft | None:
     return Draft(r["id"], r["admin_user_id"], r["chat_id"], r["source_text"], r["status"], r["broadcast_id"])
 
 
-async def claim_draft(store: Store, draft_id: int, status: str) -> bool:
-    """Move a pending draft to ``sent`` or ``cancelled``; False if it was already decided."""
-    return await store.execute(CLAIM_DRAFT, (status, draft_id)) > 0
+async def cancel_draft(store: Store, draft_id: int) -> bool:
+    """Cancel a pending draft; False if it was already decided (sent or cancelled)."""
+    async with store.transaction() as conn:
+        return await claim_draft(conn, draft_id, "cancelled")
 
 
-async def link_draft(store: Store, draft_id: int, broadcast_id: int) -> None:
-    await store.execute(LINK_DRAFT, (broadcast_id, draft_id))
+async def claim_draft(conn: Connection, draft_id: int, status: str) -> bool:
+    """Inside the caller's transaction, move a pending draft to ``sent`` or ``cancelled``; False if
+    it was already decided. Sending claims, queues and links in that one transaction, so a draft is
+    never ``sent`` without its broadcast (``bot.services.publishing.send_draft``)."""
+    cursor = await conn.execute(CLAIM_DRAFT, (status, draft_id))
+    return cursor.rowcount > 0
+
+
+async def link_draft(conn: Connection, draft_id: int, broadcast_id: int) -> None:
+    """Inside the caller's transaction: the broadcast a sent draft became."""
+    await conn.execute(LINK_DRAFT, (broadcast_id, draft_id))

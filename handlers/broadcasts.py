@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.ptb.context import AppContext
-from bot.texts import common as common_texts
 from bot.texts import delivery as texts
 from data import outbox
+from handlers.callbacks import Buttons, edit_text
+from handlers.gate import AdminButtons, AdminGate, refusals
 
 LIST_SIZE = 5
+COMMANDS = ("broadcasts", "tiendo")
+CONTROL = Buttons("bc", ("pause", "resume", "cancel"))
 
 
 async def _listing(context: AppContext) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -26,58 +28,65 @@ async def _listing(context: AppContext) -> tuple[str, InlineKeyboardMarkup | Non
             texts.broadcast_line(info.id, info.title, info.month, info.status, counts.sent, counts.total, counts.failed)
         )
         if info.status in ("queued", "running"):
-            rows.append(
-                [
-                    InlineKeyboardButton(f"#{info.id} {texts.PAUSE_BUTTON}", callback_data=f"bc:pause:{info.id}"),
-                    InlineKeyboardButton(f"#{info.id} {texts.STOP_BUTTON}", callback_data=f"bc:cancel:{info.id}"),
-                ]
+            first = InlineKeyboardButton(
+                f"#{info.id} {texts.PAUSE_BUTTON}", callback_data=CONTROL.data("pause", info.id)
             )
         elif info.status == "paused":
-            rows.append(
-                [
-                    InlineKeyboardButton(f"#{info.id} {texts.RESUME_BUTTON}", callback_data=f"bc:resume:{info.id}"),
-                    InlineKeyboardButton(f"#{info.id} {texts.STOP_BUTTON}", callback_data=f"bc:cancel:{info.id}"),
-                ]
+            first = InlineKeyboardButton(
+                f"#{info.id} {texts.RESUME_BUTTON}", callback_data=CONTROL.data("resume", info.id)
             )
+        else:
+            continue
+        rows.append(
+            [
+                first,
+                InlineKeyboardButton(f"#{info.id} {texts.STOP_BUTTON}", callback_data=CONTROL.data("cancel", info.id)),
+            ]
+        )
     return "\n\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 
 async def list_broadcasts(update: Update, context: AppContext) -> None:
-    message, user = update.effective_message, update.effective_user
+    message = update.effective_message
     if message is None:
-        return
-    if not context.bot_data.settings.is_admin(user.id if user else None):
-        await message.reply_text(common_texts.not_admin())
         return
     text, markup = await _listing(context)
     await message.reply_text(text, reply_markup=markup)
 
 
 async def control(update: Update, context: AppContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None:
+    """Pause, Resume or Cancel: the engine decides whether the broadcast's state allows it; the
+    answer says what happened, or why not, and the list is shown again as it is now."""
+    query = update.callback_query
+    if query is None:
         return
-    if not context.bot_data.settings.is_admin(user.id if user else None):
-        await query.answer("Chỉ quản trị viên · Admins only", show_alert=True)
+    press = CONTROL.read(query.data)
+    if press is None:
+        await query.answer(texts.STALE_BUTTON_NOTICE)
         return
-    _, action, raw_id = [*query.data.split(":"), "", ""][:3]
-    if not raw_id.isdigit() or action not in ("pause", "resume", "cancel") or not context.bot_data.has_engine:
-        await query.answer()
+    if not context.bot_data.has_engine:
+        await query.answer(texts.control_unavailable(), show_alert=True)
         return
-    broadcast_id = int(raw_id)
     engine = context.bot_data.engine
-    ok = await {"pause": engine.pause, "resume": engine.resume, "cancel": engine.cancel}[action](broadcast_id)
-    await query.answer(texts.control_done(action, broadcast_id, ok)[:200])
-    if ok and action == "cancel":
-        await context.bot_data.monitor.report(broadcast_id)
+    action = {"pause": engine.pause, "resume": engine.resume, "cancel": engine.cancel}[press.action]
+    if await action(press.id):
+        await query.answer(texts.control_done(press.action, press.id))
+        if press.action == "cancel":
+            await context.bot_data.monitor.report(press.id)
+    else:
+        info = await outbox.get_broadcast(context.bot_data.store, press.id)
+        refusal = (
+            texts.control_unknown(press.id)
+            if info is None
+            else texts.control_refused(press.action, press.id, info.status)
+        )
+        await query.answer(refusal, show_alert=True)
     text, markup = await _listing(context)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit_text(query, text, reply_markup=markup)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler(["broadcasts", "tiendo"], list_broadcasts))
-    app.add_handler(CallbackQueryHandler(control, pattern=r"^bc:"))
+def register(app: Application, admins: AdminGate) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler(list(COMMANDS), list_broadcasts, filters=filters.UpdateType.MESSAGE & admins))
+    app.add_handler(AdminButtons(admins, control, pattern=CONTROL.pattern))
+    for handler in refusals("broadcasts", commands=COMMANDS, buttons=CONTROL.pattern):
+        app.add_handler(handler)

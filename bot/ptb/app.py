@@ -15,28 +15,15 @@ from bot.ptb.context import BotData
 from bot.ptb.delivery_wiring import DeliveryChain, wire_delivery
 from bot.ptb.sending import TelegramNotifier
 from bot.settings import Settings
+from bot.texts import commands as command_texts
 from bot.texts import delivery as delivery_texts
 from data import outbox
 from data.store import Store
 
 log = logging.getLogger(__name__)
 
-USER_COMMANDS = [
-    BotCommand("start", "Đăng ký nhận bản tin · Subscribe"),
-    BotCommand("latest", "Hội nghị mới nhất · Latest bulletin"),
-    BotCommand("task", "Nhiệm vụ số N · Task N"),
-    BotCommand("month", "Bản tin theo tháng · By month"),
-    BotCommand("search", "Tìm theo từ khóa · Search"),
-    BotCommand("history", "Các hội nghị đã lưu · Archive"),
-    BotCommand("profile", "Cách xưng hô · How to address you"),
-    BotCommand("help", "Trợ giúp · Help"),
-    BotCommand("stop", "Ngừng nhận · Unsubscribe"),
-]
-ADMIN_COMMANDS = [
-    *USER_COMMANDS,
-    BotCommand("publish", "Đăng bản tin · Publish a bulletin"),
-    BotCommand("broadcasts", "Tiến độ gửi · Delivery status"),
-]
+USER_COMMANDS = [BotCommand(name, description) for name, description in command_texts.USER_COMMANDS]
+ADMIN_COMMANDS = [BotCommand(name, description) for name, description in command_texts.ADMIN_COMMANDS]
 
 
 @dataclass

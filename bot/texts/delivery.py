@@ -1,4 +1,4 @@
-"""Texts admins see about broadcasts: preview, progress, final report, list, alerts."""
+"""Texts admins see: the publish dialog and its preview, progress, final report, list, controls, alerts."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def preview_header(title: str, month: str, tasks: int, messages: int, recipients
     lines = [
         "📝 <b>Xem trước bản tin</b> · <i>Preview</i>",
         f"<b>{escape(title)}</b>",
-        f"Tháng {month_label(month)} · {tasks} nhiệm vụ · {messages} tin nhắn",
+        f"Tháng {month_label(month)} · {tasks} nhiệm vụ · {messages} tin nhắn · "
+        f"<i>{_en(tasks, 'task')}, {_en(messages, 'message')}</i>",
         f"Sẽ gửi tới <b>{_n(recipients)}</b> người đăng ký · <i>to {_en(recipients, 'subscriber')}</i>",
         "",
         "Dưới đây là đúng các tin nhắn sẽ được gửi. · <i>Below are exactly the messages that will go out.</i>",
@@ -43,10 +44,12 @@ def preview_header(title: str, month: str, tasks: int, messages: int, recipients
     return "\n".join(lines)
 
 
-def confirm_prompt(recipients: int) -> str:
+def confirm_prompt(title: str, month: str, recipients: int) -> str:
+    """The question under a preview, naming the bulletin: an admin may have several previews open."""
     return (
         f"Gửi bản tin này tới {_n(recipients)} người đăng ký?\n"
-        f"<i>Send this bulletin to {_en(recipients, 'subscriber')}?</i>"
+        f"<b>{escape(title)}</b> · tháng {month_label(month)}\n"
+        f"<i>Send this bulletin ({month_label(month)}) to {_en(recipients, 'subscriber')}?</i>"
     )
 
 
@@ -81,26 +84,88 @@ def no_subscribers() -> str:
     )
 
 
-def publish_usage() -> str:
+def publish_usage(waiting_minutes: int | None) -> str:
+    """After a bare /publish: in a private chat the bot waits ``waiting_minutes`` for the bulletin."""
+    if waiting_minutes is None:  # in a group the bot does not take the admin's next message
+        return (
+            "Dán nội dung bản tin ngay sau lệnh <code>/publish</code> trong cùng một tin nhắn, hoặc gửi "
+            "tệp <code>.txt</code>/<code>.html</code> (UTF-8) kèm chú thích <code>/publish</code>.\n"
+            "<i>Paste the bulletin right after /publish in the same message, or upload a UTF-8 .txt or "
+            ".html file with the caption /publish.</i>"
+        )
     return (
-        "Dán nội dung bản tin ngay sau lệnh <code>/publish</code>, hoặc gửi tệp <code>.txt</code> "
-        "(UTF-8) kèm chú thích <code>/publish</code>.\n"
-        "<i>Paste the bulletin after /publish, or upload a UTF-8 .txt file with the caption /publish.</i>"
+        f"Hãy dán nội dung bản tin vào tin nhắn tiếp theo (bot chờ trong {waiting_minutes} phút; gõ "
+        "<code>/cancel</code> để thôi), hoặc gửi tệp <code>.txt</code>/<code>.html</code> (UTF-8).\n"
+        f"<i>Paste the bulletin in your next message (the bot waits {_en(waiting_minutes, 'minute')}; "
+        "/cancel stops waiting), or upload a UTF-8 .txt or .html file.</i>"
     )
+
+
+def collecting_timed_out(waiting_minutes: int) -> str:
+    return (
+        f"⌛ Đã chờ {waiting_minutes} phút mà chưa nhận được bản tin nên bot thôi chờ: tin nhắn tiếp theo "
+        "của bạn sẽ được hiểu là câu hỏi như thường. Gõ <code>/publish</code> khi bạn sẵn sàng.\n"
+        f"<i>No bulletin arrived within {_en(waiting_minutes, 'minute')}, so the bot stopped waiting: your "
+        "next message is read as a question again. Send /publish when you are ready.</i>"
+    )
+
+
+def collecting_cancelled() -> str:
+    return "Đã thôi chờ bản tin; không có gì được gửi. · <i>Stopped waiting for a bulletin; nothing was sent.</i>"
 
 
 def parse_failed(reason: str) -> str:
     return (
         "❌ Không tách được bản tin thành các nhiệm vụ. Hãy kiểm tra nội dung có các mục "
         "«Thứ nhất, … Thứ hai, …» hoặc «1. 2. 3.» rồi gửi lại.\n"
-        f"Chi tiết: <code>{escape(reason)}</code>\n"
+        f"Chi tiết · <i>details</i>: <code>{escape(reason)}</code>\n"
         "<i>Could not split the bulletin into tasks. Check that it has enumerated items "
         "(Thứ nhất…, 1. 2. 3.) and send it again.</i>"
     )
 
 
-def bad_file(reason: str) -> str:
-    return f"❌ Không đọc được tệp: {escape(reason)}\n<i>Could not read the file: {escape(reason)}</i>"
+def no_month() -> str:
+    return (
+        "❌ Không tìm thấy tháng của hội nghị: tiêu đề hoặc đoạn đầu cần ghi «tháng MM/YYYY», ví dụ "
+        "«tháng 11/2021». Hãy sửa rồi gửi lại.\n"
+        "<i>No conference month found: the title or the first paragraph should say “tháng MM/YYYY” "
+        "(for example tháng 11/2021). Fix it and send it again.</i>"
+    )
+
+
+# Why an upload was refused (``bot.services.publishing.UploadProblem``): (Vietnamese, English).
+_FILE_PROBLEMS = {
+    "not_text_file": ("chỉ nhận tệp .txt hoặc .html", "only .txt or .html files are accepted"),
+    "too_large": ("tệp lớn hơn 1 MB", "the file is larger than 1 MB"),
+    "download_failed": ("không tải được tệp từ Telegram, hãy gửi lại", "it could not be downloaded; send it again"),
+    "not_utf8": ("tệp không phải văn bản UTF-8", "it is not UTF-8 text"),
+}
+
+
+def bad_file(problem: str) -> str:
+    vietnamese, english = _FILE_PROBLEMS.get(problem, (problem, problem))
+    return f"❌ Không đọc được tệp: {vietnamese}.\n<i>Could not read the file: {english}.</i>"
+
+
+def admins_only(action: str) -> str:
+    """A user who is not one of the bot's admins (ADMIN_IDS) tried /publish or /broadcasts."""
+    if action == "broadcasts":
+        return (
+            "Xin lỗi, chỉ quản trị viên của bot mới được xem và điều khiển việc gửi bản tin. "
+            "Bạn vẫn có thể hỏi các bản tin đã có.\n"
+            "<i>Sorry, only the bot's admins can see and control deliveries. You can still ask about "
+            "past bulletins.</i>"
+        )
+    return (
+        "Xin lỗi, chỉ quản trị viên của bot mới được đăng bản tin. Bạn vẫn có thể hỏi các bản tin đã có.\n"
+        "<i>Sorry, only the bot's admins can publish bulletins. You can still ask about past ones.</i>"
+    )
+
+
+ADMINS_ONLY_ALERT = "Chỉ quản trị viên của bot · Bot admins only"
+QUEUING_NOTICE = "Đang xếp hàng gửi · Queuing"
+CANCELLED_NOTICE = "Đã hủy · Cancelled"
+STALE_BUTTON_NOTICE = "Nút này đã cũ · This button is out of date"
 
 
 def progress(
@@ -201,8 +266,41 @@ def broadcast_line(broadcast_id: int, title: str, month: str, status: str, sent:
     )
 
 
-def control_done(action: str, broadcast_id: int, ok: bool) -> str:
-    names = {"pause": "tạm dừng · paused", "resume": "tiếp tục · resumed", "cancel": "hủy · cancelled"}
-    if ok:
-        return f"Bản tin #{broadcast_id}: đã {names.get(action, action)}."
-    return f"Bản tin #{broadcast_id}: không thể {action} ở trạng thái hiện tại · not possible in its current state."
+# (Vietnamese verb, English verb, English past participle) of each control.
+_CONTROLS = {
+    "pause": ("tạm dừng", "pause", "paused"),
+    "resume": ("tiếp tục", "resume", "resumed"),
+    "cancel": ("hủy", "cancel", "cancelled"),
+}
+# Where a broadcast is, in words that fit "Bản tin #3 …" and "Broadcast #3 is …".
+_STATES = {
+    "queued": ("đang chờ gửi", "queued"),
+    "running": ("đang gửi", "sending"),
+    "paused": ("đang tạm dừng", "paused"),
+    "done": ("đã gửi xong", "done"),
+    "cancelled": ("đã bị hủy", "cancelled"),
+    "aborted": ("đã dừng vì lỗi nội dung", "stopped by a content error"),
+}
+
+
+def control_done(action: str, broadcast_id: int) -> str:
+    vietnamese, _, english = _CONTROLS[action]
+    return f"Bản tin #{broadcast_id}: đã {vietnamese}. · Broadcast #{broadcast_id} {english}."
+
+
+def control_refused(action: str, broadcast_id: int, status: str) -> str:
+    """The control does not apply to where the broadcast is now (e.g. pausing one that is done)."""
+    verb, _, english = _CONTROLS[action]
+    where, english_where = _STATES.get(status, (status, status))
+    return (
+        f"Bản tin #{broadcast_id} {where}, không thể {verb}. · "
+        f"Broadcast #{broadcast_id} is {english_where}; it can't be {english} now."
+    )
+
+
+def control_unknown(broadcast_id: int) -> str:
+    return f"Không có bản tin #{broadcast_id}. · There is no broadcast #{broadcast_id}."
+
+
+def control_unavailable() -> str:
+    return "Bộ gửi tin không chạy nên chưa điều khiển được. · Delivery is not running; try again later."
