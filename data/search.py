@@ -19,10 +19,9 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 
-from bot.domain.intents import fold_query
-from bot.domain.textnorm import fold
+from bot.domain.records import SearchHit
+from bot.domain.textnorm import fold, fold_query
 from data.store import Store
 
 CANDIDATES = 200  # newest matching tasks ranked per tier
@@ -54,23 +53,6 @@ WHERE t.id IN (SELECT value FROM json_each(?))
 """
 
 _WORD = re.compile(r"[^\W_]+")
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One matching task and the bulletin it belongs to; ``text`` is NFC, as highlighting expects."""
-
-    task_id: int
-    bulletin_id: int
-    title: str
-    month: str
-    organizer: str
-    task_number: int
-    task_count: int
-    text: str
-    folded: str  # fold(text): the same length, so offsets found in it point into ``text``
-    tier: int
-    score: float
 
 
 def query_terms(query: str) -> list[str]:
@@ -190,7 +172,6 @@ async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 
             text=unicodedata.normalize("NFC", row["text"]),
             folded=row["folded"],
             tier=ranked[task_id][0],
-            score=-ranked[task_id][1],
         )
         for task_id in page_ids
         if (row := by_id.get(task_id)) is not None

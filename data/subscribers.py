@@ -36,7 +36,6 @@ def _subscriber(row: Row) -> Subscriber:
         display_name=row["display_name"],
         role=row["role"],
         unit=row["unit"],
-        language=row["language"],
         active=bool(row["active"]),
         subscribed_at=row["subscribed_at"],
         updated_at=row["updated_at"],

@@ -128,13 +128,32 @@ class ArchivedBulletin:
 
 @dataclass(frozen=True, slots=True)
 class Subscriber:
+    """A chat that receives bulletins (or did: ``active`` False after ``/stop`` or a block), and how
+    its reader wants to be addressed (``role``, ``unit``)."""
+
     chat_id: int
     user_id: int | None
     chat_type: str
     display_name: str | None
     role: str | None
     unit: str | None
-    language: str
     active: bool
     subscribed_at: str
     updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One task found by a search, with the bulletin it belongs to; ``text`` is NFC, as highlighting
+    expects, and ``tier`` says how it matched (``data.search``: whole phrase, every word, any word)."""
+
+    task_id: int
+    bulletin_id: int
+    title: str
+    month: str
+    organizer: str
+    task_number: int
+    task_count: int
+    text: str
+    folded: str  # fold(text): the same length, so offsets found in it point into ``text``
+    tier: int

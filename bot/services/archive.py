@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.domain.intents import Greeting, Help, History, Intent, Latest, Month, Search, TaskQuery, Unknown, Usage
-from bot.domain.records import ArchivedBulletin, Task
+from bot.domain.records import ArchivedBulletin, SearchHit, Task
 from data import bulletins
-from data.search import SearchHit, match_spans, query_terms, search_tasks
+from data.search import match_spans, query_terms, search_tasks
 from data.store import Store
 
 HISTORY_PAGE_SIZE = 8
