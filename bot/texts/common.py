@@ -112,13 +112,6 @@ def internal_error() -> str:
     )
 
 
-def not_admin() -> str:
-    return (
-        "Xin lỗi, chỉ quản trị viên mới được đăng bản tin. Bạn vẫn có thể hỏi các bản tin đã có.\n"
-        "<i>Sorry, only admins can publish bulletins. You can still ask about past ones.</i>"
-    )
-
-
 # What a group member who is not its administrator asked to change, in both languages.
 _GROUP_ACTIONS = {
     "start": ("đăng ký nhận bản tin cho nhóm", "subscribe the group"),
