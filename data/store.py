@@ -3,6 +3,11 @@
 One long-lived connection writes (every write inside ``transaction()``, which issues
 ``BEGIN IMMEDIATE``); a second connection reads, so queries never wait behind a broadcast's
 writes (WAL lets readers and the writer work at once: https://sqlite.org/wal.html).
+
+Migrations are ``migrations/NNNN_name.sql``, applied in order, each in one transaction with the
+``PRAGMA user_version`` it brings the database to. A migration that has to carry data calls the
+application's own functions from SQL (``MIGRATION_FUNCTIONS``, registered on the migrating
+connection: https://sqlite.org/appfunc.html), e.g. ``UPDATE tasks SET folded = fold(text)``.
 """
 
 from __future__ import annotations
@@ -10,13 +15,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.domain.textnorm import fold
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +34,32 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Row = aiosqlite.Row
 
+# SQL functions a migration may call. Deterministic, so SQLite may use them anywhere an expression goes.
+MIGRATION_FUNCTIONS: dict[str, Callable[[str], str]] = {"fold": fold}
+
+# What an unusable database file means to the person who set DATABASE_PATH, by SQLite error name
+# (https://sqlite.org/rescode.html).
+_OPEN_PROBLEMS = {
+    "SQLITE_READONLY": "it is read-only (the bot writes the file, and its -wal and -shm files beside it)",
+    "SQLITE_CANTOPEN": "it cannot be opened or created (does the folder exist, and may the bot write to it?)",
+    "SQLITE_NOTADB": "it is not an SQLite database",
+    "SQLITE_CORRUPT": "it is damaged",
+    "SQLITE_PERM": "permission denied",
+    "SQLITE_FULL": "the disk is full",
+}
+
 
 class StoreError(RuntimeError):
-    """The database cannot be used (for example it was written by a newer version of the bot)."""
+    """The database cannot be used: it cannot be opened or written, or a newer bot wrote it.
+    The message is one line meant for the person running the bot."""
+
+
+def _unusable(path: Path, exc: BaseException) -> StoreError:
+    if isinstance(exc, sqlite3.Error):
+        reason = _OPEN_PROBLEMS.get(getattr(exc, "sqlite_errorname", ""), str(exc))
+    else:  # OSError creating the folder
+        reason = getattr(exc, "strerror", None) or str(exc)
+    return StoreError(f"cannot use the database {path}: {reason}; fix it or set DATABASE_PATH to another file")
 
 
 def utcnow() -> str:
@@ -69,18 +100,29 @@ class Store:
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
-        """Open (creating if needed) the database at ``path`` and bring it to the latest schema."""
+        """Open (creating if needed) the database at ``path`` and bring it to the latest schema.
+
+        Raises ``StoreError`` (one line, no SQL) when the file cannot be used.
+        """
         path = Path(path).expanduser().resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise _unusable(path, exc) from exc
+        reader: aiosqlite.Connection | None = None
         try:
             await _configure(writer)
             await _migrate(writer)
             reader = await aiosqlite.connect(path, isolation_level=None)
             await _configure(reader)
             await reader.execute("PRAGMA query_only = ON")
-        except BaseException:
+        except BaseException as exc:
+            if reader is not None:
+                await reader.close()
             await writer.close()
+            if isinstance(exc, sqlite3.Error):
+                raise _unusable(path, exc) from exc
             raise
         return cls(path, writer, reader)
 
@@ -144,6 +186,8 @@ async def _migrate(conn: aiosqlite.Connection) -> None:
             f"the database is at schema version {current}, newer than this bot knows ({len(known)}); "
             "upgrade the bot or use another DATABASE_PATH"
         )
+    for name, function in MIGRATION_FUNCTIONS.items():
+        await conn.create_function(name, 1, function, deterministic=True)
     for version, name, sql in known[current:]:
         log.info("applying migration %s", name)
         try:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from data import bulletins, outbox, subscribers
+from data.search import search_tasks
 from data.store import Store, StoreError, migrations
 from tests.conftest import sample_bulletin
 
@@ -24,19 +25,50 @@ async def test_empty_database_is_migrated_to_head_and_reopening_is_a_no_op(tmp_p
         assert await subscribers.count_active(store) == 1
 
 
-async def test_data_survives_each_migration_step(tmp_path: Path) -> None:
-    db = tmp_path / "steps.db"
-    first_version, _, first_sql = migrations()[0]
-    with sqlite3.connect(db) as conn:  # a database left at version 1 by an older bot
-        conn.executescript(f"{first_sql}\nPRAGMA user_version = {first_version};")
+def old_database(db: Path, version: int, tasks: list[str]) -> None:
+    """A database left at ``version`` by an older bot, with one bulletin of ``tasks`` stored as that
+    version stored them (only the columns it had)."""
+    with sqlite3.connect(db) as conn:
+        for number, _, sql in migrations()[:version]:
+            conn.executescript(f"{sql}\nPRAGMA user_version = {number};")
         conn.execute(
             "INSERT INTO bulletins (title, month, organizer, intro, source_sha256, created_at)"
             " VALUES ('T', '2021-10', '', '', 'abc', 'now')"
         )
-        conn.execute("INSERT INTO tasks (bulletin_id, number, text) VALUES (1, 1, 'phòng chống tham nhũng')")
+        conn.executemany(
+            "INSERT INTO tasks (bulletin_id, number, text) VALUES (1, ?, ?)", list(enumerate(tasks, start=1))
+        )
+
+
+@pytest.mark.parametrize("version", [1, 2])
+async def test_tasks_of_an_older_database_are_found_by_search_after_the_upgrade(tmp_path: Path, version: int) -> None:
+    # Version 2 added search but never indexed the tasks already there; a database that went through
+    # it has them unfolded and unindexed, and the next migration must carry them in.
+    db = tmp_path / "old.db"
+    old_database(db, version, ["Phòng chống tham nhũng, tiêu cực", "Chuyển đổi số quốc gia"])
     async with await Store.open(db) as store:
         assert await store.user_version() == len(migrations())
-        assert await store.fetchval("SELECT text FROM tasks WHERE id = 1") == "phòng chống tham nhũng"
+        assert await store.fetchval("SELECT text FROM tasks WHERE id = 1") == "Phòng chống tham nhũng, tiêu cực"
+        hits, total = await search_tasks(store, "tham nhung")
+        assert total == 1 and [h.task_number for h in hits] == [1]
+        hits, _ = await search_tasks(store, "chuyển đổi số")
+        assert [h.task_number for h in hits] == [2]
+        # The index agrees with its content table (https://sqlite.org/fts5.html#the_integrity_check_command).
+        await store.execute("INSERT INTO tasks_fts (tasks_fts, rank) VALUES ('integrity-check', 1)")
+        # Tasks added after the upgrade are found beside the old ones.
+        await bulletins.add(store, sample_bulletin())
+        hits, _ = await search_tasks(store, "tham nhung")
+        assert 1 in {h.task_id for h in hits} and len(hits) > 1
+
+
+async def test_every_older_version_reaches_the_latest_with_its_tasks_searchable(tmp_path: Path) -> None:
+    for version in range(1, len(migrations())):
+        db = tmp_path / f"v{version}.db"
+        old_database(db, version, ["Học tập và làm theo tư tưởng Hồ Chí Minh"])
+        async with await Store.open(db) as store:
+            assert await store.user_version() == len(migrations())
+            hits, _ = await search_tasks(store, "ho chi minh")
+            assert [h.task_id for h in hits] == [1], f"from version {version}"
 
 
 async def test_refuses_a_database_newer_than_the_code(tmp_path: Path) -> None:
@@ -45,6 +77,32 @@ async def test_refuses_a_database_newer_than_the_code(tmp_path: Path) -> None:
         conn.execute("PRAGMA user_version = 999")
     with pytest.raises(StoreError, match="newer than this bot knows"):
         await Store.open(db)
+
+
+def read_only_database(db: Path) -> None:
+    """A database SQLite itself treats as read-only, whoever runs the test (root ignores file modes):
+    a file-format write version above 2 (https://sqlite.org/fileformat2.html#file_format_version_numbers)."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    header = bytearray(db.read_bytes())
+    header[18] = 3
+    db.write_bytes(bytes(header))
+
+
+async def test_an_unusable_database_is_one_clear_store_error(tmp_path: Path) -> None:
+    read_only = tmp_path / "ro.db"
+    read_only_database(read_only)
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("this is not SQLite " * 50, encoding="utf-8")
+    in_a_file = tmp_path / "plain-file" / "x.db"
+    in_a_file.parent.write_text("", encoding="utf-8")  # the "folder" is a file
+    for path, reason in [(read_only, "read-only"), (not_a_db, "not an SQLite database"), (in_a_file, "")]:
+        with pytest.raises(StoreError) as caught:
+            await Store.open(path)
+        message = str(caught.value)
+        assert str(path) in message and reason in message and "DATABASE_PATH" in message
+        assert "\n" not in message
 
 
 async def test_failed_transaction_rolls_back(store: Store) -> None:
