@@ -203,16 +203,16 @@ async def _preview(update: Update, context: AppContext, source: str, *, on_failu
     return _enter(update, context, PREVIEWING)
 
 
-async def decide(update: Update, context: AppContext) -> str | int:
+async def decide(update: Update, context: AppContext) -> None:
     """Send or Cancel under a preview. Deciding is once only: a second press, by anyone, is told the
     draft was handled; a failure while queueing leaves the draft pending, its buttons working."""
     query = update.callback_query
     if query is None:
-        return END
+        return
     press = DECISION.read(query.data)
     if press is None:
         await query.answer(texts.STALE_BUTTON_NOTICE)
-        return _enter(update, context, END)
+        return
     store = context.bot_data.store
     if press.action == "cancel":
         if not await outbox.cancel_draft(store, press.id):
@@ -221,12 +221,12 @@ async def decide(update: Update, context: AppContext) -> str | int:
         else:
             await query.answer(texts.CANCELLED_NOTICE)
             await edit_text(query, texts.draft_cancelled())
-        return _enter(update, context, END)
+        return
     draft = await outbox.get_draft(store, press.id)
     if draft is None or draft.status != "pending":
         await query.answer()
         await edit_text(query, texts.draft_gone())
-        return _enter(update, context, END)
+        return
     try:
         prepared = publishing.prepare(draft.source_text)
     except BulletinParseError as exc:  # the parser changed between preview and send
@@ -234,12 +234,12 @@ async def decide(update: Update, context: AppContext) -> str | int:
         await edit_text(
             query, texts.no_month() if isinstance(exc, publishing.NoMonthError) else texts.parse_failed(str(exc))
         )
-        return _enter(update, context, END)
+        return
     await query.answer(texts.QUEUING_NOTICE)
     info = await publishing.send_draft(store, draft, prepared)
     if info is None:  # decided meanwhile (another press, another admin)
         await edit_text(query, texts.draft_gone())
-        return _enter(update, context, END)
+        return
     if info.recipients == 0:
         await edit_text(query, texts.no_subscribers())
     else:
@@ -261,6 +261,11 @@ async def decide(update: Update, context: AppContext) -> str | int:
         await outbox.set_progress_message(store, info.id, progress.message_id)
     if context.bot_data.has_engine:
         context.bot_data.engine.wake()
+
+
+async def on_decision(update: Update, context: AppContext) -> str | int:
+    """``decide`` as the dialog's last step."""
+    await decide(update, context)
     return _enter(update, context, END)
 
 
@@ -274,7 +279,7 @@ def dialog(admins: AdminGate) -> ConversationHandler[AppContext]:
             MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_pasted),
             CommandHandler("cancel", on_stop_collecting),
         ],
-        PREVIEWING: [AdminButtons(admins, decide, pattern=DECISION.pattern)],
+        PREVIEWING: [AdminButtons(admins, on_decision, pattern=DECISION.pattern)],
         ConversationHandler.TIMEOUT: [TypeHandler(Update, on_timeout)],
     }
     with warnings.catch_warnings():
