@@ -1,14 +1,24 @@
-"""Delivery engine at the HTTP seam: each Telegram error class, ordering, pacing, controls."""
+"""Delivery engine at the HTTP seam: each Telegram error class, ordering, pacing, controls, timeouts."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import time
+from typing import Any
 
+import pytest
+from telegram.ext import ExtBot
+
+from bot.delivery.outcomes import Outcome
+from bot.delivery.pacing import Pacer
 from bot.offline.localtg import LocalTelegram
+from bot.ptb.rate_limiter import PacedRateLimiter
+from bot.ptb.request import AiohttpRequest, TimedOutBeforeSending
+from bot.ptb.sending import TelegramSender
 from data import outbox, subscribers
 from data.store import Store
+from tests.conftest import TOKEN
 from tests.delivery_helpers import add_subscribers, drained, engine_on, parts_received, queue
 
 PARTS = [f"Phần {i} nhiệm vụ số {i}" for i in range(1, 7)]
@@ -175,3 +185,28 @@ async def test_unsubscribed_before_queueing_gets_nothing(store: Store, tg: Local
         await drained(store, tg, engine)
     assert parts_received(tg, 2) == []
     assert info.recipients == 1
+
+
+async def test_a_send_that_never_got_a_connection_is_retried_and_one_sent_is_ambiguous(tg: LocalTelegram) -> None:
+    """Told apart by type: our request backend raises TimedOutBeforeSending when no connection could
+    be had in time, and the sender calls that a plain retry; a timeout after sending is ambiguous."""
+    request = AiohttpRequest(connection_pool_size=1, connect_timeout=0.1, pool_timeout=0.1)
+    bot: ExtBot[dict[str, Any]] = ExtBot(
+        TOKEN,
+        base_url=tg.base_url,
+        base_file_url=tg.base_file_url,
+        request=request,
+        rate_limiter=PacedRateLimiter(Pacer(1000)),  # the sender's requests go through one
+    )
+    async with bot:
+        sender = TelegramSender(bot, read_timeout=2.0)
+        tg.drop_after_delivery(1)  # delivered, never answered: holds the only connection
+        hanging = asyncio.create_task(sender.send(1, "một", notify=True))
+        await tg.wait_for(lambda: tg.stats()["methods"].get("sendMessage", 0) == 1, timeout=5)
+        with pytest.raises(TimedOutBeforeSending):
+            await bot.do_api_request("sendmessage", api_kwargs={"chat_id": 2, "text": "hai"})
+        waited = await sender.send(2, "hai", notify=True)
+        assert (waited.outcome, waited.error) == (Outcome.TRANSIENT, "timed out before sending")
+        assert (await hanging).outcome is Outcome.AMBIGUOUS
+    assert tg.stats()["methods"]["sendMessage"] == 1  # the second chat's sends never reached Telegram
+    assert parts_received(tg, 1) == ["một"] and parts_received(tg, 2) == []

@@ -6,14 +6,7 @@ import itertools
 from collections import Counter
 
 from bot.delivery.pacing import Pacer, SlotClock
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.delivery_helpers import FakeClock
 
 
 def test_slots_are_evenly_spaced_at_the_rate() -> None:
