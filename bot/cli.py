@@ -8,11 +8,16 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.domain.records import Bulletin, BulletinParseError
-from bot.settings import Settings
+from bot.settings import TELEGRAM_API_URL, Settings, SettingsFileError, find_env_file, looks_like_token
+from data.store import StoreError
+
+if TYPE_CHECKING:
+    from telegram.error import InvalidToken
 
 EXIT_CONFIG = 2
 
@@ -23,13 +28,22 @@ class ConfigError(Exception):
 
 def load_settings() -> Settings:
     try:
-        return Settings()
+        return Settings.load()
+    except SettingsFileError as exc:
+        raise ConfigError(str(exc)) from None
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
             name = ".".join(str(p) for p in error["loc"]).upper() or "settings"
             lines.append(f"invalid setting {name}: {error['msg']}")
-        raise ConfigError("; ".join(lines)) from None
+        env_file = find_env_file()
+        where = "the environment" if env_file is None else f"the environment or {env_file}"
+        raise ConfigError(f"{'; '.join(lines)} (read from {where})") from None
+
+
+def say_sources(settings: Settings) -> None:
+    """The start-up line: which database and which .env file (on stderr; stdout is the result)."""
+    print(settings.describe_sources(), file=sys.stderr, flush=True)
 
 
 def _bulletin_json(bulletin: Bulletin) -> dict[str, object]:
@@ -94,6 +108,7 @@ async def _import(settings: Settings, files: Sequence[str]) -> int:
     from data.store import Store
 
     failures = 0
+    say_sources(settings)
     async with await Store.open(settings.database_path) as store:
         for name in files:
             try:
@@ -121,6 +136,7 @@ async def _publish(settings: Settings, file: str, yes: bool) -> int:
     except (OSError, BulletinParseError) as exc:
         print(f"{file}: cannot publish: {exc}", file=sys.stderr)
         return 1
+    say_sources(settings)
     async with await Store.open(settings.database_path) as store:
         recipients = await subscribers.count_active(store)
         if not yes:
@@ -153,20 +169,37 @@ def cmd_run(settings: Settings) -> int:
 
     token = settings.bot_token.get_secret_value()
     logging_setup.configure(settings.log_level, secrets=(token,))
+    redact = logging_setup.RedactingFilter((token,)).redact
     print("Running live: long polling Telegram (Ctrl+C to stop).", flush=True)
+    say_sources(settings)
     try:
         asyncio.run(serve_until_signalled(build_application(settings)))
-    except InvalidToken:
+    except InvalidToken as exc:
         # PTB's message quotes the token; say what happened without it.
-        raise ConfigError("Telegram rejected BOT_TOKEN: check it with @BotFather") from None
+        raise ConfigError(redact(_rejected(settings, token, exc))) from None
     except NetworkError as exc:
         print(
-            f"error: cannot reach the Telegram Bot API at {settings.telegram_api_url}: "
-            f"{logging_setup.RedactingFilter((token,)).redact(str(exc))}",
+            f"error: cannot reach the Telegram Bot API at {redact(settings.telegram_api_url)}: {redact(str(exc))}",
             file=sys.stderr,
         )
         return 1
     return 0
+
+
+def _rejected(settings: Settings, token: str, exc: InvalidToken) -> str:
+    """What an InvalidToken at start-up means. PTB raises it for HTTP 401 and 404 alike
+    (``telegram.request.BaseRequest``); Telegram answers 401 to a well-formed token it does not know
+    and 404 to a path with no method behind it (https://core.telegram.org/bots/api#making-requests),
+    which is what a wrong TELEGRAM_API_URL gets."""
+    answer = str(exc.__cause__ or exc)  # Bot.initialize re-raises the server's answer with the token in it
+    if "not found" not in answer.lower():
+        return "Telegram rejected BOT_TOKEN: check it with @BotFather"
+    if not looks_like_token(token):
+        return "BOT_TOKEN does not look like a token from @BotFather (digits, a colon, then letters)"
+    return (
+        f"TELEGRAM_API_URL looks wrong: {settings.telegram_api_url} answered 404 Not Found to getMe; "
+        f"it should be the Bot API address the token is appended to, such as {TELEGRAM_API_URL}"
+    )
 
 
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
@@ -216,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         args.database, args.keep = None, False
         return cmd_console(settings, args)
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:

@@ -1,4 +1,8 @@
-"""Logging that never carries the bot token (telegram-bot-api.md §5)."""
+"""Logging that never carries the bot token, nor the SQL parameters (personal data) of the store.
+
+The token is part of every Bot API URL (https://core.telegram.org/bots/api#making-requests), so any
+library that logs a URL or an exception text can leak it; a filter redacts it from every record.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,20 @@ class RedactingFilter(logging.Filter):
         return _TOKEN_SHAPE.sub(REDACTED, text)
 
 
+class _QuietInvalidJson(logging.Filter):
+    """PTB logs the whole traceback of ``json.loads`` (ERROR) before it raises for an answer that is
+    not JSON, such as a wrong TELEGRAM_API_URL's 404 page; the raised error is what we report. Keep
+    the record for DEBUG, as one line, and drop it otherwise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.getMessage().startswith("Can not load invalid JSON data"):
+            return True
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
 def configure(level: str = "INFO", *, secrets: tuple[str, ...] = ()) -> None:
     """Root logging for the bot process: one stderr handler with the redacting filter."""
     root = logging.getLogger()
@@ -54,4 +72,10 @@ def configure(level: str = "INFO", *, secrets: tuple[str, ...] = ()) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     # PTB's DEBUG lines include the API URL and whole message texts.
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    invalid_json = logging.getLogger("telegram.request.BaseRequest")
+    for old_filter in [f for f in invalid_json.filters if isinstance(f, _QuietInvalidJson)]:
+        invalid_json.removeFilter(old_filter)
+    invalid_json.addFilter(_QuietInvalidJson())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiosqlite logs every statement it runs, with its parameters (names, chat ids, texts), at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)

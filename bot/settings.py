@@ -1,33 +1,130 @@
-"""Runtime settings, read from the environment and `.env` by pydantic-settings."""
+"""Runtime settings, read from the environment and a `.env` file by pydantic-settings.
+
+Where things are looked up never depends on the working directory alone (README, Configuration):
+
+- the `.env` file: the file named by ``BULLETIN_ENV_FILE``; otherwise `.env` in the working
+  directory; otherwise `.env` in the project root (the checkout the bot runs from). Variables set in
+  the environment win over the file.
+- the home folder: the folder of that `.env` file; without one, the project root; for an installed
+  bot without a `.env`, ``$XDG_DATA_HOME/bulletin-bot`` (``~/.local/share/bulletin-bot``).
+- a relative ``DATABASE_PATH`` (the default is `var/bulletin.db`) is inside the home folder.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
+ENV_FILE_VARIABLE = "BULLETIN_ENV_FILE"
+APP_NAME = "bulletin-bot"
+DEFAULT_DATABASE = Path("var/bulletin.db")
+# What @BotFather hands out: "<bot id>:<35 url-safe characters>" (https://core.telegram.org/bots/api#authorizing-your-bot).
+_TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+
+class SettingsFileError(ValueError):
+    """``BULLETIN_ENV_FILE`` names a file that is not there."""
+
+
+def project_root() -> Path | None:
+    """The checkout this code runs from (``pyproject.toml`` beside ``bot/``), or None once installed."""
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "pyproject.toml").is_file() and (root / "bot").is_dir() else None
+
+
+def find_env_file(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path | None:
+    """The `.env` file to read (see the module docstring), or None when there is none."""
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+    named = environ.get(ENV_FILE_VARIABLE, "").strip()
+    if named:
+        path = cwd / Path(named).expanduser()
+        if not path.is_file():
+            raise SettingsFileError(f"{ENV_FILE_VARIABLE} names {path}, which is not a file")
+        return path.resolve()
+    root = project_root()
+    for candidate in (cwd / ".env", None if root is None else root / ".env"):
+        if candidate is not None and candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def home_dir(env_file: Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    """Where a relative ``DATABASE_PATH`` lives: the `.env` file's folder, else the project root,
+    else the user's data folder (XDG base directories)."""
+    if env_file is not None:
+        return env_file.parent
+    root = project_root()
+    if root is not None:
+        return root
+    environ = os.environ if environ is None else environ
+    data_home = environ.get("XDG_DATA_HOME", "").strip() or "~/.local/share"
+    return Path(data_home).expanduser().resolve() / APP_NAME
+
+
+def looks_like_token(token: str) -> bool:
+    return _TOKEN_SHAPE.match(token) is not None
 
 
 class Settings(BaseSettings):
-    """Everything the bot reads from its environment; see the table in README.md."""
+    """Everything the bot reads from its environment; see the table in README.md.
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    ``Settings.load()`` is how the bot reads them (finding the `.env` file and the home folder);
+    constructing ``Settings(...)`` directly reads the environment only.
+    """
+
+    model_config = SettingsConfigDict(env_file=None, env_file_encoding="utf-8", extra="ignore")
 
     bot_token: SecretStr | None = Field(default=None, description="Token from @BotFather; never logged.")
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), description="Telegram user ids allowed to publish, comma-separated."
     )
-    database_path: Path = Field(default=Path("var/bulletin.db"), description="SQLite database file.")
+    database_path: Path = Field(default=DEFAULT_DATABASE, description="SQLite database file.")
     telegram_api_url: str = Field(default=TELEGRAM_API_URL, description="PTB base_url.")
     telegram_file_url: str = Field(default=TELEGRAM_FILE_URL, description="PTB base_file_url.")
     send_rate: float = Field(default=25.0, gt=0, le=1000, description="Messages per second overall.")
     paid_broadcast: bool = Field(default=False, description="Use allow_paid_broadcast (up to 1000/s).")
     paid_send_rate: float = Field(default=900.0, gt=0, le=1000, description="Overall rate when paid.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+
+    _env_file_used: Path | None = PrivateAttr(default=None)
+
+    @classmethod
+    def load(cls, *, cwd: Path | None = None) -> Settings:
+        """Read the settings as the bot does: the environment, then the `.env` file found by
+        ``find_env_file``; a relative ``DATABASE_PATH`` is made absolute inside ``home_dir``.
+
+        Raises ``SettingsFileError``, or pydantic's ``ValidationError`` for a missing or bad value.
+        """
+        env_file = find_env_file(cwd=cwd)
+        settings = cls(_env_file=env_file)  # type: ignore[call-arg]  # pydantic-settings' init option
+        path = settings.database_path.expanduser()
+        if not path.is_absolute():
+            path = home_dir(env_file) / path
+        settings = settings.model_copy(update={"database_path": path})
+        settings._env_file_used = env_file
+        return settings
+
+    @property
+    def env_file(self) -> Path | None:
+        """The `.env` file these settings were read from (None: the environment only)."""
+        return self._env_file_used
+
+    def describe_sources(self) -> str:
+        """One line for start-up: which database file and which `.env` file are in use."""
+        if self.env_file is None:
+            source = f"the environment only (no .env file found; {ENV_FILE_VARIABLE} can name one)"
+        else:
+            source = f"the environment and {self.env_file}"
+        return f"database {self.database_path} · settings from {source}"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -53,11 +150,6 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
-
-    @property
-    def effective_send_rate(self) -> float:
-        """Overall messages per second the delivery engine may use."""
-        return self.paid_send_rate if self.paid_broadcast else self.send_rate
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids

@@ -2,7 +2,8 @@
 
 We drive PTB's lifecycle ourselves instead of ``run_polling`` so that SIGTERM stops the bot within
 about two seconds with delivery state saved: PTB's own shutdown waits for running tasks without a
-time limit (telegram-bot-api.md §6).
+time limit (``Application.stop`` awaits every pending update and job:
+https://docs.python-telegram-bot.org/en/stable/telegram.ext.application.html#telegram.ext.Application.stop).
 """
 
 from __future__ import annotations
@@ -29,7 +30,15 @@ async def running(
     drop_pending_updates: bool = False,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """Initialise, start polling, yield; then stop and shut down in order, whatever happened."""
-    await app.initialize()
+    try:
+        await app.initialize()
+    except BaseException:
+        # ``Bot.initialize`` opens the request sessions and then calls getMe; when getMe fails (a
+        # rejected token, a wrong URL, no network) the application is not initialised, so its
+        # ``shutdown`` would do nothing and the sessions would be left open ("Unclosed client
+        # session" at exit). ``Bot.shutdown`` closes whatever sessions were opened.
+        await app.bot.shutdown()
+        raise
     try:
         if app.post_init is not None:
             await app.post_init(app)

@@ -1,4 +1,5 @@
-"""The bot as a real process: configuration errors, SIGTERM within 2 s, and kill -9 then restart."""
+"""The bot as a real process: configuration and start-up errors, where settings and the database are
+found, what the logs never hold, SIGTERM within 2 s, and kill -9 then restart."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections import Counter
@@ -23,22 +25,34 @@ ROOT = Path(__file__).resolve().parents[2]
 PARTS = 6
 
 
+SETTINGS = {"BOT_TOKEN", "ADMIN_IDS", "DATABASE_PATH", "TELEGRAM_API_URL", "TELEGRAM_FILE_URL", "SEND_RATE"}
+SETTINGS |= {"PAID_BROADCAST", "PAID_SEND_RATE", "LOG_LEVEL", "BULLETIN_ENV_FILE"}
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without any of the bot's settings."""
+    return {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS}
+
+
 def bot_env(tg: LocalTelegram | None, db: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS", "SEND_RATE"}}
-    env.update({"DATABASE_PATH": str(db), "LOG_LEVEL": "INFO"})
+    """Settings for a bot process; an empty .env beside ``db``, so no .env of the checkout leaks in."""
+    env_file = db.parent / "empty.env"
+    env_file.touch()
+    env = clean_env()
+    env.update({"DATABASE_PATH": str(db), "LOG_LEVEL": "INFO", "BULLETIN_ENV_FILE": str(env_file)})
     if tg is not None:
         env.update({"BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": tg.base_url, "TELEGRAM_FILE_URL": tg.base_file_url})
     env.update(extra)
     return env
 
 
-async def start_bot(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+async def start_bot(env: dict[str, str], *args: str, cwd: Path = ROOT) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         *(args or ("run",)),
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -132,6 +146,7 @@ async def test_kill_9_then_restart_loses_nothing(tmp_path: Path, tg: LocalTelegr
         ({"SEND_RATE": "fast"}, "SEND_RATE"),
         ({"ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
         ({"BOT_TOKEN": ""}, "BOT_TOKEN"),
+        ({"BULLETIN_ENV_FILE": "/nonexistent/bulletin.env"}, "BULLETIN_ENV_FILE"),
     ],
 )
 async def test_bad_settings_give_one_clear_line_and_exit_2(tmp_path: Path, env: dict[str, str], needle: str) -> None:
@@ -148,8 +163,8 @@ async def test_parse_json_agrees_with_expected(tmp_path: Path) -> None:
     assert proc.returncode == 0, stderr.decode()
     got = json.loads(stdout)
     expected = json.loads((DATA / "seed-2021-10-haiphong.expected.json").read_text(encoding="utf-8"))
-    assert set(got) == {"title", "month", "published", "organizer", "tasks", "warnings"}
-    for key in ("title", "month", "published", "organizer"):
+    assert {"title", "month", "published", "organizer", "tasks", "warnings"} <= set(got)
+    for key in ("title", "month", "published", "organizer", "task_count", "task_starts"):
         assert got[key] == expected[key]
     assert [t["number"] for t in got["tasks"]] == list(range(1, 7))
     starts = [" ".join(t["text"].split()[:8]) for t in got["tasks"]]
@@ -205,17 +220,113 @@ async def test_console_answers_the_scripted_questions(tmp_path: Path) -> None:
     assert "Traceback" not in out + stderr.decode()
 
 
-async def test_unreachable_telegram_and_rejected_token_are_explained(tmp_path: Path) -> None:
-    env = bot_env(None, tmp_path / "x.db", BOT_TOKEN=TOKEN, TELEGRAM_API_URL="http://127.0.0.1:9/bot")
-    proc = await start_bot(env, "run")
+async def failed_start(env: dict[str, str], *args: str) -> tuple[int, list[str]]:
+    """Exit code and stderr lines of a start that must fail, checked for what no failure may print."""
+    proc = await start_bot(env, *(args or ("run",)))
     _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
     err = stderr.decode()
-    assert proc.returncode == 1 and "cannot reach the Telegram Bot API" in err
-    assert "Traceback" not in err and TOKEN not in err
+    assert proc.returncode is not None and proc.returncode != 0, err[-2000:]
+    assert "Traceback" not in err and TOKEN not in err, err[-2000:]
+    # The request sessions are closed on the way out, whatever failed.
+    assert "Unclosed" not in err, err[-2000:]
+    return proc.returncode, err.strip().splitlines()
+
+
+def start_up_line(lines: list[str]) -> str:
+    return next(line for line in lines if line.startswith("database "))
+
+
+async def test_unreachable_telegram_and_rejected_token_are_explained(tmp_path: Path) -> None:
+    env = bot_env(None, tmp_path / "x.db", BOT_TOKEN=TOKEN, TELEGRAM_API_URL="http://127.0.0.1:9/bot")
+    code, lines = await failed_start(env)
+    assert code == 1 and "cannot reach the Telegram Bot API" in lines[-1]
 
     async with LocalTelegram(valid_tokens=["42:only-this-token-is-valid-here"]) as tg:
-        proc = await start_bot(bot_env(tg, tmp_path / "y.db"), "run")
-        _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
+        code, lines = await failed_start(bot_env(tg, tmp_path / "y.db"))
+    assert code == 2 and "rejected BOT_TOKEN" in lines[-1]
+
+
+async def test_a_wrong_api_url_is_named_as_such_not_as_a_rejected_token(tmp_path: Path, tg: LocalTelegram) -> None:
+    wrong = tg.base_url.replace("/bot", "/wrong/bot")  # a server that answers 404 to every path
+    code, lines = await failed_start(bot_env(tg, tmp_path / "x.db", TELEGRAM_API_URL=wrong))
+    assert code == 2
+    assert lines[-1].startswith("error: TELEGRAM_API_URL looks wrong") and wrong in lines[-1]
+    assert not any("BOT_TOKEN" in line for line in lines)
+    assert len(lines) == 2 and lines[0] == start_up_line(lines)  # no PTB traceback of its JSON parse
+
+
+def read_only_database(db: Path) -> None:
+    """A database SQLite itself treats as read-only, even for root, who ignores file modes: a file
+    format write version above 2 (https://sqlite.org/fileformat2.html#file_format_version_numbers)."""
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    header = bytearray(db.read_bytes())
+    header[18] = 3
+    db.write_bytes(bytes(header))
+
+
+@pytest.mark.parametrize("command", ["run", "import"])
+async def test_a_read_only_database_is_one_clear_line_and_exit_2(
+    tmp_path: Path, tg: LocalTelegram, command: str
+) -> None:
+    db = tmp_path / "ro.db"
+    read_only_database(db)
+    args = ("import", str(DATA / "case01.txt")) if command == "import" else ("run",)
+    code, lines = await failed_start(bot_env(tg, db), *args)
+    assert code == 2
+    errors = [line for line in lines if line != start_up_line(lines)]
+    assert errors == [f"error: cannot use the database {db}: {errors[0].split(': ', 2)[2]}"]
+    assert "read-only" in errors[0] and "DATABASE_PATH" in errors[0]
+
+
+async def test_env_file_and_database_are_found_wherever_the_command_runs(tmp_path: Path) -> None:
+    home, elsewhere = tmp_path / "deploy", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    (home / ".env").write_text("DATABASE_PATH=var/archive.db\nLOG_LEVEL=WARNING\n", encoding="utf-8")
+    bulletin = str(DATA / "case01.txt")
+    db = (home / "var" / "archive.db").resolve()
+
+    # Named by BULLETIN_ENV_FILE, run from another folder: the .env is read, and the relative
+    # DATABASE_PATH is beside it, not in the working directory.
+    env = {**clean_env(), "BULLETIN_ENV_FILE": str(home / ".env")}
+    proc = await start_bot(env, "import", bulletin, cwd=elsewhere)
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
+    assert proc.returncode == 0, stderr.decode()
+    assert "added as #1" in stdout.decode()
+    assert stderr.decode().splitlines()[0] == (
+        f"database {db} · settings from the environment and {(home / '.env').resolve()}"
+    )
+    assert db.is_file() and not (elsewhere / "var").exists()
+
+    # The .env of the working directory, found without being named: the same archive.
+    proc = await start_bot(clean_env(), "import", bulletin, cwd=home)
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
+    assert proc.returncode == 0, stderr.decode()
+    assert "already in the archive as #1" in stdout.decode()
+    assert str(db) in stderr.decode().splitlines()[0]
+
+    # The environment wins over the file; an absolute DATABASE_PATH is taken as it is.
+    other = tmp_path / "other.db"
+    proc = await start_bot({**env, "DATABASE_PATH": str(other)}, "import", bulletin, cwd=elsewhere)
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
+    assert proc.returncode == 0 and "added as #1" in stdout.decode()
+    assert stderr.decode().startswith(f"database {other} ")
+
+
+async def test_debug_logging_holds_no_sql_and_no_personal_data(tmp_path: Path, tg: LocalTelegram) -> None:
+    name = "Nguyễn Thị Bảo Mật"
+    proc = await start_bot(bot_env(tg, tmp_path / "bot.db", LOG_LEVEL="DEBUG"))
+    try:
+        tg.user_message(77, "/start", user_id=77, first_name=name)  # queued until the bot polls
+        await tg.wait_for_messages(77, 1, timeout=30)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout=10)
     err = stderr.decode()
-    assert proc.returncode == 2 and "rejected BOT_TOKEN" in err
-    assert "Traceback" not in err and TOKEN not in err
+    assert proc.returncode == 0, err[-2000:]
+    assert " DEBUG " in err  # DEBUG is on for the bot's own loggers
+    assert "aiosqlite" not in err and "INSERT INTO" not in err.upper()
+    assert name not in err and TOKEN not in err
