@@ -161,10 +161,10 @@ async def run_console(settings: Settings, *, database: str | None = None, keep: 
                 data = app.bot_data
                 console.deliveries_idle = lambda: (not data.has_engine) or data.engine.idle
                 print(
-                    "Offline console · bot trên Telegram giả lập cục bộ. "
-                    f"Database: {db_path}. Type :help for console commands, or /start.",
+                    "Offline console · bot trên Telegram giả lập cục bộ. Type :help for console commands, or /start.",
                     flush=True,
                 )
+                print(local.describe_sources(), flush=True)
                 await _loop(console, tg, data.store, interactive)
                 await console.settle(until_idle=True)
             if console.elsewhere:
