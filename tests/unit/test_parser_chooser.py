@@ -4,8 +4,11 @@ sectioned document, bullets and headings, the no-enumerator fallbacks, and the r
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.domain.parser import parse_bulletin
+from bot.domain.blocks import Block, BlockKind, Document
+from bot.domain.parser import parse_bulletin, parse_document
 from bot.domain.records import BulletinParseError, ParseErrorCode, ParseWarningCode
 
 HEAD = (
@@ -273,3 +276,45 @@ def test_a_dash_list_in_the_intro_does_not_hold_the_bullet_tasks() -> None:
     )
     bulletin = parse_bulletin(doc(body))
     assert [t.text for t in bulletin.tasks] == TOPICS[:4]
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzz: any mix of the families' pieces, as text or as blocks, only ever gives a sane bulletin or a
+# BulletinParseError
+# ---------------------------------------------------------------------------------------------
+
+PIECES = [
+    "Thứ nhất là, ", "Thứ hai: ", "Một là ", "Nội dung 1: ", "Nhiệm vụ 2. ", "1️⃣ ", "2⃣ ", "🔟 ", "🔹 ", "▪️ ",
+    "👉🏻 ", "a) ", "đ) ", "b/ ", "1.1. ", "1/ ", "(3) ", "IV. ", "- ", "+ ", "tuyên truyền ", "các nội dung sau:",
+    "; ", ": ", ". ", "Hội nghị cũng đã ", "Ảnh: ", "tháng 10/2021", "tháng Mười Một năm 2024", "Nơi nhận:",
+    "#tuyengiao ", "Tin liên quan", "\n", "\n", "\n", "Tuyên truyền kỷ niệm. ", "ĐỊNH HƯỚNG ", "Trong đó, ",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=80).map("".join),
+    st.lists(st.tuples(st.booleans(), st.booleans(), st.sampled_from(["", "1.", "a)", "•", "I."])), max_size=30),
+)
+def test_fragment_soup_of_every_family(soup: str, flags: list[tuple[bool, bool, str]]) -> None:
+    results = []
+    try:
+        results.append(parse_bulletin(soup))
+    except BulletinParseError as exc:
+        assert exc.reason and isinstance(exc.code, ParseErrorCode)
+    lines = [line for line in soup.split("\n") if line.strip()]
+    blocks = tuple(
+        Block(line, bold=b, kind=BlockKind.HEADING if h else BlockKind.PARAGRAPH, label=label)
+        for line, (b, h, label) in zip(lines, flags + [(False, False, "")] * len(lines), strict=False)
+    )
+    if blocks:
+        try:
+            results.append(parse_document(Document(blocks)))
+        except BulletinParseError as exc:
+            assert exc.reason
+    for bulletin in results:
+        assert len(bulletin.tasks) >= 2
+        assert [t.number for t in bulletin.tasks] == list(range(1, len(bulletin.tasks) + 1))
+        assert 0 < bulletin.confidence < 1
+        assert bulletin.month == "" or len(bulletin.month) == 7
+        assert len(bulletin.warnings) == len(bulletin.parse_warnings)

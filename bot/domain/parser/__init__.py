@@ -165,4 +165,4 @@ def _refusal(units: Sequence[Unit], junk: Sequence[bool], bulletin_like: bool) -
 
 
 def _numbered_hits(unit: Unit) -> list[Hit]:
-    return [hit for family in NUMBERED if (hit := family.match(unit)) is not None][:1]
+    return [hit for family in NUMBERED if (hit := family.hit(unit)) is not None][:1]

@@ -78,8 +78,9 @@ def _section_kind(head: str) -> str | None:
 
 def _numbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int, exclude: Run | None) -> list[Run]:
     runs: list[Run] = []
+    found = collect(NUMBERED, units, junk, lo, hi)
     for family in NUMBERED:
-        for (group, structural), candidates in collect(family, units, junk, lo, hi).items():
+        for (group, structural), candidates in found[family.name].items():
             if exclude is not None and (family.name, group, structural) == exclude.key:
                 continue
             chain = longest_run(candidates)
@@ -90,8 +91,9 @@ def _numbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int
 
 def _unnumbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) -> list[Run]:
     runs: list[Run] = []
+    found = collect(UNNUMBERED, units, junk, lo, hi)
     for family in UNNUMBERED:
-        for (group, structural), candidates in collect(family, units, junk, lo, hi).items():
+        for (group, structural), candidates in found[family.name].items():
             chains = [heading_run(candidates, units, junk)] if family.name == "headings" else []
             if family.name != "headings":
                 chains = bullet_runs(candidates, units, junk)

@@ -154,17 +154,26 @@ def junk_mask(units: Sequence[Unit]) -> list[bool]:
     for i, unit in enumerate(units):
         if is_caption(unit):
             junk[i] = True
-            before = units[i - 1] if i else None
+            # The caption line above its credit line (a page footer may sit between them).
+            j = i - 1
+            while j >= 0 and units[j].furniture:
+                j -= 1
+            before = units[j] if j >= 0 else None
             if (
                 before is not None
                 and is_credit(unit)
                 and before.words <= CAPTION_MAX_WORDS
                 and not looks_enumerated(before)
             ):
-                junk[i - 1] = True  # the caption line above its credit line
+                junk[j] = True
         # A caption printed twice ("… kết luận hội nghị." / same again): drop both copies.
-        if i + 1 < len(units) and unit.text == units[i + 1].text:
-            junk[i] = junk[i + 1] = True
+        if unit.furniture:
+            continue
+        k = i + 1
+        while k < len(units) and units[k].furniture:
+            k += 1
+        if k < len(units) and unit.text == units[k].text:
+            junk[i] = junk[k] = True
     i = 0
     while i < len(units):
         if is_related_head(units[i]):

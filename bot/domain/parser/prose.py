@@ -239,6 +239,8 @@ def _clauses(text: str) -> tuple[str, list[str]] | None:
         body = body[: after[0]].rstrip()
     clauses = [c.strip() for c in body.split(";")]
     clauses = [c.removeprefix("và ").removeprefix("và, ") for c in clauses if c]
+    if not clauses:
+        return None
     if colon < 0:
         # Without a lead-in colon the list is the sentence holding the semicolons.
         starts = _sentence_starts(clauses[0])
@@ -251,7 +253,7 @@ def _clauses(text: str) -> tuple[str, list[str]] | None:
 def _strip_inline_enumerators(clauses: list[str]) -> tuple[list[str], list[str]]:
     """ "thứ nhất, …; thứ hai, …" inside one paragraph: take the ordinals off when they count 1, 2, …"""
     for family in NUMBERED:
-        hits = [family.match(Unit(0, c, ffold(c))) for c in clauses]
+        hits = [family.hit(Unit(0, c, ffold(c))) for c in clauses]
         if all(h is not None and h.number == n for n, h in enumerate(hits, start=1)):
             return [h.rest for h in hits if h is not None], [h.enumerator for h in hits if h is not None]
     return clauses, [""] * len(clauses)

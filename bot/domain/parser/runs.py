@@ -45,22 +45,37 @@ class Run:
         return len(self.items)
 
 
+Groups = dict[tuple[str, bool], list[Candidate]]
+
+
 def collect(
-    family: Family, units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int
-) -> dict[tuple[str, bool], list[Candidate]]:
-    """Hits of one family in ``units[lo:hi]``, by (group, structural)."""
-    groups: dict[tuple[str, bool], list[Candidate]] = {}
+    families: Sequence[Family], units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int
+) -> dict[str, Groups]:
+    """Hits of each family in ``units[lo:hi]``, by family name, then by (group, structural).
+
+    One pass over the units; each unit is shown only to the families whose hits can begin with its
+    first character (``Family.starts``), so a long text costs one dictionary look-up per unit.
+    """
+    by_char: dict[str, list[Family]] = {}
+    anywhere = [family for family in families if not family.starts]
+    for family in families:
+        for ch in family.starts:
+            by_char.setdefault(ch, []).append(family)
+    out: dict[str, Groups] = {family.name: {} for family in families}
     for pos in range(lo, hi):
         if junk[pos]:
             continue
         unit = units[pos]
-        hit = family.match(unit)
-        if hit is None:
-            continue
-        structural = bool(unit.label)
-        group = f"L{unit.level}:{hit.group}" if structural else hit.group
-        groups.setdefault((group, structural), []).append(Candidate(pos, hit.number, hit.enumerator, hit.rest))
-    return groups
+        for family in (*by_char.get(unit.head[:1], ()), *anywhere):
+            hit = family.match(unit)
+            if hit is None:
+                continue
+            structural = bool(unit.label)
+            group = f"L{unit.level}:{hit.group}" if structural else hit.group
+            out[family.name].setdefault((group, structural), []).append(
+                Candidate(pos, hit.number, hit.enumerator, hit.rest)
+            )
+    return out
 
 
 def longest_run(candidates: Sequence[Candidate]) -> list[Candidate]:

@@ -8,7 +8,7 @@ module of the parser reads units only, so it does not care which way the text ca
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.blocks import BlockKind, Document
 from bot.domain.records import BulletinParseError, ParseErrorCode
@@ -53,14 +53,13 @@ class Unit:
     bold: bool = False
     heading: bool = False
     furniture: bool = False  # page header or footer: never task text
+    head: str = field(init=False)  # label and text: what enumerator rules read
+    words: int = field(init=False)
 
-    @property
-    def words(self) -> int:
-        return self.text.count(" ") + 1
-
-    @property
-    def head(self) -> str:
-        return f"{self.label} {self.text}" if self.label else self.text
+    def __post_init__(self) -> None:
+        # Computed once: every family reads them for every unit.
+        object.__setattr__(self, "head", f"{self.label} {self.text}" if self.label else self.text)
+        object.__setattr__(self, "words", self.text.count(" ") + 1)
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")

@@ -18,4 +18,4 @@ def match(unit: Unit) -> Hit | None:
     return Hit(int(found.group(1)), found.group(1) + found.group(2), unit.head[found.end() :], found.group(2))
 
 
-FAMILY = Family("arabic", numbered=True, rank=3, confidence=0.9, match=match)
+FAMILY = Family("arabic", numbered=True, rank=3, confidence=0.9, match=match, starts="0123456789")

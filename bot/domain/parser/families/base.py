@@ -31,7 +31,8 @@ class Family:
     ``numbered`` families form runs 1, 2, 3, …; the others (bullets, headings) form runs of
     neighbouring hits. ``rank`` orders nesting: a run of a higher rank that starts earlier and holds a
     run of a lower rank inside its items holds sub-points ("I." holds "1.", "1." holds "a)").
-    ``confidence`` is what a clean run of this family is worth before cross-checks.
+    ``confidence`` is what a clean run of this family is worth before cross-checks. ``starts`` lists
+    the characters a hit can begin with ("" when any), so most units are passed over without a match.
     """
 
     name: str
@@ -39,6 +40,12 @@ class Family:
     rank: int
     confidence: float
     match: Callable[[Unit], Hit | None]
+    starts: str = ""
+
+    def hit(self, unit: Unit) -> Hit | None:
+        if self.starts and unit.head[:1] not in self.starts:
+            return None
+        return self.match(unit)
 
 
 # "nhất" (first) and the number words up to twelve, folded: "Thứ nhất", "Hai là", "Thứ mười hai".

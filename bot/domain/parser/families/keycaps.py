@@ -23,4 +23,4 @@ def match(unit: Unit) -> Hit | None:
     return Hit(number, caps, unit.head[found.end() :])
 
 
-FAMILY = Family("keycaps", numbered=True, rank=3, confidence=0.9, match=match)
+FAMILY = Family("keycaps", numbered=True, rank=3, confidence=0.9, match=match, starts="0123456789\U0001f51f")

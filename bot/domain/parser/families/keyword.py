@@ -30,4 +30,4 @@ def match(unit: Unit) -> Hit | None:
     return Hit(number, enumerator, unit.head[found.end() :], group)
 
 
-FAMILY = Family("keyword", numbered=True, rank=4, confidence=0.9, match=match)
+FAMILY = Family("keyword", numbered=True, rank=4, confidence=0.9, match=match, starts="NnVvCcĐđÐ")

@@ -23,4 +23,4 @@ def match(unit: Unit) -> Hit | None:
     return Hit(number, " ".join(found.group(1).split()), unit.head[found.end() :])
 
 
-FAMILY = Family("la", numbered=True, rank=4, confidence=0.92, match=match)
+FAMILY = Family("la", numbered=True, rank=4, confidence=0.92, match=match, starts="MmHhBbTtNnSsCc")

@@ -9,10 +9,13 @@ from bot.domain.parser.units import Unit
 
 VIETNAMESE_ORDER = "abcdđeghiklmnopqrstuvxy"
 _POSITION = {letter: i for i, letter in enumerate(VIETNAMESE_ORDER, start=1)}
+_SEPARATORS = frozenset(".)/")
 _LETTER_RE = re.compile(r"([a-zđA-ZĐ])([.)/])(?:\s|$)\s*")
 
 
 def match(unit: Unit) -> Hit | None:
+    if unit.head[1:2] not in _SEPARATORS:
+        return None  # most paragraphs open with a word: skip the regex
     found = _LETTER_RE.match(unit.head)
     if found is None:
         return None

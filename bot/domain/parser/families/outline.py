@@ -18,4 +18,4 @@ def match(unit: Unit) -> Hit | None:
     return Hit(int(found.group(2)), enumerator, unit.head[found.end() :], found.group(1))
 
 
-FAMILY = Family("outline", numbered=True, rank=2, confidence=0.88, match=match)
+FAMILY = Family("outline", numbered=True, rank=2, confidence=0.88, match=match, starts="0123456789")

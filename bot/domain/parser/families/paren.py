@@ -17,4 +17,4 @@ def match(unit: Unit) -> Hit | None:
     return Hit(int(found.group(1)), f"({found.group(1)})", unit.head[found.end() :])
 
 
-FAMILY = Family("paren", numbered=True, rank=2, confidence=0.9, match=match)
+FAMILY = Family("paren", numbered=True, rank=2, confidence=0.9, match=match, starts="(")

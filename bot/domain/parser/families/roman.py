@@ -19,4 +19,4 @@ def match(unit: Unit) -> Hit | None:
     return Hit(_ROMAN[found.group(1)], found.group(1) + found.group(2), unit.head[found.end() :], found.group(2))
 
 
-FAMILY = Family("roman", numbered=True, rank=5, confidence=0.9, match=match)
+FAMILY = Family("roman", numbered=True, rank=5, confidence=0.9, match=match, starts="IVX")

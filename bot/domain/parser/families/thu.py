@@ -34,4 +34,4 @@ def match(unit: Unit) -> Hit | None:
     return Hit(number, enumerator, rest)
 
 
-FAMILY = Family("thu", numbered=True, rank=4, confidence=0.92, match=match)
+FAMILY = Family("thu", numbered=True, rank=4, confidence=0.92, match=match, starts="Tt")
