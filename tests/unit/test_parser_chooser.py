@@ -318,3 +318,23 @@ def test_fragment_soup_of_every_family(soup: str, flags: list[tuple[bool, bool, 
         assert 0 < bulletin.confidence < 1
         assert bulletin.month == "" or len(bulletin.month) == 7
         assert len(bulletin.warnings) == len(bulletin.parse_warnings)
+
+
+def test_all_caps_sections_without_numbers() -> None:
+    body = (
+        "KẾT QUẢ NỔI BẬT THÁNG 4\nCác cấp ủy đã tổ chức nhiều hội nghị quán triệt cho cán bộ, đảng viên.\n"
+        "ĐỊNH HƯỚNG TUYÊN TRUYỀN THÁNG 5\n" + "\n".join(TOPICS[:3])
+    )
+    bulletin = parse_bulletin(doc(body))
+    assert bulletin.method == "section+paragraphs"
+    assert [t.text for t in bulletin.tasks] == TOPICS[:3]
+
+
+def test_two_all_caps_lines_are_not_a_task_list() -> None:
+    body = (
+        "Hội nghị đề nghị tập trung tuyên truyền các nội dung sau:\n"
+        "TIN TỨC NỔI BẬT TRONG NGÀY\n"
+        + "\n".join(TOPICS[:3])
+        + "\nTIN TỨC KHÁC CỦA TỈNH\nBản tin được cập nhật hằng ngày."
+    )
+    assert parse_bulletin(doc(body)).method != "headings"

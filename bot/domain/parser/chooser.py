@@ -89,16 +89,26 @@ def _numbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int
     return runs
 
 
+# ALL-CAPS lines of plain text are a weaker sign of headings than bold or <h3>: it takes three of them.
+MIN_CAPS_HEADINGS = 3
+
+
 def _unnumbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) -> list[Run]:
     runs: list[Run] = []
     found = collect(UNNUMBERED, units, junk, lo, hi)
     for family in UNNUMBERED:
         for (group, structural), candidates in found[family.name].items():
-            chains = [heading_run(candidates, units, junk)] if family.name == "headings" else []
-            if family.name != "headings":
+            if family.name == "headings":
+                chains = [heading_run(candidates, units, junk)]
+            else:
                 chains = bullet_runs(candidates, units, junk)
             runs.extend(Run(family, tuple(c), structural, group) for c in chains if len(c) >= MIN_TASKS)
     return runs
+
+
+def _real_headings(run: Run, units: Sequence[Unit]) -> bool:
+    """Bold or heading lines, or at least ``MIN_CAPS_HEADINGS`` ALL-CAPS lines of plain text."""
+    return len(run) >= MIN_CAPS_HEADINGS or any(units[c.pos].bold or units[c.pos].heading for c in run.items)
 
 
 def _end_of(run: Run, units: Sequence[Unit], hi: int) -> int:
@@ -149,7 +159,7 @@ def _scoped(units: Sequence[Unit], junk: Sequence[bool], runs: Sequence[Run], hi
     """Tasks inside the one section (of several) that is about tasks or orientation."""
     best: Split | None = None
     for outer in runs:
-        if outer.family.name not in {"roman", "arabic", "keyword"}:
+        if outer.family.name not in {"roman", "arabic", "keyword", "headings"}:
             continue
         kinds = [_section_kind(item.rest) for item in outer.items]
         if "task" not in kinds or "other" not in kinds:
@@ -198,13 +208,15 @@ def choose(
     hi = len(units) if hi is None else hi
     limit = hi if outer is not None else None
     runs = _numbered_runs(units, junk, lo, hi, outer)
+    marked = _unnumbered_runs(units, junk, lo, hi)
     if outer is None:
-        scoped = _scoped(units, junk, runs, hi)
+        headings = [run for run in marked if run.family.name == "headings"]
+        scoped = _scoped(units, junk, [*runs, *headings], hi)
         if scoped is not None:
             return scoped
+    marked = [run for run in marked if run.family.name != "headings" or _real_headings(run, units)]
     if runs:
         return split_run(_best(runs, units, junk, hi, NUMBERED), units, junk, limit=limit)
-    marked = _unnumbered_runs(units, junk, lo, hi)
     if marked:
         return split_run(_best(marked, units, junk, hi, UNNUMBERED), units, junk, limit=limit)
     if outer is not None:
