@@ -34,7 +34,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Row = aiosqlite.Row
 
-# SQL functions a migration may call. Deterministic, so SQLite may use them anywhere an expression goes.
+# SQL functions a migration may call, registered as deterministic (same input, same output).
 MIGRATION_FUNCTIONS: dict[str, Callable[[str], str]] = {"fold": fold}
 
 # What an unusable database file means to the person who set DATABASE_PATH, by SQLite error name
