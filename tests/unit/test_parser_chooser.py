@@ -338,3 +338,12 @@ def test_two_all_caps_lines_are_not_a_task_list() -> None:
         + "\nTIN TỨC KHÁC CỦA TỈNH\nBản tin được cập nhật hằng ngày."
     )
     assert parse_bulletin(doc(body)).method != "headings"
+
+
+def test_a_list_of_talks_in_the_intro_loses_to_the_announced_task_list_of_the_same_length() -> None:
+    body = (
+        "Hội nghị đã nghe các báo cáo viên trình bày:\n1. Tình hình thế giới và khu vực.\n2. Kết quả kinh tế quý I.\n"
+        f"Phát biểu kết luận, đồng chí Trưởng ban đề nghị:\nThứ nhất, {TOPICS[0]}\nThứ hai, {TOPICS[1]}"
+    )
+    bulletin = parse_bulletin(doc(body))
+    assert [t.enumerator for t in bulletin.tasks] == ["Thứ nhất", "Thứ hai"]
