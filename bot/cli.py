@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from bot.domain.blocks import Document
 from bot.domain.records import Bulletin, BulletinParseError
 from bot.settings import TELEGRAM_API_URL, Settings, SettingsFileError, find_env_file, looks_like_token
 from data.store import StoreError
@@ -78,23 +79,43 @@ def _refusal(file: str, exc: BulletinParseError) -> str:
     return f"{file}: cannot split into tasks: {exc}\n{html_to_plain(error_text(exc))}"
 
 
+def _read_document(source: str) -> Document:
+    """A file or an http(s) URL through the loaders (any format the bot accepts)."""
+    from bot.ingest import fetch_url, load
+
+    if source.startswith(("http://", "https://")):
+        return asyncio.run(fetch_url(source))
+    path = Path(source)
+    return load(path.read_bytes(), filename=path.name)
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
-    from bot.domain.parser import parse_bulletin
+    from bot.domain.parser import parse_document
+    from bot.domain.rendering import html_to_plain
+    from bot.ingest import UnsupportedDocument
+    from bot.texts.ingest import refusal
 
     try:
-        bulletin = parse_bulletin(Path(args.file).read_bytes())
+        document = _read_document(args.file)
+        bulletin = parse_document(document)
     except OSError as exc:
         print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except UnsupportedDocument as exc:
+        print(f"{args.file}: cannot read: {exc}\n{html_to_plain(refusal(exc))}", file=sys.stderr)
         return 1
     except BulletinParseError as exc:
         print(_refusal(args.file, exc), file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(_bulletin_json(bulletin), ensure_ascii=False, indent=2))
+        result = _bulletin_json(bulletin)
+        result["source_format"] = document.source_format
+        result["encoding"] = document.encoding
+        print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     print(bulletin.title)
     print(f"month {bulletin.month} · published {bulletin.published or '—'} · {bulletin.organizer or '—'}")
-    print(f"method {bulletin.method} · confidence {bulletin.confidence:.2f}")
+    print(f"method {bulletin.method} · confidence {bulletin.confidence:.2f} · {document.source_format}")
     for task in bulletin.tasks:
         print(f"\n[{task.number}] ({task.enumerator}) {task.text}")
     for warning in bulletin.warnings:
@@ -215,8 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="chat with the bot offline, through the local Telegram imitation")
     console.add_argument("--database", help="use this database instead of a fresh temporary one")
     console.add_argument("--keep", action="store_true", help="keep the temporary database and print its path")
-    parse = sub.add_parser("parse", help="show how a bulletin file splits into tasks")
-    parse.add_argument("file")
+    parse = sub.add_parser("parse", help="show how a bulletin (a file of any accepted format, or a URL) splits")
+    parse.add_argument("file", help="a .txt/.html/.docx/.pdf file, or an http(s) URL")
     parse.add_argument("--json", action="store_true", help="machine-readable output")
     imp = sub.add_parser("import", help="add bulletins to the archive without sending them")
     imp.add_argument("files", nargs="+")
