@@ -178,3 +178,13 @@ def test_stated_count(text: str, count: int) -> None:
 
 def test_numbers_of_one_are_not_a_stated_count() -> None:
     assert stated_count(["một nội dung quan trọng"]) is None
+
+
+def test_an_official_documents_type_line_and_subject_make_the_title() -> None:
+    doc = (
+        "ĐẢNG BỘ TỈNH BẮC KẠN\nBAN TUYÊN GIÁO\nBắc Kạn, ngày 5 tháng 6 năm 2023\nTHÔNG BÁO\n"
+        f"Kết quả Hội nghị báo cáo viên tháng 6 năm 2023\n{LEAD}\n{TASKS}"
+    )
+    assert parse_bulletin(doc).title == "Thông báo kết quả Hội nghị báo cáo viên tháng 6 năm 2023"
+    caps = doc.replace("Kết quả Hội nghị báo cáo viên tháng 6 năm 2023", "KẾT QUẢ HỘI NGHỊ BÁO CÁO VIÊN THÁNG 6")
+    assert parse_bulletin(caps).title == "THÔNG BÁO KẾT QUẢ HỘI NGHỊ BÁO CÁO VIÊN THÁNG 6"

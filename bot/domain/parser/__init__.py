@@ -101,7 +101,7 @@ def _parse(units: list[Unit], document: Document | None) -> Bulletin:
     first = split.intro_end
     title_pos = metadata.find_title(units, junk, first)
     start = metadata.body_start(units, title_pos, first)
-    title = units[title_pos].text if title_pos is not None else ""
+    title = metadata.title_text(units, junk, title_pos) if title_pos is not None else ""
     if not title and document is not None and document.title:
         title = " ".join(document.title.split())
     published = metadata.published(units, title_pos, max(start, metadata.header_end(units, title_pos, first)))

@@ -126,6 +126,23 @@ def find_title(units: Sequence[Unit], junk: Sequence[bool], first_task: int) -> 
     return None
 
 
+# Folded document-type lines of an official document, printed alone above its subject line.
+_DOCUMENT_TYPES = frozenset({"thong bao", "huong dan", "ke hoach", "bao cao", "dinh huong", "cong van", "chuong trinh"})
+
+
+def title_text(units: Sequence[Unit], junk: Sequence[bool], title: int) -> str:
+    """The title line; under an official document's type line ("THÔNG BÁO" / "Kết quả Hội nghị …") the
+    two read as one: "Thông báo kết quả Hội nghị …"."""
+    text = units[title].text
+    before = next((i for i in range(title - 1, -1, -1) if not junk[i]), None)
+    if before is None or units[before].folded.strip(" .:") not in _DOCUMENT_TYPES or not text[:1].isupper():
+        return text
+    kind = units[before].text.strip(" .:")
+    if text.isupper():
+        return f"{kind} {text}"
+    return f"{kind.capitalize()} {text[:1].lower()}{text[1:]}"
+
+
 def is_meta(unit: Unit) -> bool:
     """Header lines around the title: date lines, view counters, menus, site names (not sentences)."""
     if noise.is_nav(unit) or noise.is_all_caps(unit):
