@@ -68,7 +68,9 @@ def load(
         # Why: a library meeting hostile or broken bytes may raise anything (lxml, zipfile, pypdf,
         # struct errors); the caller must get one typed answer, and we want the stack in the log.
         _log.warning("loader failed on %s (%s)", filename or "document", type(exc).__name__, exc_info=True)
-        raise UnsupportedDocument(Reason.DAMAGED, f"the document could not be read ({type(exc).__name__})") from exc
+        raise UnsupportedDocument(
+            Reason.DAMAGED, f"the document could not be read ({type(exc).__name__})", unexpected=type(exc).__name__
+        ) from exc
 
 
 def load_text(text: str) -> Document:
@@ -83,7 +85,9 @@ def load_text(text: str) -> Document:
         raise
     except Exception as exc:
         _log.warning("text loader failed (%s)", type(exc).__name__, exc_info=True)
-        raise UnsupportedDocument(Reason.DAMAGED, f"the text could not be read ({type(exc).__name__})") from exc
+        raise UnsupportedDocument(
+            Reason.DAMAGED, f"the text could not be read ({type(exc).__name__})", unexpected=type(exc).__name__
+        ) from exc
 
 
 def _load(data: bytes, filename: str | None, content_type: str | None) -> Document:

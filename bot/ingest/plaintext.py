@@ -203,4 +203,6 @@ def _is_syllable(word: str) -> bool:
 def text_document(text: str, *, encoding: str | None = None) -> Document:
     """Plain text as a Document: each non-empty line one paragraph block."""
     blocks = tuple(Block(line) for line in split_lines(text))
+    if not blocks:
+        raise UnsupportedDocument(Reason.EMPTY, "the text holds no printable characters")
     return Document(blocks, source_format="text", encoding=encoding)
