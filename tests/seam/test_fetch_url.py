@@ -114,7 +114,7 @@ async def site() -> AsyncIterator[Site]:
     app.router.add_get("/endless", endless)
     app.router.add_get("/photo", image)
     app.router.add_get("/ban-tin.txt", text_1258)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, handler_cancellation=True)  # a client that gave up ends its handler
     await runner.setup()
     tcp = web.TCPSite(runner, "127.0.0.1", 0)
     await tcp.start()
