@@ -3,6 +3,8 @@ sectioned document, bullets and headings, the no-enumerator fallbacks, and the r
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -347,3 +349,29 @@ def test_a_list_of_talks_in_the_intro_loses_to_the_announced_task_list_of_the_sa
     )
     bulletin = parse_bulletin(doc(body))
     assert [t.enumerator for t in bulletin.tasks] == ["Thứ nhất", "Thứ hai"]
+
+
+HOSTILE = {
+    "outline groups": "tháng 5/2022\n" + "".join(f"{g}.{i}. a\n" for g in range(1, 100) for i in (1, 2)) * 40,
+    "linking lead-ins": "tháng 5/2022\n" + "Trong đó, các nội dung sau:\n" * 6500,
+    "lead-ins with continuations": "tháng 5/2022\n" + "tuyên truyền các nội dung sau:\nTrong đó, a b c d e f.\n" * 3000,
+    "emoji of many kinds": "tháng 5/2022\n"
+    + "".join(f"{chr(0x1F300 + i)} a\n{chr(0x1F300 + i)} b\n" for i in range(700)) * 8,
+    "caps headings": "tháng 5/2022\nMột đoạn văn có dấu chấm ở cuối câu này.\n"
+    + "TIÊU ĐỀ VIẾT HOA\nĐoạn văn bản thân bài có dấu chấm.\n" * 3500,
+    "semicolons": "tháng 5/2022\n" + ("a b c; " * 2000 + "\n") * 10,
+    "directive sentences": "tháng 5/2022\n" + ("Tuyên truyền a b c. " * 1000 + "\n") * 9,
+    "bold lines": "tháng 5/2022\n" + "Tuyên truyền a b c d e f.\n" * 6_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_shapes_of_the_new_families_finish_quickly(name: str) -> None:
+    start = time.perf_counter()
+    try:
+        bulletin = parse_bulletin(HOSTILE[name])
+    except BulletinParseError:
+        pass
+    else:
+        assert 2 <= len(bulletin.tasks) <= 20
+    assert time.perf_counter() - start < 1.0

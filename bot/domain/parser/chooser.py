@@ -6,12 +6,13 @@
    others report results or organisation ("Kết quả…", "Tổ chức thực hiện"), the tasks are looked for
    inside that section only.
 3. The longest run wins; on a tie a structural run (Word numbering, ``<ol>``), then one right after a
-   lead-in ("… các nội dung sau:"), then the earliest. A
-   run of a higher rank that holds the winner inside its items wins instead: those are sub-points.
-4. With no numbered run of two or more: bullet and heading runs, the same way.
+   lead-in ("… các nội dung sau:"), then the earliest. A run of a higher rank that holds the winner
+   inside its items wins instead: those are sub-points.
+4. With no numbered run of two or more: bullet and heading runs, the same way (an earlier bullet list
+   holds bullets of another kind under its items).
 5. With none of those: paragraphs after a lead-in, a ";" list, directive sentences of one paragraph,
-   directive paragraphs, and, for a text
-   that names a conference, every body paragraph (``bot.domain.parser.prose``).
+   and, for a text that names a conference or a month, directive paragraphs and then every body
+   paragraph (``bot.domain.parser.prose``).
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ def _numbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int
     return runs
 
 
+# More bullets or headings than this are a list of something else (participants, links), not tasks.
+MAX_MARKED_TASKS = 20
 # ALL-CAPS lines of plain text are a weaker sign of headings than bold or <h3>: it takes three of them.
 MIN_CAPS_HEADINGS = 3
 
@@ -103,7 +106,9 @@ def _unnumbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: i
                 chains = [heading_run(candidates, units, junk)]
             else:
                 chains = bullet_runs(candidates, units, junk)
-            runs.extend(Run(family, tuple(c), structural, group) for c in chains if len(c) >= MIN_TASKS)
+            runs.extend(
+                Run(family, tuple(c), structural, group) for c in chains if MIN_TASKS <= len(c) <= MAX_MARKED_TASKS
+            )
     return runs
 
 
@@ -133,15 +138,21 @@ def _bullets_hold(outer: Run, inner: Run, units: Sequence[Unit], junk: Sequence[
     bounds = [c.pos for c in outer.items]
     if inner.items[-1].pos < bounds[-1] or bisect_right(bounds, inner.start) < len(bounds):
         return True
-    between = [i for i in range(bounds[-1] + 1, inner.start) if not junk[i]]
-    return len(between) <= 1 and not any(prose.is_lead_in(units[i]) for i in between)
+    between = 0
+    for i in range(bounds[-1] + 1, inner.start):
+        if junk[i]:
+            continue
+        between += 1
+        if between > 1 or prose.is_lead_in(units[i]):
+            return False
+    return True
 
 
 def _best(runs: Sequence[Run], units: Sequence[Unit], junk: Sequence[bool], hi: int, order: Sequence[Family]) -> Run:
     priority = {family.name: i for i, family in enumerate(order)}
 
     def after_lead_in(run: Run) -> bool:
-        before = next((i for i in range(run.start - 1, -1, -1) if not junk[i]), None)
+        before = next((i for i in range(run.start - 1, max(-1, run.start - 50), -1) if not junk[i]), None)
         return before is not None and prose.is_lead_in(units[before])
 
     # Longest; then the document's own numbering; then the list a lead-in announces ("… sau:"), not a

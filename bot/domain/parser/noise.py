@@ -226,9 +226,14 @@ def ends_article(unit: Unit, next_unit: Unit | None) -> bool:
     return is_all_caps(unit) or is_byline(unit) or reports(unit)
 
 
+# No task runs over more paragraphs than this (a bulletin has a few dozen); the bound also keeps the
+# chooser linear when it asks where many candidate runs would end.
+MAX_TASK_UNITS = 300
+
+
 def last_task_end(units: Sequence[Unit], start: int, limit: int | None = None) -> int:
     """Index one past the last unit of the last task, which starts at ``start`` (at most ``limit``)."""
-    stop = len(units) if limit is None else min(limit, len(units))
+    stop = min(len(units) if limit is None else limit, len(units), start + 1 + MAX_TASK_UNITS)
     for i in range(start + 1, stop):
         if ends_article(units[i], units[i + 1] if i + 1 < len(units) else None):
             return i

@@ -148,7 +148,9 @@ def names_conference(units: Sequence[Unit], upto: int) -> bool:
 def _paragraph_tasks(units: Sequence[Unit], junk: Sequence[bool], start: int, hi: int) -> tuple[list[int], int]:
     """Starts of the tasks that follow ``start`` (exclusive), and the index one past the last task."""
     starts: list[int] = []
-    for i in range(start + 1, hi):
+    for i in range(start + 1, min(hi, start + 1 + noise.MAX_TASK_UNITS)):
+        if len(starts) > MAX_PROSE_TASKS:
+            break  # too many to be the tasks; the caller refuses this lead-in
         if junk[i]:
             continue
         unit = units[i]
@@ -161,7 +163,7 @@ def _paragraph_tasks(units: Sequence[Unit], junk: Sequence[bool], start: int, hi
         if starts and _links_back(unit):
             continue
         starts.append(i)
-    return starts, hi
+    return starts, min(hi, start + 1 + noise.MAX_TASK_UNITS)
 
 
 def _split(method: str, units: Sequence[Unit], junk: Sequence[bool], starts: Sequence[int], end: int) -> Split:

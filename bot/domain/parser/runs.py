@@ -112,16 +112,26 @@ def _breaks_bullets(unit: Unit) -> bool:
     return noise.is_all_caps(unit) or noise.is_footer(unit) or noise.is_related_head(unit) or unit.heading or unit.bold
 
 
+def _close(a: int, b: int, units: Sequence[Unit], junk: Sequence[bool]) -> bool:
+    """Bullets at ``a`` and ``b`` belong to one list: few paragraphs between them, none a heading."""
+    gap = 0
+    for i in range(a + 1, b):
+        if junk[i]:
+            continue
+        gap += 1
+        if gap > MAX_BULLET_GAP or _breaks_bullets(units[i]):
+            return False
+    return True
+
+
 def bullet_runs(candidates: Sequence[Candidate], units: Sequence[Unit], junk: Sequence[bool]) -> list[list[Candidate]]:
     """Stretches of bullets with at most ``MAX_BULLET_GAP`` other paragraphs between neighbours."""
     runs: list[list[Candidate]] = []
     current: list[Candidate] = []
     for candidate in candidates:
-        if current:
-            gap = [i for i in range(current[-1].pos + 1, candidate.pos) if not junk[i]]
-            if len(gap) > MAX_BULLET_GAP or any(_breaks_bullets(units[i]) for i in gap):
-                runs.append(current)
-                current = []
+        if current and not _close(current[-1].pos, candidate.pos, units, junk):
+            runs.append(current)
+            current = []
         current.append(candidate)
     if current:
         runs.append(current)
