@@ -71,10 +71,19 @@ class OutboxLoader:
         if not fresh:
             self._exhausted_at = self._clock()
             return
+        # The read may see the outbox as it was before a batch of acknowledgements was written, and
+        # the batch may be written (and forgotten by ``acks``) before the read returns: rows unwritten
+        # when the read began are skipped too, or they would be sent twice.
+        unwritten = self._acks.unwritten
         rows = await outbox.pending_between(self._store, min(fresh), max(fresh))
         added: dict[int, Lane] = {}
         for row in rows:
-            if row.chat_id not in fresh or row.id in self._acks or row.broadcast_id in self._controls.stopped:
+            if (
+                row.chat_id not in fresh
+                or row.id in unwritten
+                or row.id in self._acks
+                or row.broadcast_id in self._controls.stopped
+            ):
                 continue
             lane = added.get(row.chat_id)
             if lane is None:
