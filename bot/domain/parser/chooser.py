@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from bot.domain.parser import noise, prose
 from bot.domain.parser.families import NUMBERED, UNNUMBERED, Family
+from bot.domain.parser.families.headings import FAMILY as HEADINGS
 from bot.domain.parser.runs import Run, bullet_runs, collect, heading_run, longest_run
 from bot.domain.parser.spans import Split, split_run
 from bot.domain.parser.units import Unit, ffold
@@ -97,10 +98,12 @@ MAX_MARKED_TASKS = 20
 MIN_CAPS_HEADINGS = 3
 
 
-def _unnumbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) -> list[Run]:
+def _unnumbered_runs(
+    units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int, families: Sequence[Family]
+) -> list[Run]:
     runs: list[Run] = []
-    found = collect(UNNUMBERED, units, junk, lo, hi)
-    for family in UNNUMBERED:
+    found = collect(families, units, junk, lo, hi)
+    for family in families:
         for (group, structural), candidates in found[family.name].items():
             if family.name == "headings":
                 chains = [heading_run(candidates, units, junk)]
@@ -227,15 +230,16 @@ def choose(
     hi = len(units) if hi is None else hi
     limit = hi if outer is not None else None
     runs = _numbered_runs(units, junk, lo, hi, outer)
-    marked = _unnumbered_runs(units, junk, lo, hi)
+    headings = _unnumbered_runs(units, junk, lo, hi, [HEADINGS])
     if outer is None:
-        headings = [run for run in marked if run.family.name == "headings"]
         scoped = _scoped(units, junk, [*runs, *headings], hi)
         if scoped is not None:
             return scoped
-    marked = [run for run in marked if run.family.name != "headings" or _real_headings(run, units)]
     if runs:
         return split_run(_best(runs, units, junk, hi, NUMBERED), units, junk, limit=limit)
+    bullets = [family for family in UNNUMBERED if family is not HEADINGS]
+    marked = [run for run in headings if _real_headings(run, units)]
+    marked += _unnumbered_runs(units, junk, lo, hi, bullets)
     if marked:
         return split_run(_best(marked, units, junk, hi, UNNUMBERED), units, junk, limit=limit)
     if outer is not None:

@@ -56,17 +56,18 @@ def collect(
     One pass over the units; each unit is shown only to the families whose hits can begin with its
     first character (``Family.starts``), so a long text costs one dictionary look-up per unit.
     """
-    by_char: dict[str, list[Family]] = {}
-    anywhere = [family for family in families if not family.starts]
+    anywhere = tuple(family for family in families if not family.starts)
+    by_char: dict[str, tuple[Family, ...]] = {}
     for family in families:
         for ch in family.starts:
-            by_char.setdefault(ch, []).append(family)
+            by_char[ch] = (*by_char.get(ch, ()), family)
+    by_char = {ch: (*found, *anywhere) for ch, found in by_char.items()}
     out: dict[str, Groups] = {family.name: {} for family in families}
     for pos in range(lo, hi):
         if junk[pos]:
             continue
         unit = units[pos]
-        for family in (*by_char.get(unit.head[:1], ()), *anywhere):
+        for family in by_char.get(unit.head[:1], anywhere):
             hit = family.match(unit)
             if hit is None:
                 continue
