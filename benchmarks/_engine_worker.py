@@ -151,7 +151,7 @@ async def run_baseline(args: argparse.Namespace) -> None:
 
     rate: float = args.rate
     limiter = AIORateLimiter(overall_max_rate=rate, max_retries=3)
-    bot: ExtBot[None] = ExtBot(TOKEN, base_url=args.base_url, base_file_url=args.base_file_url, rate_limiter=limiter)
+    bot: ExtBot[int] = ExtBot(TOKEN, base_url=args.base_url, base_file_url=args.base_file_url, rate_limiter=limiter)
     outcomes: Counter[str] = Counter()
     sent = 0
     gate = asyncio.Semaphore(max(1, int(rate)))

@@ -25,39 +25,28 @@ class TimedOutBeforeSending(TimedOut):
 
     __slots__ = ()
 
-    def __init__(self) -> None:
-        super().__init__("Timed out waiting for a connection; the request was not sent to Telegram.")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or "Timed out waiting for a connection; the request was not sent to Telegram.")
 
 
 class AiohttpRequest(BaseRequest):
     """``BaseRequest`` implementation backed by one ``aiohttp.ClientSession``."""
 
-    __slots__ = (
-        "_connect_timeout",
-        "_media_write_timeout",
-        "_pool_size",
-        "_pool_timeout",
-        "_read_timeout",
-        "_session",
-        "_write_timeout",
-    )
+    __slots__ = ("_connect_timeout", "_pool_size", "_pool_timeout", "_read_timeout", "_session")
 
     def __init__(
         self,
         *,
         connection_pool_size: int = 256,
         read_timeout: float | None = 5.0,
-        write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
-        media_write_timeout: float | None = 20.0,
     ) -> None:
+        # No write timeout: aiohttp's ClientTimeout has none.
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
-        self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
 
     @property
