@@ -188,3 +188,12 @@ def test_an_official_documents_type_line_and_subject_make_the_title() -> None:
     assert parse_bulletin(doc).title == "Thông báo kết quả Hội nghị báo cáo viên tháng 6 năm 2023"
     caps = doc.replace("Kết quả Hội nghị báo cáo viên tháng 6 năm 2023", "KẾT QUẢ HỘI NGHỊ BÁO CÁO VIÊN THÁNG 6")
     assert parse_bulletin(caps).title == "THÔNG BÁO KẾT QUẢ HỘI NGHỊ BÁO CÁO VIÊN THÁNG 6"
+
+
+def test_a_related_news_date_above_the_title_is_not_the_published_date() -> None:
+    doc = bulletin(
+        "Hội nghị báo cáo viên tháng 10/2021",
+        "Ngày 15/10/2021",
+        before_title="Tin mới\n» Hội nghị báo cáo viên tháng 9/2021 (20/09/2021)",
+    )
+    assert parse_bulletin(doc).published == "2021-10-15"

@@ -104,7 +104,7 @@ def _parse(units: list[Unit], document: Document | None) -> Bulletin:
     title = metadata.title_text(units, junk, title_pos) if title_pos is not None else ""
     if not title and document is not None and document.title:
         title = " ".join(document.title.split())
-    published = metadata.published(units, title_pos, max(start, metadata.header_end(units, title_pos, first)))
+    published = metadata.published(units, junk, title_pos, max(start, metadata.header_end(units, title_pos, first)))
     if published is None and document is not None:
         published = metadata.iso_date(document.published)
     intro = metadata.intro_lines(units, junk, start, first)

@@ -196,7 +196,7 @@ _POSTED_DATE = (
 )
 
 
-def published(units: Sequence[Unit], title: int | None, end: int) -> str | None:
+def published(units: Sequence[Unit], junk: Sequence[bool], title: int | None, end: int) -> str | None:
     """The article's own date: from header lines before ``end`` only; a line labelled as the posting date
     first ("Ngày đăng:"), then a date with a time, then the one nearest the title. A print or visit date
     ("Ngày in:") is never it."""
@@ -204,8 +204,8 @@ def published(units: Sequence[Unit], title: int | None, end: int) -> str | None:
     candidates: list[tuple[bool, bool, bool, int, str]] = []
     for i in range(end):
         unit = units[i]
-        if unit.words > 30 or i == title:
-            continue
+        if unit.words > 30 or i == title or junk[i]:
+            continue  # a related-news link "(15/10/2021)" is another article's date
         date = date_in(unit.text)
         if date is None:
             continue

@@ -115,15 +115,22 @@ def looks_enumerated(unit: Unit) -> bool:
 
 
 def _is_link_like(unit: Unit, first: Unit | None) -> bool:
-    """A link title of a related-news list; ``first`` is the list's first link, if any yet."""
+    """A link title of a related-news list; ``first`` is the list's first link, if any yet.
+
+    One list keeps one form: after "» title (date)" links, a line without "»" (the article's own
+    headline, a "- " task ending in a full stop) ends the list.
+    """
     text = unit.text
-    if _LINK_DATE_RE.search(text) is not None:
+    dated = _LINK_DATE_RE.search(text) is not None
+    bullet = text[0] in _LINK_BULLET
+    if first is not None and first.text[0] in _LINK_BULLET:
+        return text[0] == first.text[0] and (dated or not ends_sentence(text))
+    if first is not None and _LINK_DATE_RE.search(first.text) is not None:
+        return dated
+    if dated:
         return True
-    if text[0] in _LINK_BULLET:
-        # Titles carry no full stop, and one list keeps one bullet: "- Tuyên truyền …." after a "»" list
-        # is the next task.
-        same_kind = first is None or first.text[0] == text[0] or first.text[0] not in _LINK_BULLET
-        return same_kind and not ends_sentence(text)
+    if bullet:
+        return not ends_sentence(text)
     # A short unpunctuated line is a link title, unless it is the next task's heading ("III. …").
     return unit.words <= 25 and not ends_sentence(text) and not looks_enumerated(unit)
 
@@ -180,8 +187,11 @@ def junk_mask(units: Sequence[Unit]) -> list[bool]:
             junk[i] = True
             i += 1
             first: Unit | None = None
-            while i < len(units) and _is_link_like(units[i], first) and not is_footer(units[i]):
-                first = first or units[i]
+            while i < len(units) and (
+                units[i].furniture or (_is_link_like(units[i], first) and not is_footer(units[i]))
+            ):
+                if not units[i].furniture:  # a page break inside the list
+                    first = first or units[i]
                 junk[i] = True
                 i += 1
         else:
