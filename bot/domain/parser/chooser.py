@@ -5,8 +5,8 @@
    tasks or orientation ("NHIỆM VỤ…", "Định hướng…", "Nội dung tuyên truyền") hold the tasks, while
    others report results or organisation ("Kết quả…", "Tổ chức thực hiện"), the tasks are looked for
    inside that section only.
-3. The longest run wins; on a tie a structural run (Word numbering, ``<ol>``), then one right after a
-   lead-in ("… các nội dung sau:"), then the earliest. A run of a higher rank that holds the winner
+3. The longest run wins; on a tie the one right after a lead-in ("… các nội dung sau:"), then a
+   structural run (Word numbering, ``<ol>``), then the earliest. A run of a higher rank that holds the winner
    inside its items wins instead: those are sub-points.
 4. With no numbered run of two or more: bullet and heading runs, the same way (an earlier bullet list
    holds bullets of another kind under its items).
@@ -158,9 +158,9 @@ def _best(runs: Sequence[Run], units: Sequence[Unit], junk: Sequence[bool], hi: 
         before = next((i for i in range(run.start - 1, max(-1, run.start - 50), -1) if not junk[i]), None)
         return before is not None and prose.is_lead_in(units[before])
 
-    # Longest; then the document's own numbering; then the list a lead-in announces ("… sau:"), not a
-    # list of talks in the intro; then the first (an outer list starts before the lists inside it).
-    best = max(runs, key=lambda r: (len(r), r.structural, after_lead_in(r), -r.start, -priority[r.family.name]))
+    # Longest; then the list a lead-in announces ("… sau:"), not a list of talks in the intro; then the
+    # document's own numbering; then the first (an outer list starts before the lists inside it).
+    best = max(runs, key=lambda r: (len(r), after_lead_in(r), r.structural, -r.start, -priority[r.family.name]))
     outers = []
     for run in runs:
         if run is best:
