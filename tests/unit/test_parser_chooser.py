@@ -375,3 +375,12 @@ def test_hostile_shapes_of_the_new_families_finish_quickly(name: str) -> None:
     else:
         assert 2 <= len(bulletin.tasks) <= 20
     assert time.perf_counter() - start < 1.0
+
+
+def test_no_month_but_two_candidate_tasks_still_gets_a_split_with_low_confidence() -> None:
+    text = "Tuyên truyền các nội dung\n" + "\n".join(TOPICS[:3]) + "\n"
+    bulletin = parse_bulletin(text)
+    assert len(bulletin.tasks) >= 2
+    assert bulletin.month == ""
+    assert bulletin.confidence < 0.6
+    assert ParseWarningCode.MONTH_UNKNOWN in {w.code for w in bulletin.parse_warnings}

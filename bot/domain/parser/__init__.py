@@ -93,9 +93,10 @@ def parse_document(document: Document) -> Bulletin:
 
 def _parse(units: list[Unit], document: Document | None) -> Bulletin:
     junk = noise.junk_mask(units)
-    bulletin_like = metadata.has_month_label(units, _HEADER_UNITS) or prose.names_conference(units, _HEADER_UNITS)
-    split = chooser.choose(units, junk, bulletin_like=bulletin_like)
+    split = chooser.choose(units, junk)
     if split is None or len(split.tasks) < chooser.MIN_TASKS:
+        # Nothing gives two tasks: say whether this is a bulletin at all (a conference month or name).
+        bulletin_like = metadata.has_month_label(units, _HEADER_UNITS) or prose.names_conference(units, _HEADER_UNITS)
         raise _refusal(units, junk, bulletin_like)
 
     first = split.intro_end

@@ -11,8 +11,7 @@
 4. With no numbered run of two or more: bullet and heading runs, the same way (an earlier bullet list
    holds bullets of another kind under its items).
 5. With none of those: paragraphs after a lead-in, a ";" list, directive sentences of one paragraph,
-   and, for a text that names a conference or a month, directive paragraphs and then every body
-   paragraph (``bot.domain.parser.prose``).
+   directive paragraphs, and last every body paragraph (``bot.domain.parser.prose``).
 """
 
 from __future__ import annotations
@@ -220,12 +219,10 @@ def choose(
     hi: int | None = None,
     *,
     outer: Run | None = None,
-    bulletin_like: bool = True,
 ) -> Split | None:
     """The best split of ``units[lo:hi]``, or None when nothing gives two tasks.
 
-    ``outer`` is set when looking inside one section of an outer run (its own items are left out);
-    ``bulletin_like`` allows the weakest fallbacks (directive paragraphs, every body paragraph).
+    ``outer`` is set when looking inside one section of an outer run (its own items are left out).
     """
     hi = len(units) if hi is None else hi
     limit = hi if outer is not None else None
@@ -244,11 +241,10 @@ def choose(
         return split_run(_best(marked, units, junk, hi, UNNUMBERED), units, junk, limit=limit)
     if outer is not None:
         return None
-    found = (
+    return (
         prose.paragraphs(units, junk, lo, hi)
         or prose.semicolons(units, junk, lo, hi)
         or prose.sentences(units, junk, lo, hi)
+        or prose.directives(units, junk, lo, hi)
+        or prose.best_effort(units, junk, lo, hi)
     )
-    if found is None and bulletin_like:
-        found = prose.directives(units, junk, lo, hi) or prose.best_effort(units, junk, lo, hi)
-    return found

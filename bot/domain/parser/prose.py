@@ -8,8 +8,7 @@
 - ``sentences``: one paragraph whose sentences each open with a directive ("Tuyên truyền …").
 - ``directives``: no lead-in, but consecutive paragraphs that each open with a directive
   ("Tuyên truyền …", "Đẩy mạnh …").
-- ``best-effort``: every paragraph of the body after the lead; only for a text that names a
-  reporters' conference, and with the lowest confidence.
+- ``best-effort``: every paragraph of the body after the lead, with the lowest confidence.
 """
 
 from __future__ import annotations
