@@ -30,9 +30,10 @@ def clean_text(text: str) -> str:
     return _RUNS.sub(" ", text).strip()
 
 
+# What str.splitlines() cuts at; matched lazily so a 10 MB text is never held twice as a list of lines.
+_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
 def split_lines(text: str) -> list[str]:
     """Cut at line breaks (any convention) and clean each line; empty lines are left out."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n")
-    for sep in "\u2028\u2029\x0b\x0c\x85":
-        lines = lines.replace(sep, "\n")
-    return [c for c in (clean_text(line) for line in lines.split("\n")) if c]
+    return [c for c in (clean_text(m.group()) for m in _LINE.finditer(text)) if c]

@@ -1,8 +1,10 @@
 """The one error every loader raises: a document the bot cannot read, and why.
 
 ``UnsupportedDocument.reason`` is a ``Reason``; ``details`` carries what the answer needs (the size
-and the limit, the HTTP status, the kind of file). ``bot.texts.ingest.refusal`` turns it into the
-Vietnamese + English answer. This module imports nothing heavy, so texts and handlers can use it.
+and the limit, the HTTP status, the kind of file); ``unexpected`` names the exception when a library
+failed in a way no rule foresaw (logged with its traceback, reported as DAMAGED).
+``bot.texts.ingest.refusal`` turns it into the Vietnamese + English answer. This module imports
+nothing heavy, so texts and handlers can use it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ ACCEPTED = (".txt", ".html", ".htm", ".docx", ".pdf")
 
 class Reason(StrEnum):
     EMPTY = "empty"  # no bytes, or only whitespace
-    TOO_LARGE = "too_large"  # details: size, limit (bytes); or pages/limit for a PDF
+    TOO_LARGE = "too_large"  # details: size, limit (bytes); or pages/limit (PDF), tags/limit (HTML)
     LEGACY_WORD = "legacy_word"  # Word 97-2003 .doc or RTF; details: kind ("doc", "rtf")
     IMAGE = "image"  # a photo or scan; details: kind ("png", "jpeg", …)
     ARCHIVE = "archive"  # zip (not a .docx), rar, 7z, gzip; details: kind

@@ -44,6 +44,7 @@ _SKIP_TAGS = frozenset({
     "title", "meta", "link", "select", "option", "optgroup", "button", "textarea", "input", "datalist", "video",
     "audio", "map", "area", "img", "picture", "source", "track", "param", "base",
 })  # fmt: skip
+_PAGE_CHROME_TAGS = frozenset({"nav", "aside", "footer", "menu"})
 _BOLD_TAGS = frozenset({"b", "strong"})
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _LISTS = frozenset({"ol", "ul", "menu", "dir"})
@@ -75,6 +76,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9.
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 
+# A saved article page has a few thousand tags (a 300 KB portal page: ~4,000). Past this, parsing and
+# extraction would take seconds and hundreds of MB (10 MB of pure markup: 2.5 s, +385 MB).
+MAX_TAGS = 150_000
 # The lines kept between the title and the body: date line, byline, source. Longer is a paragraph.
 _MAX_PREBODY_BLOCKS = 8
 _MAX_PREBODY_CHARS = 300
@@ -97,23 +101,38 @@ def is_fragment(markup: str) -> bool:
 def html_document(markup: str, *, encoding: str | None = None) -> Document:
     """Blocks of an HTML page (article only) or fragment (everything)."""
     markup = _XML_DECL.sub("", markup, count=1)
+    tags = markup.count("<")
+    if tags > MAX_TAGS:
+        raise UnsupportedDocument(
+            Reason.TOO_LARGE, f"the page has {tags} tags; limit {MAX_TAGS}", tags=tags, limit=MAX_TAGS, kind="html"
+        )
     fragment = is_fragment(markup)
     tree = _parse(markup)
     title, published, url = (None, None, None) if fragment else _metadata(tree)
-    candidates = _Walker().walk(tree)
-    kept = candidates if fragment else _article(tree, candidates)
+    if fragment:
+        kept = _Walker(page=False, mark_chrome=False).walk(tree)
+    else:
+        lines = _trafilatura_lines(markup)
+        kept = _article(lines, _Walker(page=True, mark_chrome=not lines).walk(tree))
     blocks = tuple(c.block for c in kept)
     if not blocks:
         raise UnsupportedDocument(Reason.NO_TEXT, "the HTML holds no text", kind="html")
     return Document(blocks, source_format="html", encoding=encoding, title=title, published=published, url=url)
 
 
-def _parse(markup: str) -> lxml.html.HtmlElement:
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+# Plain lxml elements for our walk: lxml.html's element classes cost a Python lookup per node.
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+_TRAFILATURA_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+
+
+def _parse(markup: str) -> lxml.etree._Element:
     try:
-        return lxml.html.document_fromstring(markup, parser=parser)
-    except (lxml.etree.ParserError, ValueError) as exc:  # "Document is empty"
+        root = lxml.etree.fromstring(markup, parser=_PARSER)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
         raise UnsupportedDocument(Reason.NO_TEXT, "the HTML holds no text", kind="html") from exc
+    if root is None:
+        raise UnsupportedDocument(Reason.NO_TEXT, "the HTML holds no text", kind="html")
+    return root
 
 
 # --------------------------------------------------------------------------------------------------
@@ -121,7 +140,7 @@ def _parse(markup: str) -> lxml.html.HtmlElement:
 # --------------------------------------------------------------------------------------------------
 
 
-def _metadata(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None, str | None]:
+def _metadata(tree: lxml.etree._Element) -> tuple[str | None, str | None, str | None]:
     metas: dict[str, str] = {}
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
@@ -131,7 +150,7 @@ def _metadata(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None, str 
     title = metas.get("og:title") or metas.get("twitter:title")
     if not title:
         node = tree.find(".//title")
-        title = node.text_content() if node is not None else None
+        title = "".join(node.itertext()) if node is not None else None
     title = clean_text(title) if title else None
     published = None
     for key in ("article:published_time", "og:article:published_time", "datepublished", "pubdate",
@@ -208,7 +227,11 @@ class _Frame:
 class _Walker:
     """One pass over the tree, iterative (no recursion limit on hostile nesting)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, page: bool, mark_chrome: bool) -> None:
+        # On a page, nav/aside/footer/menu are skipped unread (trafilatura drops them as well);
+        # containers named like chrome are only looked for when trafilatura found no article.
+        self.skip = _SKIP_TAGS | _PAGE_CHROME_TAGS if page else _SKIP_TAGS
+        self.mark_chrome = mark_chrome
         self.out: list[_Candidate] = []
         self.frames: list[_Frame] = []
         self.lists: list[_List] = []
@@ -218,44 +241,44 @@ class _Walker:
         self.chrome_depth = 0
         self.list_count = 0
 
-    def walk(self, root: lxml.html.HtmlElement) -> list[_Candidate]:
-        stack: list[tuple[lxml.html.HtmlElement, bool]] = [(root, False)]
-        while stack:
-            el, closing = stack.pop()
-            if closing:
-                self._end()
+    def walk(self, root: lxml.etree._Element) -> list[_Candidate]:
+        walker = lxml.etree.iterwalk(root, events=("start", "end"))
+        skipped: lxml.etree._Element | None = None  # skip_subtree() still reports the element's end
+        for event, el in walker:
+            if event == "end":
+                if el is skipped:
+                    skipped = None
+                else:
+                    self._end()
                 self._text(el.tail)
                 continue
             tag = el.tag.lower() if isinstance(el.tag, str) else ""
-            if not tag or tag in _SKIP_TAGS or self._hidden(el):
-                self._text(el.tail)
-                continue
-            if tag == "br":
-                self._flush()
-                self._text(el.tail)
+            if not tag or tag in self.skip or tag == "br" or self._hidden(el):
+                if tag == "br":
+                    self._flush()
+                walker.skip_subtree()
+                skipped = el
                 continue
             self._start(el, tag)
             self._text(el.text)
-            stack.append((el, True))
-            stack.extend((child, False) for child in reversed(el))
         self._flush()
         return self.out
 
     @staticmethod
-    def _hidden(el: lxml.html.HtmlElement) -> bool:
+    def _hidden(el: lxml.etree._Element) -> bool:
         if el.get("hidden") is not None:
             return True
         style = el.get("style")
         return bool(style) and _HIDDEN_STYLE.search(style) is not None
 
-    def _start(self, el: lxml.html.HtmlElement, tag: str) -> None:
+    def _start(self, el: lxml.etree._Element, tag: str) -> None:
         block = tag in _BLOCK_TAGS
         if block:
             self._flush()
         frame = _Frame(tag, block)
         style = el.get("style")
         frame.bold = tag in _BOLD_TAGS or (bool(style) and _BOLD_STYLE.search(style or "") is not None)
-        frame.chrome = tag in {"nav", "aside", "footer"} or self._chrome_name(el, tag)
+        frame.chrome = self.mark_chrome and (tag in _PAGE_CHROME_TAGS or self._chrome_name(el, tag))
         if tag in _HEADINGS:
             frame.heading = _HEADINGS[tag]
         elif tag in _LISTS:
@@ -280,13 +303,13 @@ class _Walker:
             self.lists.pop()
 
     @staticmethod
-    def _chrome_name(el: lxml.html.HtmlElement, tag: str) -> bool:
+    def _chrome_name(el: lxml.etree._Element, tag: str) -> bool:
         if tag in {"body", "html", "form", "main", "article"}:
             return False
         names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
         return bool(names) and _CHROME_CLASS.search(names) is not None
 
-    def _open_list(self, el: lxml.html.HtmlElement, tag: str) -> None:
+    def _open_list(self, el: lxml.etree._Element, tag: str) -> None:
         self.list_count += 1
         ordered = tag == "ol"
         style = _list_style(el, "1" if ordered else "•")
@@ -297,7 +320,7 @@ class _Walker:
         start = _int(el.get("start"), default) if ordered else 1
         self.lists.append(_List(ordered, style, start, step, f"html-{self.list_count}"))
 
-    def _open_item(self, el: lxml.html.HtmlElement, frame: _Frame) -> None:
+    def _open_item(self, el: lxml.etree._Element, frame: _Frame) -> None:
         if not self.lists:  # a stray <li> outside any list: drawn as a bullet
             self.list_count += 1
             frame.label, frame.list_id, frame.level = "•", f"html-{self.list_count}", 0
@@ -353,7 +376,7 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def _list_style(el: lxml.html.HtmlElement, default: str) -> str:
+def _list_style(el: lxml.etree._Element, default: str) -> str:
     kind: str = (el.get("type") or "").strip()
     if kind in {"1", "a", "A", "i", "I"}:
         return kind
@@ -410,7 +433,7 @@ def _roman(value: int) -> str:
     return "".join(out)
 
 
-def _link_dense(el: lxml.html.HtmlElement) -> bool:
+def _link_dense(el: lxml.etree._Element) -> bool:
     """A list whose text is mostly links, with at least three items: navigation or related news."""
     items = sum(1 for child in el if isinstance(child.tag, str) and child.tag.lower() == "li")
     if items < 3:
@@ -427,8 +450,7 @@ def _link_dense(el: lxml.html.HtmlElement) -> bool:
 # --------------------------------------------------------------------------------------------------
 
 
-def _article(tree: lxml.html.HtmlElement, candidates: list[_Candidate]) -> list[_Candidate]:
-    lines = _trafilatura_lines(tree)
+def _article(lines: list[str], candidates: list[_Candidate]) -> list[_Candidate]:
     fallback = [c for c in candidates if not (c.other or c.chrome)]
     if not lines:
         # trafilatura found no article (a short page, an odd layout): keep what is not page chrome.
@@ -463,10 +485,13 @@ def _add_prebody(candidates: list[_Candidate], keep: list[bool], first: int) -> 
             keep[i] = True
 
 
-def _trafilatura_lines(tree: lxml.html.HtmlElement) -> list[str]:
+def _trafilatura_lines(markup: str) -> list[str]:
     """The article's lines as trafilatura extracts them (whitespace removed, for matching)."""
     import trafilatura  # imported here: ~0.2 s, and only pages need it
 
+    # trafilatura wants lxml.html elements and copies the tree it is given: parsing again (2 ms for
+    # 300 KB) costs no more than the copy.
+    tree = lxml.html.document_fromstring(markup, parser=_TRAFILATURA_PARSER)
     xml = trafilatura.extract(
         tree,
         output_format="xml",

@@ -46,6 +46,11 @@ def _reason(error: UnsupportedDocument) -> tuple[str, str]:
     if reason is Reason.EMPTY:
         return "Tệp hoặc tin nhắn không có nội dung.", "The file or message is empty."
     if reason is Reason.TOO_LARGE:
+        if "tags" in details:
+            return (
+                "Trang HTML quá phức tạp để đọc (quá nhiều thẻ). Hãy dán nội dung bài hoặc gửi link bài viết.",
+                "The HTML page is too complex to read (too much markup). Paste the article's text or send its link.",
+            )
         if "pages" in details:
             pages, limit = details.get("pages"), details.get("limit")
             return (

@@ -792,3 +792,9 @@ def test_deep_nesting() -> None:
 def test_blocks_are_the_shared_type() -> None:
     doc = load(fixture("notice-fam-roman-sections.docx"), filename="x.docx")
     assert all(isinstance(b, Block) for b in doc.blocks)
+
+
+def test_a_page_of_pure_markup_is_refused_before_parsing() -> None:
+    error = refused(b"<html><body>" + b"<span>x</span>" * 80_000 + b"</body></html>", filename="a.html")
+    assert error.reason is Reason.TOO_LARGE and error.details["kind"] == "html"
+    assert "quá phức tạp" in texts.refusal(error)
