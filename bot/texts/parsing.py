@@ -126,9 +126,11 @@ def preview_warning(bulletin: Bulletin) -> str | None:
     found = len(bulletin.tasks)
     stated = bulletin.stated_count
     if stated is not None and stated != found:
+        mismatch = next((w for w in bulletin.parse_warnings if w.code is ParseWarningCode.COUNT_MISMATCH), None)
+        phrase = _value(mismatch, "phrase") if mismatch is not None else f"{stated} nội dung"
         return "⚠️ " + _both(
-            f"Bài viết nêu {stated} nội dung nhưng chỉ tách được {found}; hãy kiểm tra trước khi gửi.",
-            f"The text announces {stated} items but {found} were found; check before sending.",
+            f"Bài viết nêu «{phrase}» nhưng tách được {found} nhiệm vụ; hãy kiểm tra trước khi gửi.",
+            f"The text announces {stated} items ('{phrase}') but {found} were found; check before sending.",
         )
     unfinished = next((w for w in bulletin.parse_warnings if w.code is ParseWarningCode.UNFINISHED_TASK), None)
     if unfinished is not None or looks_incomplete(bulletin):
