@@ -22,6 +22,7 @@ is no page chrome to remove and nothing must be lost. ``og:title``/``<title>`` a
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 
@@ -32,6 +33,10 @@ from bot.domain.blocks import Block, BlockKind, Document
 from bot.domain.textnorm import fold
 from bot.ingest.clean import clean_text
 from bot.ingest.errors import Reason, UnsupportedDocument
+
+# trafilatura logs "discarding data" at WARNING whenever a page has no article it likes (a short page,
+# a fragment); we fall back on our own walk then, so that is not an operational warning.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 _BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "h1", "h2", "h3", "h4", "h5",
