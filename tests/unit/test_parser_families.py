@@ -143,7 +143,12 @@ def test_roman(text: str, number: int, enumerator: str) -> None:
     assert found is not None and (found.number, found.enumerator) == (number, enumerator)
 
 
-@pytest.mark.parametrize("text", ["IIII. Không", "Ivan. Tên", "I love", "VX. Sai"])
+def test_lower_case_roman_is_its_own_list() -> None:
+    assert hit(roman.match, "iii. Tuyên truyền.") == Hit(3, "iii.", "Tuyên truyền.", "i.")
+    assert hit(roman.match, "III. Tuyên truyền.") == Hit(3, "III.", "Tuyên truyền.", "I.")
+
+
+@pytest.mark.parametrize("text", ["IIII. Không", "Ivan. Tên", "I love", "VX. Sai", "xin chào", "vì vậy"])
 def test_roman_only_real_numerals_with_a_separator(text: str) -> None:
     assert hit(roman.match, text) is None
 
