@@ -30,7 +30,6 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -60,6 +59,7 @@ from bot.services.archive import (
 from bot.texts import archive as texts
 from data import subscribers
 from data.search import query_terms
+from handlers.callbacks import edit_text
 
 log = logging.getLogger(__name__)
 
@@ -365,12 +365,7 @@ async def on_button(update: Update, context: AppContext) -> None:
         if isinstance(answer, NothingFound) and answer.reason == "gone":
             notice = texts.GONE_BUTTON
         pages = texts.render(answer)
-        try:
-            await query.edit_message_text(pages[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(answer))
-        except BadRequest as exc:
-            # Pressing the button of what is already shown is not an error worth reporting.
-            if "not modified" not in str(exc).lower():
-                raise
+        await edit_text(query, pages[0], reply_markup=keyboard(answer), parse_mode=ParseMode.HTML)
         # A task longer than one message: the rest follows as new messages, as in a broadcast.
         if len(pages) > 1 and query.message is not None:
             for html in pages[1:]:

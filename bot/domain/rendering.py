@@ -1,7 +1,7 @@
 """Turn a bulletin into the exact HTML messages that go out, one per task (more for a very long task).
 
 Telegram counts the 4096-character limit on the text *after* entity parsing, in code points
-(telegram-bot-api.md §1.3); we also keep the UTF-16 length under it, the stricter of the two.
+(https://core.telegram.org/bots/api#sendmessage); we also keep the UTF-16 length under it, the stricter of the two.
 Every piece of text is HTML-escaped: only our own tags reach Telegram.
 """
 
