@@ -18,6 +18,8 @@ from typing import Generic, TypeVar
 from telegram import CallbackQuery, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
+from bot.ptb.errors import is_not_modified as is_not_modified  # re-exported for the handlers
+
 CALLBACK_LIMIT = 64  # bytes: https://core.telegram.org/bots/api#inlinekeyboardbutton
 _ID = re.compile(r"[0-9]{1,12}")  # ASCII digits only (str.isdigit() also accepts "²" and "٣")
 
@@ -60,11 +62,6 @@ class Buttons(Generic[A]):
             if known == action:
                 return Press(known, int(raw_id))
         return None
-
-
-def is_not_modified(error: BadRequest) -> bool:
-    """Telegram's "message is not modified": the edit asked for exactly what the message shows."""
-    return "message is not modified" in str(error).lower()
 
 
 async def edit_text(

@@ -26,6 +26,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.delivery.outcomes import Outcome, SendResult
+from bot.ptb.errors import is_not_modified
 from bot.ptb.request import TimedOutBeforeSending
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class TelegramNotifier:
         try:
             await self._bot.edit_message_text(html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML)
         except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
+            if not is_not_modified(exc):
                 log.warning("could not edit progress message in %s: %s", chat_id, exc)
         except TelegramError as exc:
             log.warning("could not edit progress message in %s: %s", chat_id, type(exc).__name__)
