@@ -1,7 +1,7 @@
 """The folders are the layers; this test states the rule by folder, so a new module is covered at once.
 
 - ``bot/domain``: pure logic; imports no ``telegram``, no store, no services, no I/O libraries.
-- ``bot/services``, ``bot/delivery``, ``bot/texts``, ``data``: no ``telegram``, no adapters
+- ``bot/services``, ``bot/delivery``, ``bot/ingest``, ``bot/texts``, ``data``: no ``telegram``, no adapters
   (``bot.ptb``, ``handlers``), no offline tooling.
 - ``bot/offline`` (the imitation) imports nothing of the bot but what the console wires.
 """
@@ -45,7 +45,7 @@ def _offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("folder", ["bot/services", "bot/delivery", "bot/texts", "data"])
+@pytest.mark.parametrize("folder", ["bot/services", "bot/delivery", "bot/ingest", "bot/texts", "data"])
 def test_core_layers_do_not_import_telegram_or_adapters(folder: str) -> None:
     assert _offenders(folder, ADAPTERS) == []
 
