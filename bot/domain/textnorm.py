@@ -112,7 +112,7 @@ _TRANSLATE.update({ord(ch): "\n" for ch in _LINE_BREAKS})
 _SPACES_RE = re.compile(r" {2,}")
 
 
-def normalize_text(raw: str | bytes) -> str:
+def normalize_text(raw: str | bytes | bytearray) -> str:
     """Return bulletin text in one canonical form: NFC, LF line ends, one space between words.
 
     Bytes must be UTF-8 (a BOM is removed); anything else raises BulletinParseError("not UTF-8 text")
@@ -132,7 +132,7 @@ def normalize_text(raw: str | bytes) -> str:
     return "\n".join(_SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
 
 
-def _decode(raw: str | bytes) -> str:
+def _decode(raw: str | bytes | bytearray) -> str:
     if isinstance(raw, str):
         return raw
     try:

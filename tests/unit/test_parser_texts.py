@@ -17,7 +17,15 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 # ASCII values, so that the English half can be checked for Vietnamese words.
-PARAMS = {"month": 3, "phrase": "6 items", "found": 5, "marker": "-", "method": "paragraphs", "task": 6, "tail": "and"}
+PARAMS: dict[str, str | int] = {
+    "month": 3,
+    "phrase": "6 items",
+    "found": 5,
+    "marker": "-",
+    "method": "paragraphs",
+    "task": 6,
+    "tail": "and",
+}
 
 
 def body(html: str) -> tuple[str, str]:

@@ -47,7 +47,7 @@ def test_long_paragraph_splits_at_sentence_ends_in_order() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20000))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=20000))
 def test_any_task_fits_telegram_limits(text: str) -> None:
     if not text.strip():
         return

@@ -161,7 +161,7 @@ def test_hostile_markup_is_normalised_correctly(text: str, expected: str) -> Non
 # Properties
 # ---------------------------------------------------------------------------------------------
 
-_plain_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<&"), max_size=300)
+_plain_text = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="<&"), max_size=300)
 
 
 @settings(max_examples=300)
