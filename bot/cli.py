@@ -71,41 +71,70 @@ def _bulletin_json(bulletin: Bulletin) -> dict[str, object]:
     }
 
 
-def _refusal(file: str, exc: BulletinParseError) -> str:
-    """A refused file, in English and in Vietnamese (as the bot says it)."""
+def _one_line(markup: str) -> str:
+    """A bot answer (Telegram HTML, Vietnamese and English on their own lines) as one line."""
     from bot.domain.rendering import html_to_plain
+
+    return " · ".join(line.strip() for line in html_to_plain(markup).splitlines() if line.strip())
+
+
+def _why(exc: Exception) -> str:
+    """Why a file or URL gives no bulletin, on one line: as the bot says it (Vietnamese, then English),
+    then the loader's or parser's own reason."""
+    from bot.ingest import UnsupportedDocument
+    from bot.texts.ingest import refusal
     from bot.texts.parsing import error_text
 
-    return f"{file}: cannot split into tasks: {exc}\n{html_to_plain(error_text(exc))}"
+    if isinstance(exc, BulletinParseError):
+        return f"{_one_line(error_text(exc))} (cannot split into tasks: {exc})"
+    if isinstance(exc, UnsupportedDocument):
+        return f"{_one_line(refusal(exc))} (cannot read: {exc})"
+    if isinstance(exc, OSError):
+        return f"không đọc được tệp · cannot read the file: {exc.strerror or exc}"
+    raise exc
 
 
-def _read_document(source: str) -> Document:
-    """A file or an http(s) URL through the loaders (any format the bot accepts)."""
-    from bot.ingest import fetch_url, load
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
 
-    if source.startswith(("http://", "https://")):
-        return asyncio.run(fetch_url(source))
+
+def _load_file(source: str) -> Document:
+    from bot.ingest import load
+
     path = Path(source)
     return load(path.read_bytes(), filename=path.name)
 
 
-def cmd_parse(args: argparse.Namespace) -> int:
-    from bot.domain.parser import parse_document
-    from bot.domain.rendering import html_to_plain
+async def _read_document(source: str) -> Document:
+    """A file or an http(s) URL through the loaders (any format the bot accepts)."""
+    from bot.ingest import fetch_url
+
+    if _is_url(source):
+        return await fetch_url(source)
+    return await asyncio.to_thread(_load_file, source)
+
+
+async def _read_bulletin(source: str) -> Bulletin | str:
+    """The bulletin in a file or at a URL, or why there is none (one line)."""
     from bot.ingest import UnsupportedDocument
-    from bot.texts.ingest import refusal
+    from bot.services.publishing import parse
 
     try:
-        document = _read_document(args.file)
+        document = await _read_document(source)
+        return await asyncio.to_thread(parse, document)
+    except (OSError, UnsupportedDocument, BulletinParseError) as exc:
+        return _why(exc)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from bot.domain.parser import parse_document
+    from bot.ingest import UnsupportedDocument
+
+    try:
+        document = asyncio.run(_read_document(args.file))
         bulletin = parse_document(document)
-    except OSError as exc:
-        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 1
-    except UnsupportedDocument as exc:
-        print(f"{args.file}: cannot read: {exc}\n{html_to_plain(refusal(exc))}", file=sys.stderr)
-        return 1
-    except BulletinParseError as exc:
-        print(_refusal(args.file, exc), file=sys.stderr)
+    except (OSError, UnsupportedDocument, BulletinParseError) as exc:
+        print(f"{args.file}: {_why(exc)}", file=sys.stderr)
         return 1
     if args.json:
         result = _bulletin_json(bulletin)
@@ -124,20 +153,25 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 async def _import(settings: Settings, files: Sequence[str]) -> int:
-    from bot.services.publishing import prepare
+    """Every file (or URL) is read first; the archive is opened only for those that are bulletins, so a
+    refused file leaves the database as it was."""
     from data import bulletins
     from data.store import Store
 
+    found: list[tuple[str, Bulletin]] = []
     failures = 0
+    for name in files:
+        read = await _read_bulletin(name)
+        if isinstance(read, str):
+            print(f"{name}: not imported · không nhập: {read}", file=sys.stderr)
+            failures += 1
+        else:
+            found.append((name, read))
+    if not found:
+        return 1
     say_sources(settings)
     async with await Store.open(settings.database_path) as store:
-        for name in files:
-            try:
-                bulletin = prepare(Path(name).read_bytes()).bulletin
-            except (OSError, BulletinParseError) as exc:
-                print(f"{name}: not imported: {exc}", file=sys.stderr)
-                failures += 1
-                continue
+        for name, bulletin in found:
             bulletin_id, created = await bulletins.add(store, bulletin)
             state = "added" if created else "already in the archive"
             print(
@@ -152,11 +186,11 @@ async def _publish(settings: Settings, file: str, yes: bool) -> int:
     from data import subscribers
     from data.store import Store
 
-    try:
-        prepared = publishing.prepare(Path(file).read_bytes())
-    except (OSError, BulletinParseError) as exc:
-        print(f"{file}: cannot publish: {exc}", file=sys.stderr)
+    read = await _read_bulletin(file)
+    if isinstance(read, str):
+        print(f"{file}: cannot publish, nothing queued · không đăng, chưa gửi gì: {read}", file=sys.stderr)
         return 1
+    prepared = publishing.prepare(read)
     say_sources(settings)
     async with await Store.open(settings.database_path) as store:
         recipients = await subscribers.count_active(store)
@@ -240,9 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("file", help="a .txt/.html/.docx/.pdf file, or an http(s) URL")
     parse.add_argument("--json", action="store_true", help="machine-readable output")
     imp = sub.add_parser("import", help="add bulletins to the archive without sending them")
-    imp.add_argument("files", nargs="+")
+    imp.add_argument("files", nargs="+", help=".txt/.html/.docx/.pdf files or http(s) URLs")
     pub = sub.add_parser("publish", help="add a bulletin and queue it for every active subscriber")
-    pub.add_argument("file")
+    pub.add_argument("file", help="a .txt/.html/.docx/.pdf file, or an http(s) URL")
     pub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 

@@ -114,11 +114,6 @@ DROP_UNMOVED = """
 UPDATE deliveries SET status = 'cancelled', error = 'migrated (duplicate)' WHERE chat_id = ? AND status = 'pending'
 """
 
-CREATE_DRAFT = "INSERT INTO drafts (admin_user_id, chat_id, source_text, created_at) VALUES (?, ?, ?, ?)"
-GET_DRAFT = "SELECT * FROM drafts WHERE id = ?"
-CLAIM_DRAFT = "UPDATE drafts SET status = ? WHERE id = ? AND status = 'pending'"
-LINK_DRAFT = "UPDATE drafts SET broadcast_id = ? WHERE id = ?"
-
 
 @dataclass(frozen=True, slots=True)
 class BroadcastInfo:
@@ -159,16 +154,6 @@ class PendingRow:
     broadcast_id: int
     seq: int
     attempts: int
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    id: int
-    admin_user_id: int
-    chat_id: int
-    source_text: str
-    status: str
-    broadcast_id: int | None
 
 
 def _info(r: Row) -> BroadcastInfo:
@@ -334,36 +319,3 @@ async def move_chat(store: Store, old_chat_id: int, new_chat_id: int) -> None:
         await conn.execute(MOVE_SUBSCRIBER, (new_chat_id, now, old_chat_id))
         await conn.execute(MOVE_PENDING, (new_chat_id, now, old_chat_id))
         await conn.execute(DROP_UNMOVED, (old_chat_id,))
-
-
-async def create_draft(store: Store, admin_user_id: int, chat_id: int, source_text: str) -> int:
-    async with store.transaction() as conn:
-        cursor = await conn.execute(CREATE_DRAFT, (admin_user_id, chat_id, source_text, utcnow()))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-
-async def get_draft(store: Store, draft_id: int) -> Draft | None:
-    r = await store.fetchone(GET_DRAFT, (draft_id,))
-    if r is None:
-        return None
-    return Draft(r["id"], r["admin_user_id"], r["chat_id"], r["source_text"], r["status"], r["broadcast_id"])
-
-
-async def cancel_draft(store: Store, draft_id: int) -> bool:
-    """Cancel a pending draft; False if it was already decided (sent or cancelled)."""
-    async with store.transaction() as conn:
-        return await claim_draft(conn, draft_id, "cancelled")
-
-
-async def claim_draft(conn: Connection, draft_id: int, status: str) -> bool:
-    """Inside the caller's transaction, move a pending draft to ``sent`` or ``cancelled``; False if
-    it was already decided. Sending claims, queues and links in that one transaction, so a draft is
-    never ``sent`` without its broadcast (``bot.services.publishing.send_draft``)."""
-    cursor = await conn.execute(CLAIM_DRAFT, (status, draft_id))
-    return cursor.rowcount > 0
-
-
-async def link_draft(conn: Connection, draft_id: int, broadcast_id: int) -> None:
-    """Inside the caller's transaction: the broadcast a sent draft became."""
-    await conn.execute(LINK_DRAFT, (broadcast_id, draft_id))

@@ -1,61 +1,69 @@
-"""Admins publish a bulletin: a dialog from /publish to a preview and its Send / Cancel buttons.
+"""Admins publish a bulletin: from a file, a link, or pasted text, to a preview they can fix, to Send.
 
 ::
 
-    /publish <text>, or an uploaded file ──────────────► preview ──► PREVIEWING
-    bare /publish (private chat) ──► COLLECTING ── text ──► preview ─┘     │
-                                        │                                 Send / Cancel ──► end
-                                        └── /cancel, or DIALOG_TIMEOUT without a bulletin ──► end
+    upload (.txt any encoding, .html, .docx, .pdf) ─┐
+    a message that is just an http(s) link ─────────┼──────────────────────────► preview ──► Send / Cancel
+    /publish <text> ────────────────────────────────┘                              ▲  │
+    bare /publish, or a pasted bulletin's first message ─► collecting ── Done ─────┘  └─► ✏️ fixes (in place)
+                                │   (more messages are more parts)
+                                └── /cancel, Stop, or DIALOG_TIMEOUT without a part ──► end
 
-The dialog is a ``ConversationHandler`` per chat and admin, so adding a step is adding a state:
-a bulletin pasted over several messages until a "Xong · Done" button is more handlers in
-COLLECTING; per-task edit tools are more buttons in PREVIEWING. A draft lives in the database,
-not in the dialog: the Send and Cancel buttons of a preview keep working after the dialog timed
-out or the bot restarted (``decide`` is also registered outside the dialog).
+The state of every step is in the database (``data.drafts``), not in memory: a collection, a
+preview and its buttons and replies keep working after the bot restarts, and an update is read
+against the state the previous one left, whatever order the concurrent updates are handled in
+(all changes to one chat's drafts take that chat's lock, in arrival order). That is why this is not
+a ``ConversationHandler``: its state is in memory and moves only when a callback returns, so the
+second half of a long paste, handled while the first was still being stored, was read as a question.
+
+The admin's text in a private chat is looked at first (handler group -1): a collection's next
+part, a reply that fixes a draft, a link, or the start of a pasted bulletin are taken and stop the
+update there; anything else goes on to the archive, which answers it as a question. A non-admin's
+file with a caption is a question too; without one it gets the polite refusal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
-import warnings
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Chat, Message, Update
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    BaseHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
-from bot.domain.records import BulletinParseError
+from bot import ingest
+from bot.domain.blocks import Document
+from bot.domain.records import Bulletin, BulletinParseError
 from bot.ptb.context import AppContext
+from bot.services import drafts as model
 from bot.services import publishing
 from bot.texts import delivery as texts
-from data import outbox, subscribers
+from bot.texts import ingest as ingest_texts
+from bot.texts import publish as ptexts
+from data import drafts, outbox
+from handlers import publish_edit
+from handlers import publish_preview as preview
 from handlers.callbacks import Buttons, edit_text
 from handlers.gate import AdminButtons, AdminGate, refusals
 
 log = logging.getLogger(__name__)
 
-COLLECTING = "collecting"  # after a bare /publish: the admin's next text is the bulletin
-PREVIEWING = "previewing"  # the preview is shown; its buttons decide
-END = ConversationHandler.END
-DIALOG_TIMEOUT = dt.timedelta(minutes=10)  # a forgotten /publish stops waiting after this
-
-DECISION = Buttons("pub", ("send", "cancel"))
+DIALOG_TIMEOUT = dt.timedelta(minutes=10)  # a collection with no new part for this long stops waiting
 COMMAND = "publish"
+# Buttons of previews shown before drafts kept their fixes (migration 0004): Send and Cancel by id.
+DECISION = Buttons("pub", ("send", "cancel"))
+_PREFIXES = re.compile(r"^(?:pub|pc|pe|ps|pk):")
 _COMMAND_PREFIX = re.compile(r"^/\w+(?:@\w+)?")
 # An upload that is a publish request: any document in a private chat, or captioned /publish.
 UPLOAD = filters.Document.ALL & (filters.CaptionRegex(r"^/publish\b") | filters.ChatType.PRIVATE)
-# chat_data key, with the admin's user id: the dialog's state, for the timeout to know what expired.
-_STATE = "publish_dialog_state"
+# What a non-admin is refused: a captioned /publish anywhere, a bare file in private. A file with
+# another caption is a question (the archive reads captions).
+_REFUSED_UPLOAD = filters.Document.ALL & (
+    filters.CaptionRegex(r"^/publish\b") | (filters.ChatType.PRIVATE & ~filters.CAPTION)
+)
 
 
 def command_body(text: str) -> str:
@@ -68,176 +76,423 @@ def _minutes() -> int:
     return max(1, round(DIALOG_TIMEOUT.total_seconds() / 60))
 
 
-def _enter(update: Update, context: AppContext, state: str | int) -> str | int:
-    """Record the state the dialog moves to and return it (for the ConversationHandler)."""
-    user = update.effective_user
-    if context.chat_data is not None and user is not None:
-        if state == END:
-            context.chat_data.pop((_STATE, user.id), None)
+# --- a new preview --------------------------------------------------------------------------------------
+
+
+async def _open_preview(
+    context: AppContext,
+    chat_id: int,
+    user_id: int,
+    document: Document,
+    bulletin: Bulletin,
+    *,
+    origin: str,
+    name: str | None,
+    source_text: str,
+) -> None:
+    """Store a new draft (replacing the admin's open one here, which then says so) and show it."""
+    store = context.bot_data.store
+    previous = await drafts.open_drafts(store, chat_id, user_id)
+    state = model.from_bulletin(bulletin, document)
+    draft_id = await drafts.create_pending(
+        store,
+        user_id,
+        chat_id,
+        origin=origin,
+        source_name=name,
+        source_text=source_text,
+        document_json=model.document_to_json(document),
+        bulletin_json=model.state_to_json(state),
+    )
+    notice = await _retire_all(context, previous)
+    draft = await drafts.get(store, draft_id)
+    assert draft is not None
+    await preview.publish_state(context, draft, state, notice=notice)
+
+
+async def _retire_all(context: AppContext, previous: list[drafts.Draft]) -> str | None:
+    """The drafts a new one replaced: their buttons stop, their question says so; returns the
+    sentence the new preview starts with."""
+    lines = []
+    for old in previous:
+        _cancel_expiry(context, old.id)
+        await preview.retire(context, old)
+        if old.status == "pending" and old.bulletin_json:
+            state = model.state_from_json(old.bulletin_json)
+            lines.append(ptexts.replaced_notice(state.title, state.month))
+        elif old.status == "pending":
+            lines.append(ptexts.replaced_notice("", None))
         else:
-            context.chat_data[(_STATE, user.id)] = state
-    return state
+            parts, _ = await drafts.part_stats(context.bot_data.store, old.id)
+            lines.append(ptexts.replaced_notice(None, None, parts))
+    return "\n".join(lines) or None
 
 
-# --- entering the dialog ----------------------------------------------------------------------
+async def _refuse_document(message: Message, exc: ingest.UnsupportedDocument) -> None:
+    await message.reply_text(ingest_texts.refusal(exc))
 
 
-async def on_publish(update: Update, context: AppContext) -> str | int:
-    """/publish with the bulletin after it, or bare: then wait for it (in a private chat)."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return END
-    body = command_body(message.text or "")
-    if body:
-        return await _preview(update, context, body, on_failure=END)
-    if chat.type != Chat.PRIVATE:  # in a group the admin's next message is not taken from the group
-        await message.reply_text(texts.publish_usage(None))
-        return END
-    # Answer once the dialog is in COLLECTING: an admin who pastes the bulletin right away, before
-    # the answer arrives, must not have it read as a question.
-    context.application.create_task(message.reply_text(texts.publish_usage(_minutes())), update=update)
-    return _enter(update, context, COLLECTING)
+async def _parse_or_refuse(message: Message, document: Document) -> Bulletin | None:
+    try:
+        return await publishing.parse_async(document)
+    except BulletinParseError as exc:
+        await message.reply_text(ptexts.parse_refusal(exc, document.encoding))
+        return None
 
 
-async def on_document(update: Update, context: AppContext) -> str | int:
-    """An uploaded .txt/.html: in a private chat, or with the caption /publish anywhere."""
-    message = update.effective_message
-    if message is None or message.document is None:
-        return END
-    text = await _read_upload(message)
-    if text is None:
-        return _enter(update, context, END)
-    return await _preview(update, context, text, on_failure=END)
-
-
-async def _read_upload(message: Message) -> str | None:
-    """The document's text, or None after telling the admin why it cannot be read."""
-    document = message.document
-    assert document is not None
-    problem = publishing.check_upload(document.file_name, document.file_size)
-    if problem is None:
-        try:
-            file = await document.get_file()
-            content = bytes(await file.download_as_bytearray())
-        except TelegramError as exc:
-            log.warning("could not download a document: %s", type(exc).__name__)
-            problem = "download_failed"
-        else:
-            text = publishing.decode_upload(content)
-            if text is not None:
-                return text
-            problem = "not_utf8"
-    await message.reply_text(texts.bad_file(problem))
-    return None
-
-
-# --- COLLECTING ---------------------------------------------------------------------------------
-
-
-async def on_pasted(update: Update, context: AppContext) -> str | int:
-    """The text after a bare /publish is the bulletin; one that cannot be read may be sent again."""
-    message = update.effective_message
-    if message is None or not message.text:
-        return COLLECTING
-    return await _preview(update, context, message.text, on_failure=COLLECTING)
-
-
-async def on_stop_collecting(update: Update, context: AppContext) -> str | int:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.collecting_cancelled())
-    return _enter(update, context, END)
-
-
-async def on_timeout(update: object, context: AppContext) -> None:
-    """DIALOG_TIMEOUT passed with no step: say so if the bot was waiting for a bulletin. A preview's
-    buttons keep working (see ``decide``), so a dialog that ends while previewing ends silently."""
-    if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
-        return
-    state = context.chat_data.pop((_STATE, update.effective_user.id), None) if context.chat_data is not None else None
-    if state == COLLECTING:
-        await context.bot.send_message(update.effective_chat.id, texts.collecting_timed_out(_minutes()))
-
-
-# --- the preview ----------------------------------------------------------------------------------
-
-
-async def _preview(update: Update, context: AppContext, source: str, *, on_failure: str | int) -> str | int:
-    """Exactly the messages a broadcast would send, then the question with Send / Cancel."""
+async def _preview_text(update: Update, context: AppContext, text: str) -> None:
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     assert message is not None and user is not None and chat is not None
     try:
-        prepared = publishing.prepare(source)
-    except publishing.NoMonthError:
-        await message.reply_text(texts.no_month())
-        return _enter(update, context, on_failure)
-    except BulletinParseError as exc:
-        await message.reply_text(texts.parse_failed(str(exc)))
-        return _enter(update, context, on_failure)
-    store = context.bot_data.store
-    draft_id = await outbox.create_draft(store, user.id, chat.id, source)
-    recipients = await subscribers.count_active(store)
-    bulletin = prepared.bulletin
-    await message.reply_text(
-        texts.preview_header(
-            bulletin.title,
-            bulletin.month,
-            len(bulletin.tasks),
-            len(prepared.messages),
-            recipients,
-            list(bulletin.warnings),
+        document = await publishing.load_pasted(text)
+    except ingest.UnsupportedDocument as exc:
+        await _refuse_document(message, exc)
+        return
+    bulletin = await _parse_or_refuse(message, document)
+    if bulletin is not None:
+        await _open_preview(context, chat.id, user.id, document, bulletin, origin="text", name=None, source_text=text)
+
+
+async def _preview_url(update: Update, context: AppContext, url: str) -> None:
+    """A link: fetched (the wait is the fetch's own, other chats go on), read, previewed."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    assert message is not None and user is not None and chat is not None
+    await _typing(context, chat.id)
+    try:
+        document = await publishing.fetch(url.strip())
+    except ingest.UnsupportedDocument as exc:
+        await _refuse_document(message, exc)
+        return
+    bulletin = await _parse_or_refuse(message, document)
+    if bulletin is not None:
+        await _open_preview(
+            context,
+            chat.id,
+            user.id,
+            document,
+            bulletin,
+            origin="url",
+            name=document.url or url.strip(),
+            source_text=document.text,
         )
-    )
-    for outgoing in prepared.messages:
-        await context.bot.send_message(chat.id, outgoing.html, disable_notification=True)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(texts.SEND_BUTTON, callback_data=DECISION.data("send", draft_id)),
-                InlineKeyboardButton(texts.CANCEL_BUTTON, callback_data=DECISION.data("cancel", draft_id)),
-            ]
-        ]
-    )
-    await context.bot.send_message(
-        chat.id, texts.confirm_prompt(bulletin.title, bulletin.month, recipients), reply_markup=keyboard
-    )
-    return _enter(update, context, PREVIEWING)
 
 
-async def decide(update: Update, context: AppContext) -> None:
-    """Send or Cancel under a preview. Deciding is once only: a second press, by anyone, is told the
-    draft was handled; a failure while queueing leaves the draft pending, its buttons working."""
+async def _typing(context: AppContext, chat_id: int) -> None:
+    with contextlib.suppress(TelegramError):  # only a courtesy
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+
+# --- entering ---------------------------------------------------------------------------------------------
+
+
+async def on_publish(update: Update, context: AppContext) -> None:
+    """/publish with the bulletin after it; bare, in a private chat: collect it from the next messages."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    body = command_body(message.text or "")
+    async with preview.chat_lock(context):
+        private = chat.type == Chat.PRIVATE
+        if body and private and len(message.text or "") >= model.NEAR_MESSAGE_LIMIT:
+            # As long as Telegram lets one message be: the rest is probably on its way.
+            draft = await _start_collecting(context, chat.id, user.id)
+            await _collect(context, message, draft, body)
+        elif body:
+            await _preview_text(update, context, body)
+        elif not private:  # in a group the admin's next message is not taken from the group
+            await message.reply_text(texts.publish_usage())
+        else:
+            draft = await _start_collecting(context, chat.id, user.id)
+            await message.reply_text(ptexts.collecting(_minutes()))
+            _schedule_expiry(context, draft)
+
+
+async def on_document(update: Update, context: AppContext) -> None:
+    """An uploaded document: in a private chat, or with the caption /publish anywhere."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or message.document is None or chat is None or user is None:
+        return
+    async with preview.chat_lock(context):
+        file = message.document
+        if file.file_size is not None and file.file_size > ingest.MAX_BYTES:
+            too_large = ingest.UnsupportedDocument(
+                ingest.Reason.TOO_LARGE, "the upload is too large", size=file.file_size, limit=ingest.MAX_BYTES
+            )
+            await _refuse_document(message, too_large)
+            return
+        await _typing(context, chat.id)
+        try:
+            content = bytes(await (await file.get_file()).download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("could not download a document: %s", type(exc).__name__)
+            await message.reply_text(texts.bad_file("download_failed"))
+            return
+        try:
+            document = await publishing.load_upload(content, filename=file.file_name, content_type=file.mime_type)
+        except ingest.UnsupportedDocument as exc:
+            await _refuse_document(message, exc)
+            return
+        bulletin = await _parse_or_refuse(message, document)
+        if bulletin is not None:
+            await _open_preview(
+                context,
+                chat.id,
+                user.id,
+                document,
+                bulletin,
+                origin="file",
+                name=file.file_name,
+                source_text=document.text,
+            )
+
+
+async def on_admin_text(update: Update, context: AppContext) -> None:
+    """An admin's text in a private chat, before anything else reads it (group -1): taken when it is
+    a collection's next part, a fix of a draft (a reply), a link, or the start of a pasted bulletin;
+    anything else is left to the archive."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None or not message.text:
+        return
+    text = message.text
+    async with preview.chat_lock(context):
+        if await publish_edit.take_reply(update, context):
+            raise ApplicationHandlerStop
+        collecting = await _collecting(context, chat.id, user.id)
+        if collecting is not None:
+            parts, _ = await drafts.part_stats(context.bot_data.store, collecting.id)
+            if parts == 0 and model.is_url(text):  # bare /publish, then a link
+                await _preview_url(update, context, text)
+            else:
+                await _collect(context, message, collecting, text)
+            raise ApplicationHandlerStop
+        if model.is_url(text):
+            await _preview_url(update, context, text)
+            raise ApplicationHandlerStop
+        if model.looks_like_bulletin_start(text):
+            draft = await _start_collecting(context, chat.id, user.id)
+            await _collect(context, message, draft, text)
+            raise ApplicationHandlerStop
+
+
+async def on_cancel(update: Update, context: AppContext) -> None:
+    """/cancel while collecting stops it; otherwise the command is anyone else's."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    async with preview.chat_lock(context):
+        collecting = await _collecting(context, chat.id, user.id)
+        if collecting is None:
+            return
+        await _finish_collecting(context, collecting, "cancelled")
+        await message.reply_text(texts.collecting_cancelled())
+        raise ApplicationHandlerStop
+
+
+# --- collecting a bulletin pasted in several messages -------------------------------------------------------
+
+
+async def _start_collecting(context: AppContext, chat_id: int, user_id: int) -> drafts.Draft:
+    store = context.bot_data.store
+    for old in await drafts.open_drafts(store, chat_id, user_id):
+        if old.status == "collecting":
+            _cancel_expiry(context, old.id)
+            await preview.retire(context, old)
+    draft = await drafts.get(store, await drafts.start_collecting(store, user_id, chat_id))
+    assert draft is not None
+    return draft
+
+
+async def _collecting(context: AppContext, chat_id: int, user_id: int) -> drafts.Draft | None:
+    """The admin's collection in this chat, if one is waiting (one left waiting past the timeout,
+    say across a restart, is expired here without a word)."""
+    store = context.bot_data.store
+    draft = next((d for d in await drafts.open_drafts(store, chat_id, user_id) if d.status == "collecting"), None)
+    if draft is None:
+        return None
+    last = dt.datetime.strptime(draft.updated_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    if dt.datetime.now(dt.UTC) - last > DIALOG_TIMEOUT:
+        await _finish_collecting(context, draft, "expired")
+        return None
+    return draft
+
+
+async def _collect(context: AppContext, message: Message, draft: drafts.Draft, text: str) -> None:
+    """Keep one part and answer with the running total and a "Xong · Done" button (the previous
+    answer's button goes, so only the last one can be pressed)."""
+    store = context.bot_data.store
+    parts, characters = await drafts.add_part(store, draft.id, message.message_id, text)
+    for old in model.layout_from_json(draft.preview_json).messages:
+        await _delete_or_strip(context, draft.chat_id, old.message_id)
+    ack = await context.bot.send_message(
+        draft.chat_id, ptexts.part_received(parts, characters), reply_markup=preview.collect_keyboard(draft.id)
+    )
+    layout = model.Layout(messages=(model.Shown(ack.message_id, "ack"),))
+    await drafts.set_preview(store, draft.id, model.layout_to_json(layout))
+    _schedule_expiry(context, draft)
+
+
+async def _delete_or_strip(context: AppContext, chat_id: int, message_id: int) -> None:
+    try:
+        await context.bot.delete_message(chat_id, message_id)
+    except TelegramError:
+        await preview.edit_markup(context, chat_id, message_id, None)
+
+
+async def _finish_collecting(context: AppContext, draft: drafts.Draft, status: str) -> bool:
+    _cancel_expiry(context, draft.id)
+    if not await drafts.finish(context.bot_data.store, draft.id, status, was="collecting"):
+        return False
+    for message in model.layout_from_json(draft.preview_json).messages:
+        await preview.edit_markup(context, draft.chat_id, message.message_id, None)
+    return True
+
+
+def _expiry_name(draft_id: int) -> str:
+    return f"publish-collect-{draft_id}"
+
+
+def _cancel_expiry(context: AppContext, draft_id: int) -> None:
+    if context.job_queue is not None:
+        for job in context.job_queue.get_jobs_by_name(_expiry_name(draft_id)):
+            job.schedule_removal()
+
+
+def _schedule_expiry(context: AppContext, draft: drafts.Draft) -> None:
+    """DIALOG_TIMEOUT after the last part, the collection stops waiting and says so."""
+    if context.job_queue is None:
+        return
+    _cancel_expiry(context, draft.id)
+    context.job_queue.run_once(
+        _expire, DIALOG_TIMEOUT, data=draft.id, name=_expiry_name(draft.id), chat_id=draft.chat_id
+    )
+
+
+async def _expire(context: AppContext) -> None:
+    job = context.job
+    if job is None or not isinstance(job.data, int):
+        return
+    async with preview.chat_lock(context):
+        draft = await drafts.get(context.bot_data.store, job.data)
+        if draft is None or draft.status != "collecting":
+            return
+        if await _finish_collecting(context, draft, "expired"):
+            await context.bot.send_message(draft.chat_id, texts.collecting_timed_out(_minutes()))
+
+
+async def on_collect(update: Update, context: AppContext) -> None:
+    """Done (parse everything collected, then the preview) or Stop under a collection."""
     query = update.callback_query
     if query is None:
         return
-    press = DECISION.read(query.data)
-    if press is None:
+    press = preview.COLLECT.read(query.data)
+    if press is None or query.message is None:
         await query.answer(texts.STALE_BUTTON_NOTICE)
         return
-    store = context.bot_data.store
-    if press.action == "cancel":
-        if not await outbox.cancel_draft(store, press.id):
-            await query.answer()
-            await edit_text(query, texts.draft_gone())
-        else:
+    async with preview.chat_lock(context):
+        store = context.bot_data.store
+        draft = await drafts.get(store, press.id)
+        if draft is None or draft.status != "collecting":
+            await query.answer(ptexts.COLLECTION_GONE_ALERT)
+            await preview.edit_markup(context, query.message.chat.id, query.message.message_id, None)
+            return
+        if press.action == "stop":
+            await _finish_collecting(context, draft, "cancelled")
             await query.answer(texts.CANCELLED_NOTICE)
-            await edit_text(query, texts.draft_cancelled())
+            await edit_text(query, texts.collecting_cancelled())
+            return
+        parts = await drafts.parts(store, draft.id)
+        if not parts:
+            await query.answer(ptexts.NOTHING_COLLECTED_ALERT, show_alert=True)
+            return
+        await query.answer()
+        await _done(context, draft, model.join_parts(parts))
+
+
+async def _done(context: AppContext, draft: drafts.Draft, text: str) -> None:
+    """The collected text becomes a preview; one that does not parse keeps the collection open."""
+    store = context.bot_data.store
+    try:
+        document = await publishing.load_pasted(text)
+        bulletin = await publishing.parse_async(document)
+    except ingest.UnsupportedDocument as exc:
+        await context.bot.send_message(draft.chat_id, ingest_texts.refusal(exc))
         return
-    draft = await outbox.get_draft(store, press.id)
+    except BulletinParseError as exc:
+        await context.bot.send_message(draft.chat_id, ptexts.parse_refusal(exc))
+        return
+    previous = [d for d in await drafts.open_drafts(store, draft.chat_id, draft.admin_user_id) if d.id != draft.id]
+    state = model.from_bulletin(bulletin, document)
+    promoted = await drafts.promote(
+        store,
+        draft,
+        source_text=text,
+        document_json=model.document_to_json(document),
+        bulletin_json=model.state_to_json(state),
+    )
+    if not promoted:
+        await context.bot.send_message(draft.chat_id, ptexts.collection_gone())
+        return
+    _cancel_expiry(context, draft.id)
+    notice = await _retire_all(context, previous)
+    fresh = await drafts.get(store, draft.id)
+    assert fresh is not None
+    # The collection's last answer (the one with Done) becomes the preview's header.
+    await preview.publish_state(context, fresh, state, notice=notice)
+
+
+# --- Send, Send anyway, Cancel -----------------------------------------------------------------------------
+
+
+async def on_confirm(update: Update, context: AppContext) -> None:
+    """The question under a preview. Deciding is once only: a second press, by anyone, is told the
+    draft was handled (or replaced); a Send pressed on an older view of a draft that changed since is
+    refused; a failure while queueing leaves the draft pending, its buttons working."""
+    query = update.callback_query
+    if query is None:
+        return
+    version: int | None = None
+    legacy = DECISION.read(query.data)
+    if legacy is not None:
+        action, draft_id = legacy.action, legacy.id
+    else:
+        press = preview.CONFIRM.read(query.data)
+        if press is None:
+            await query.answer(texts.STALE_BUTTON_NOTICE)
+            return
+        action = press.action
+        draft_id, version = preview.read_confirm_id(press.id)
+    async with preview.chat_lock(context):
+        await _decide(update, context, action, draft_id, version)
+
+
+async def _decide(update: Update, context: AppContext, action: str, draft_id: int, version: int | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    store = context.bot_data.store
+    draft = await drafts.get(store, draft_id)
     if draft is None or draft.status != "pending":
         await query.answer()
-        await edit_text(query, texts.draft_gone())
+        await edit_text(query, ptexts.draft_replaced() if draft and draft.status == "replaced" else texts.draft_gone())
         return
-    try:
-        prepared = publishing.prepare(draft.source_text)
-    except BulletinParseError as exc:  # the parser changed between preview and send
-        await query.answer()
-        await edit_text(
-            query, texts.no_month() if isinstance(exc, publishing.NoMonthError) else texts.parse_failed(str(exc))
-        )
+    if action == "cancel":
+        if await drafts.finish(store, draft.id, "cancelled"):
+            await query.answer(texts.CANCELLED_NOTICE)
+            await edit_text(query, texts.draft_cancelled())
+        else:
+            await query.answer()
+            await edit_text(query, texts.draft_gone())
         return
+    if version is not None and draft.version % 100 != version:
+        await query.answer(ptexts.CHANGED_ALERT, show_alert=True)
+        return
+    state = await publish_edit.load_state(draft)
+    if state is None or (action == "send" and version is not None and model.check(state) is not None):
+        await query.answer(ptexts.CHANGED_ALERT, show_alert=True)
+        return
+    prepared = publishing.prepare(model.to_bulletin(state))
     await query.answer(texts.QUEUING_NOTICE)
-    info = await publishing.send_draft(store, draft, prepared)
-    if info is None:  # decided meanwhile (another press, another admin)
+    info = await publishing.send_draft(store, draft, prepared, version=draft.version if version is not None else None)
+    if info is None:  # decided or changed meanwhile
         await edit_text(query, texts.draft_gone())
         return
     if info.recipients == 0:
@@ -263,45 +518,22 @@ async def decide(update: Update, context: AppContext) -> None:
         context.bot_data.engine.wake()
 
 
-async def on_decision(update: Update, context: AppContext) -> str | int:
-    """``decide`` as the dialog's last step."""
-    await decide(update, context)
-    return _enter(update, context, END)
-
-
-# --- wiring -------------------------------------------------------------------------------------
-
-
-def dialog(admins: AdminGate) -> ConversationHandler[AppContext]:
-    """The publish dialog; only the admins can enter it."""
-    states: dict[object, list[BaseHandler[Update, AppContext, object]]] = {
-        COLLECTING: [
-            MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_pasted),
-            CommandHandler("cancel", on_stop_collecting),
-        ],
-        PREVIEWING: [AdminButtons(admins, on_decision, pattern=DECISION.pattern)],
-        ConversationHandler.TIMEOUT: [TypeHandler(Update, on_timeout)],
-    }
-    with warnings.catch_warnings():
-        # PTB notes that with per_message=False a button is tracked per chat and user, not per
-        # message: that is what is meant here (any of the admin's previews in the chat may decide).
-        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler(COMMAND, on_publish, filters=filters.UpdateType.MESSAGE & admins),
-                MessageHandler(filters.UpdateType.MESSAGE & admins & UPLOAD, on_document),
-            ],
-            states=states,
-            fallbacks=[],
-            allow_reentry=True,  # a new /publish or upload starts over from any state
-            conversation_timeout=DIALOG_TIMEOUT,
-            name="publish",
-        )
+# --- wiring -------------------------------------------------------------------------------------------------
 
 
 def register(app: Application, admins: AdminGate) -> None:  # type: ignore[type-arg]
-    app.add_handler(dialog(admins))
-    # A preview's buttons outside the dialog: after it timed out, after a restart, another admin's.
-    app.add_handler(AdminButtons(admins, decide, pattern=DECISION.pattern))
-    for handler in refusals("publish", commands=[COMMAND], messages=UPLOAD, buttons=DECISION.pattern):
+    only_new = filters.UpdateType.MESSAGE
+    admin_private = only_new & admins & filters.ChatType.PRIVATE
+    # Before every other feature reads an admin's text (see the module's docstring).
+    app.add_handler(MessageHandler(admin_private & filters.TEXT & ~filters.COMMAND, on_admin_text), -1)
+    app.add_handler(CommandHandler("cancel", on_cancel, filters=admin_private), -1)
+    app.add_handler(CommandHandler(COMMAND, on_publish, filters=only_new & admins))
+    app.add_handler(MessageHandler(only_new & admins & UPLOAD, on_document))
+    # Buttons work whenever they are pressed: the draft they name is in the database.
+    app.add_handler(AdminButtons(admins, on_confirm, pattern=preview.CONFIRM.pattern))
+    app.add_handler(AdminButtons(admins, on_confirm, pattern=DECISION.pattern))
+    app.add_handler(AdminButtons(admins, publish_edit.on_edit, pattern=preview.EDIT.pattern))
+    app.add_handler(AdminButtons(admins, publish_edit.on_split_at, pattern=preview.SPLIT_AT.pattern))
+    app.add_handler(AdminButtons(admins, on_collect, pattern=preview.COLLECT.pattern))
+    for handler in refusals("publish", commands=[COMMAND], messages=_REFUSED_UPLOAD, buttons=_PREFIXES):
         app.add_handler(handler)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 import shlex
 import sys
 import tempfile
@@ -241,7 +242,9 @@ async def _command(console: Console, tg: LocalTelegram, store: Store, line: str)
             print(f"console: cannot read {path}: {exc.strerror}")
             return True
         caption = " ".join(args[1:]) or None
-        tg.user_document(console.chat_id, path.name, content, caption=caption, user_id=console.chat_id)
+        # As a Telegram client does: the type from the file's name (the bot trusts its bytes first).
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        tg.user_document(console.chat_id, path.name, content, caption=caption, mime_type=mime, user_id=console.chat_id)
     elif name == "crowd" and args and args[0].isdigit():
         await _crowd(store, int(args[0]))
         print(f"console: {args[0]} simulated subscribers added")

@@ -1,62 +1,95 @@
-"""Publishing: turn an uploaded or pasted bulletin into an archived bulletin and a queued broadcast."""
+"""Publishing: read an uploaded, fetched or pasted bulletin, and turn a draft into an archived bulletin
+and a queued broadcast.
+
+Every way in goes through ``bot.ingest`` (one loader per format) and ``parse_document``; the slow,
+CPU-bound parts (opening a PDF or a Word file, parsing) run in a worker thread, so a large upload
+never holds up other chats. Refusals are ``UnsupportedDocument`` (the file) or
+``BulletinParseError`` (the text), each worded for people by ``bot.texts``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from typing import Literal
 
-from bot.domain.parser import parse_bulletin
-from bot.domain.records import Bulletin, BulletinParseError
+from bot import ingest
+from bot.domain.blocks import Document
+from bot.domain.parser import parse_document
+from bot.domain.records import Bulletin, BulletinParseError, ParseErrorCode
 from bot.domain.rendering import OutgoingMessage, render_bulletin
-from data import bulletins, outbox
-from data.outbox import BroadcastInfo, Draft
+from data import bulletins, drafts, outbox
+from data.outbox import BroadcastInfo
 from data.store import Store
-
-MAX_UPLOAD_BYTES = 1_000_000
-ALLOWED_SUFFIXES = (".txt", ".text", ".html", ".htm")
-
-# Why an uploaded document cannot be read as a bulletin; ``bot.texts.delivery.bad_file`` says it.
-UploadProblem = Literal["not_text_file", "too_large", "download_failed", "not_utf8"]
 
 
 class NoMonthError(BulletinParseError):
     """The text was read, but no conference month was found in its title or first paragraph."""
 
+    def __init__(self) -> None:
+        super().__init__(
+            "no conference month found: the title or the first paragraph should say 'tháng MM/YYYY'",
+            code=ParseErrorCode.NO_MONTH,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A document and the bulletin parsed from it."""
+
+    document: Document
+    bulletin: Bulletin
+
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A parsed bulletin and exactly the messages a broadcast of it sends."""
+    """A bulletin and exactly the messages a broadcast of it sends."""
 
     bulletin: Bulletin
     messages: tuple[OutgoingMessage, ...]
 
 
-def prepare(source: str | bytes) -> Prepared:
-    """Parse and render; raises BulletinParseError (NoMonthError without a month) with a reason."""
-    if isinstance(source, bytes) and len(source) > MAX_UPLOAD_BYTES:
-        raise BulletinParseError(f"file is larger than {MAX_UPLOAD_BYTES // 1000} KB")
-    bulletin = parse_bulletin(source)
+def parse(document: Document) -> Bulletin:
+    """The bulletin in a document; BulletinParseError (NoMonthError without a month) with a reason."""
+    bulletin = parse_document(document)
     if not bulletin.month:
-        raise NoMonthError("no conference month found: the title or the first paragraph should say 'tháng MM/YYYY'")
+        raise NoMonthError
+    return bulletin
+
+
+def prepare(bulletin: Bulletin) -> Prepared:
+    """The messages of a broadcast of ``bulletin``: the preview shows them, Send queues them."""
     return Prepared(bulletin, tuple(render_bulletin(bulletin)))
 
 
-def check_upload(file_name: str | None, size: int | None) -> UploadProblem | None:
-    """Why an uploaded document cannot be a bulletin, or None when it may be one."""
-    name = (file_name or "").lower()
-    if not name.endswith(ALLOWED_SUFFIXES):
-        return "not_text_file"
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        return "too_large"
-    return None
+def read_bytes(data: bytes, *, filename: str | None = None, content_type: str | None = None) -> Read:
+    """A file's bulletin (any format the loaders take). Raises UnsupportedDocument or BulletinParseError."""
+    document = ingest.load(data, filename=filename, content_type=content_type)
+    return Read(document, parse(document))
 
 
-def decode_upload(content: bytes) -> str | None:
-    """An uploaded file's text (UTF-8, with or without a BOM), or None when it is not UTF-8 text."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+def read_text(text: str) -> Read:
+    """A bulletin pasted in chat."""
+    document = ingest.load_text(text)
+    return Read(document, parse(document))
+
+
+async def load_upload(data: bytes, *, filename: str | None, content_type: str | None) -> Document:
+    """An uploaded file as a document (in a worker thread). Raises UnsupportedDocument."""
+    return await asyncio.to_thread(ingest.load, data, filename=filename, content_type=content_type)
+
+
+async def load_pasted(text: str) -> Document:
+    return await asyncio.to_thread(ingest.load_text, text)
+
+
+async def fetch(url: str) -> Document:
+    """A page, PDF or Word file at ``url`` (timeout, size cap, the bot's User-Agent)."""
+    return await ingest.fetch_url(url)
+
+
+async def parse_async(document: Document) -> Bulletin:
+    """``parse`` in a worker thread."""
+    return await asyncio.to_thread(parse, document)
 
 
 async def queue_broadcast(
@@ -73,12 +106,15 @@ async def queue_broadcast(
     )
 
 
-async def send_draft(store: Store, draft: Draft, prepared: Prepared) -> BroadcastInfo | None:
-    """An admin pressed Send on a preview: claim the draft, archive its bulletin and queue the
-    broadcast in one transaction, so that a failure anywhere leaves the draft pending (and its Send
-    button working) with nothing queued. None when the draft was already sent or cancelled."""
+async def send_draft(
+    store: Store, draft: drafts.Draft, prepared: Prepared, *, version: int | None
+) -> BroadcastInfo | None:
+    """An admin pressed Send on a preview: claim the draft (at ``version``, the one the pressed
+    button showed), archive its bulletin and queue the broadcast in one transaction, so a failure
+    anywhere leaves the draft pending (and its Send button working) with nothing queued. None when
+    the draft was sent, cancelled or replaced meanwhile, or changed since that button was shown."""
     async with store.transaction() as conn:
-        if not await outbox.claim_draft(conn, draft.id, "sent"):
+        if not await drafts.claim(conn, draft.id, "sent", version):
             return None
         bulletin_id, _ = await bulletins.insert(conn, prepared.bulletin)
         broadcast_id = await outbox.insert_broadcast(
@@ -88,7 +124,7 @@ async def send_draft(store: Store, draft: Draft, prepared: Prepared) -> Broadcas
             requested_by=draft.admin_user_id,
             admin_chat_id=draft.chat_id,
         )
-        await outbox.link_draft(conn, draft.id, broadcast_id)
+        await drafts.link(conn, draft.id, broadcast_id)
     info = await outbox.get_broadcast(store, broadcast_id)
     assert info is not None
     return info

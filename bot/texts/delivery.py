@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from bot.domain.rendering import month_label
@@ -29,28 +30,45 @@ def _duration(seconds: float) -> str:
     return f"{secs} giây"
 
 
-def preview_header(title: str, month: str, tasks: int, messages: int, recipients: int, warnings: list[str]) -> str:
+def preview_header(
+    title: str,
+    month: str,
+    tasks: int,
+    messages: int,
+    recipients: int,
+    warnings: Sequence[str] = (),
+    *,
+    notes: Sequence[str] = (),
+    hint: str | None = None,
+) -> str:
+    """The first message of a preview. ``warnings`` are ready lines (the preview has at most one,
+    ``bot.texts.publish.warning_line``); ``notes`` say where the draft came from, its encoding and
+    the last fix; ``hint`` how to fix the split."""
     lines = [
         "📝 <b>Xem trước bản tin</b> · <i>Preview</i>",
         f"<b>{escape(title)}</b>",
         f"Tháng {month_label(month)} · {tasks} nhiệm vụ · {messages} tin nhắn · "
         f"<i>{_en(tasks, 'task')}, {_en(messages, 'message')}</i>",
         f"Sẽ gửi tới <b>{_n(recipients)}</b> người đăng ký · <i>to {_en(recipients, 'subscriber')}</i>",
+        *notes,
+        *warnings,
         "",
         "Dưới đây là đúng các tin nhắn sẽ được gửi. · <i>Below are exactly the messages that will go out.</i>",
     ]
-    if warnings:
-        lines += ["", "⚠️ Lưu ý · <i>Warnings</i>:"] + [f"• {escape(w)}" for w in warnings]
+    if hint:
+        lines.append(hint)
     return "\n".join(lines)
 
 
-def confirm_prompt(title: str, month: str, recipients: int) -> str:
-    """The question under a preview, naming the bulletin: an admin may have several previews open."""
-    return (
+def confirm_prompt(title: str, month: str, recipients: int, warning: str | None = None) -> str:
+    """The question under a preview, naming the bulletin: an admin may have several previews open.
+    With a ``warning``, what to check before pressing Send anyway."""
+    text = (
         f"Gửi bản tin này tới {_n(recipients)} người đăng ký?\n"
         f"<b>{escape(title)}</b> · tháng {month_label(month)}\n"
         f"<i>Send this bulletin ({month_label(month)}) to {_en(recipients, 'subscriber')}?</i>"
     )
+    return f"{text}\n\n{warning}" if warning else text
 
 
 SEND_BUTTON = "✅ Gửi · Send"
@@ -84,20 +102,16 @@ def no_subscribers() -> str:
     )
 
 
-def publish_usage(waiting_minutes: int | None) -> str:
-    """After a bare /publish: in a private chat the bot waits ``waiting_minutes`` for the bulletin."""
-    if waiting_minutes is None:  # in a group the bot does not take the admin's next message
-        return (
-            "Dán nội dung bản tin ngay sau lệnh <code>/publish</code> trong cùng một tin nhắn, hoặc gửi "
-            "tệp <code>.txt</code>/<code>.html</code> (UTF-8) kèm chú thích <code>/publish</code>.\n"
-            "<i>Paste the bulletin right after /publish in the same message, or upload a UTF-8 .txt or "
-            ".html file with the caption /publish.</i>"
-        )
+def publish_usage() -> str:
+    """A bare /publish in a group, where the bot does not take the admin's next message (in a private
+    chat it waits: ``bot.texts.publish.collecting``)."""
     return (
-        f"Hãy dán nội dung bản tin vào tin nhắn tiếp theo (bot chờ trong {waiting_minutes} phút; gõ "
-        "<code>/cancel</code> để thôi), hoặc gửi tệp <code>.txt</code>/<code>.html</code> (UTF-8).\n"
-        f"<i>Paste the bulletin in your next message (the bot waits {_en(waiting_minutes, 'minute')}; "
-        "/cancel stops waiting), or upload a UTF-8 .txt or .html file.</i>"
+        "Dán nội dung bản tin ngay sau lệnh <code>/publish</code> trong cùng một tin nhắn, hoặc gửi tệp "
+        "(.txt, .html, .docx, .pdf) kèm chú thích <code>/publish</code>. Bản tin dài nhiều tin nhắn thì hãy "
+        "gửi cho bot trong chat riêng.\n"
+        "<i>Paste the bulletin right after /publish in the same message, or upload a file (.txt, .html, .docx, "
+        ".pdf) with the caption /publish. Send a bulletin longer than one message to the bot in a private "
+        "chat.</i>"
     )
 
 
@@ -114,31 +128,16 @@ def collecting_cancelled() -> str:
     return "Đã thôi chờ bản tin; không có gì được gửi. · <i>Stopped waiting for a bulletin; nothing was sent.</i>"
 
 
-def parse_failed(reason: str) -> str:
-    return (
-        "❌ Không tách được bản tin thành các nhiệm vụ. Hãy kiểm tra nội dung có các mục "
-        "«Thứ nhất, … Thứ hai, …» hoặc «1. 2. 3.» rồi gửi lại.\n"
-        f"Chi tiết · <i>details</i>: <code>{escape(reason)}</code>\n"
-        "<i>Could not split the bulletin into tasks. Check that it has enumerated items "
-        "(Thứ nhất…, 1. 2. 3.) and send it again.</i>"
-    )
-
-
-def no_month() -> str:
-    return (
-        "❌ Không tìm thấy tháng của hội nghị: tiêu đề hoặc đoạn đầu cần ghi «tháng MM/YYYY», ví dụ "
-        "«tháng 11/2021». Hãy sửa rồi gửi lại.\n"
-        "<i>No conference month found: the title or the first paragraph should say “tháng MM/YYYY” "
-        "(for example tháng 11/2021). Fix it and send it again.</i>"
-    )
-
-
-# Why an upload was refused (``bot.services.publishing.UploadProblem``): (Vietnamese, English).
+# Why an upload could not be fetched from Telegram: (Vietnamese, English). What the loaders refuse
+# is worded by ``bot.texts.ingest.refusal``.
 _FILE_PROBLEMS = {
-    "not_text_file": ("chỉ nhận tệp .txt hoặc .html", "only .txt or .html files are accepted"),
-    "too_large": ("tệp lớn hơn 1 MB", "the file is larger than 1 MB"),
+    "not_text_file": (
+        "chỉ nhận tệp .txt, .html, .docx hoặc .pdf",
+        "only .txt, .html, .docx or .pdf files are accepted",
+    ),
+    "too_large": ("tệp lớn hơn 10 MB", "the file is larger than 10 MB"),
     "download_failed": ("không tải được tệp từ Telegram, hãy gửi lại", "it could not be downloaded; send it again"),
-    "not_utf8": ("tệp không phải văn bản UTF-8", "it is not UTF-8 text"),
+    "not_utf8": ("tệp không phải văn bản đọc được", "it is not readable text"),
 }
 
 

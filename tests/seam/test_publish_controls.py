@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.rendering import html_to_plain
 from bot.offline.localtg.state import CallbackAnswer
-from data import outbox
+from data import drafts, outbox
 from tests.conftest import ADMIN, BotHarness, bulletin_text
 from tests.delivery_helpers import add_subscribers
 
@@ -31,7 +31,7 @@ async def test_non_admins_are_refused_with_the_action_they_asked_for(bot: BotHar
     assert refused.show_alert and "Chỉ quản trị viên" in (refused.text or "")
     refused = await _answer(bot, ADMIN, "bc:pause:1", user_id=444, message_id=confirm_id)
     assert refused.show_alert and "Chỉ quản trị viên" in (refused.text or "")
-    draft = await outbox.get_draft(bot.store, 1)
+    draft = await drafts.get(bot.store, 1)
     assert draft is not None and draft.status == "pending"
     assert await outbox.recent_broadcasts(bot.store) == []
 
@@ -64,15 +64,15 @@ async def test_controls_say_why_they_cannot_act(bot: BotHarness) -> None:
 
 
 async def test_an_unreadable_upload_says_why_once_in_each_language(bot: BotHarness) -> None:
-    bot.tg.user_document(ADMIN, "scan.pdf", b"%PDF-1.4", user_id=ADMIN)
+    bot.tg.user_document(ADMIN, "scan.pdf", b"%PDF-1.4", mime_type="application/pdf", user_id=ADMIN)
     [pdf] = await bot.replies(ADMIN)
-    assert html_to_plain(pdf.text or "").splitlines() == [
-        "❌ Không đọc được tệp: chỉ nhận tệp .txt hoặc .html.",
-        "Could not read the file: only .txt or .html files are accepted.",
-    ]
+    reason, english, _, accepted, accepted_en = html_to_plain(pdf.text or "").splitlines()
+    assert reason.startswith("⚠️ Không mở được tệp pdf") and english.startswith("The pdf file could not be opened")
+    assert ".docx" in accepted and ".pdf" in accepted and accepted_en.startswith("Accepted: ")
+    # A UTF-16 file is read (it is not refused for not being UTF-8); the answer says how it was read.
     bot.tg.user_document(ADMIN, "latin1.txt", "Thứ nhất".encode("utf-16"), user_id=ADMIN)
     [encoding] = await bot.replies(ADMIN)
-    assert html_to_plain(encoding.text or "").splitlines() == [
-        "❌ Không đọc được tệp: tệp không phải văn bản UTF-8.",
-        "Could not read the file: it is not UTF-8 text.",
-    ]
+    lines = html_to_plain(encoding.text or "").splitlines()
+    assert lines[0] == "❌ Không tách được bản tin thành các nhiệm vụ. · Could not split the bulletin into tasks."
+    assert lines[-1] == "Tệp được đọc theo bảng mã utf-16 (không phải UTF-8). · The file was read as utf-16, not UTF-8."
+    assert await bot.store.fetchval("SELECT count(*) FROM drafts") == 0

@@ -1,5 +1,5 @@
 """The admin's publish dialog on the real Application: /publish with the bulletin, a bare /publish
-that waits for it (and stops waiting), the preview's question, and Send when queueing fails."""
+that collects it until Done (and stops waiting), the preview's question, and Send when queueing fails."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import handlers.publish
 from bot.domain.rendering import html_to_plain
 from bot.offline.localtg import LocalTelegram
-from data import bulletins, outbox
+from data import bulletins, drafts, outbox
 from tests.conftest import ADMIN, BotHarness, bulletin_text, sample_bulletin
 from tests.delivery_helpers import add_subscribers
 
@@ -43,16 +43,29 @@ async def test_publish_at_botname_then_a_line_break_keeps_the_whole_title(bot: B
     ]
 
 
-async def test_bare_publish_takes_the_next_message_as_the_bulletin(bot: BotHarness) -> None:
+def _now(bot: BotHarness, chat_id: int, message_id: int) -> str:
+    """What a bot message shows now, after any edits."""
+    return html_to_plain(bot.tg.bot_message_dict(chat_id, message_id).get("text") or "")
+
+
+async def test_bare_publish_collects_the_bulletin_until_done(bot: BotHarness) -> None:
     await add_subscribers(bot.store, [61_001])
     [usage] = await bot.ask(ADMIN, "/publish")
-    assert "tin nhắn tiếp theo" in usage and "10 phút" in usage and "/cancel" in usage
-    header, *_, confirm = await _ask(bot, ADMIN, bulletin_text("seed-2021-10-haiphong.txt"), 8)
+    assert "tin nhắn tiếp theo" in usage and "10 phút" in usage and "/cancel" in usage and "«Xong»" in usage
+    [got] = await _ask(bot, ADMIN, bulletin_text("seed-2021-10-haiphong.txt"), 1)
+    assert got.startswith("📥 Đã nhận phần 1") and "Got part 1" in got
+    ack = bot.tg.messages_for(ADMIN)[-1]
+    bot.press(ADMIN, "Xong", user_id=ADMIN)
+    *tasks, confirm = _plain(await bot.replies(ADMIN, 7, timeout=30))
+    # The answer that held "Done" became the preview's header; the tasks and the question follow.
+    header = _now(bot, ADMIN, ack.message_id)
     assert "Xem trước" in header and "Sẽ gửi tới 1 người đăng ký · to 1 subscriber" in header.splitlines()
-    assert "tháng 10/2021" in confirm and "to 1 subscriber?" in confirm
-    # The dialog moved on: the admin's next text is a question for the archive again.
+    assert len(tasks) == 6 and "tháng 10/2021" in confirm and "to 1 subscriber?" in confirm
+    draft = await drafts.get(bot.store, 1)
+    assert draft is not None and draft.status == "pending" and draft.origin == "text"
+    # Nothing waits any more: the admin's next text is a question for the archive again.
     [answer] = await bot.ask(ADMIN, "hội nghị mới nhất")
-    assert "Xem trước" not in answer
+    assert "Xem trước" not in answer and "Đã nhận phần" not in answer
 
 
 async def test_a_forgotten_bare_publish_stops_waiting_and_says_so(
@@ -63,19 +76,25 @@ async def test_a_forgotten_bare_publish_stops_waiting_and_says_so(
         await bot.ask(ADMIN, "/publish")
         [expired] = _plain(await bot.replies(ADMIN, 1, timeout=15))
         assert "thôi chờ" in expired and "stopped waiting" in expired
-        # What the admin writes later is not swallowed as a bulletin.
-        [answer] = await bot.ask(ADMIN, bulletin_text("seed-2021-10-haiphong.txt"))
-        assert "Xem trước" not in answer
-        assert await outbox.get_draft(bot.store, 1) is None
+        # What the admin writes later is read as a question, not as a part of a bulletin.
+        [answer] = await bot.ask(ADMIN, "nhiệm vụ 2")
+        assert "Đã nhận phần" not in answer
+        draft = await drafts.get(bot.store, 1)
+        assert draft is not None and draft.status == "expired"
+        assert await drafts.parts(bot.store, 1) == []
 
 
 async def test_cancel_stops_waiting_for_the_bulletin(bot: BotHarness) -> None:
     await bot.ask(ADMIN, "/publish")
     [stopped] = await bot.ask(ADMIN, "/cancel")
     assert "Đã thôi chờ bản tin" in stopped
-    [answer] = await bot.ask(ADMIN, bulletin_text("seed-2021-10-haiphong.txt"))
-    assert "Xem trước" not in answer
-    assert await outbox.get_draft(bot.store, 1) is None
+    [answer] = await bot.ask(ADMIN, "nhiệm vụ 2")
+    assert "Đã nhận phần" not in answer
+    draft = await drafts.get(bot.store, 1)
+    assert draft is not None and draft.status == "cancelled"
+    # /cancel with nothing to stop is any other unknown command.
+    [unknown] = await bot.ask(ADMIN, "/cancel")
+    assert "Đã thôi chờ" not in unknown
 
 
 async def test_bare_publish_in_a_group_does_not_take_the_next_message(bot: BotHarness) -> None:
@@ -101,7 +120,7 @@ async def test_send_that_fails_while_queueing_leaves_the_draft_sendable(bot: Bot
     bot.press(ADMIN, "Gửi", user_id=ADMIN)
     [error] = _plain(await bot.replies(ADMIN, 1))
     assert "đã có lỗi" in error
-    draft = await outbox.get_draft(bot.store, 1)
+    draft = await drafts.get(bot.store, 1)
     assert draft is not None and draft.status == "pending" and draft.broadcast_id is None
     assert await outbox.recent_broadcasts(bot.store) == []
     assert await bulletins.count(bot.store) == 0  # not archived either: one transaction
@@ -111,6 +130,6 @@ async def test_send_that_fails_while_queueing_leaves_the_draft_sendable(bot: Bot
     bot.press(ADMIN, "Gửi", user_id=ADMIN)  # the same button, still there
     await bot.until(lambda: all(len(bot.tg.messages_for(c)) == 6 for c in chats), timeout=30)
     [info] = await outbox.recent_broadcasts(bot.store)
-    draft = await outbox.get_draft(bot.store, 1)
+    draft = await drafts.get(bot.store, 1)
     assert draft is not None and draft.status == "sent" and draft.broadcast_id == info.id
     assert any("Đã xếp hàng bản tin #1" in (e.text or "") for e in bot.tg.edits)

@@ -9,7 +9,7 @@ import pytest
 
 from data import bulletins, outbox, subscribers
 from data.search import search_tasks
-from data.store import Store, StoreError, migrations
+from data.store import MIGRATION_FUNCTIONS, Store, StoreError, migrations
 from tests.conftest import sample_bulletin
 
 
@@ -29,15 +29,23 @@ def old_database(db: Path, version: int, tasks: list[str]) -> None:
     """A database left at ``version`` by an older bot, with one bulletin of ``tasks`` stored as that
     version stored them (only the columns it had)."""
     with sqlite3.connect(db) as conn:
+        for name, function in MIGRATION_FUNCTIONS.items():  # as the bot's own migrating connection has
+            conn.create_function(name, 1, function, deterministic=True)
         for number, _, sql in migrations()[:version]:
             conn.executescript(f"{sql}\nPRAGMA user_version = {number};")
         conn.execute(
             "INSERT INTO bulletins (title, month, organizer, intro, source_sha256, created_at)"
             " VALUES ('T', '2021-10', '', '', 'abc', 'now')"
         )
-        conn.executemany(
-            "INSERT INTO tasks (bulletin_id, number, text) VALUES (1, ?, ?)", list(enumerate(tasks, start=1))
-        )
+        if version >= 3:  # from version 3 on, the bot stores each task folded for search
+            conn.executemany(
+                "INSERT INTO tasks (bulletin_id, number, text, folded) VALUES (1, ?, ?, fold(?))",
+                [(n, t, t) for n, t in enumerate(tasks, start=1)],
+            )
+        else:
+            conn.executemany(
+                "INSERT INTO tasks (bulletin_id, number, text) VALUES (1, ?, ?)", list(enumerate(tasks, start=1))
+            )
 
 
 @pytest.mark.parametrize("version", [1, 2])

@@ -1,0 +1,317 @@
+"""A draft's preview in the chat: exactly the messages a broadcast sends, with the buttons that fix
+it, kept up to date in place.
+
+A preview is a header (title, month, counts, where it came from, the one warning line), one message
+per task part exactly as subscribers get it (an "✏️ Sửa · Edit" button under each task), and the
+question with Send (or "Vẫn gửi · Send anyway") and Cancel. ``show`` makes the chat show a state:
+it edits only the messages whose text or buttons changed; when the number of messages changes it
+edits in order and sends the extra ones at the end, or deletes the ones left over, so the chat
+always reads top to bottom as one preview. Which messages those are is stored with the draft
+(``Layout``), so buttons and replies find their task after a restart.
+
+Every change to an admin chat's drafts runs under that chat's lock (``chat_lock``): two uploads in a
+row never interleave their previews, and the parts of a long paste are kept in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, TelegramError
+
+from bot.domain.rendering import render_task
+from bot.ptb.context import AppContext
+from bot.services import drafts as model
+from bot.services.drafts import DraftState, Layout, Shown
+from bot.texts import delivery as texts
+from bot.texts import ingest as ingest_texts
+from bot.texts import publish as ptexts
+from data import drafts, subscribers
+from handlers.callbacks import Buttons, is_not_modified
+
+log = logging.getLogger(__name__)
+
+# Buttons. Each carries the draft's id; which task a button is for is read from the message it sits
+# on (the stored layout), so nothing depends on memory. The question's buttons also carry the
+# draft's version (mod 100): a Send pressed on an older view of the draft is refused.
+CONFIRM = Buttons("pc", ("send", "anyway", "cancel"))
+EDIT = Buttons("pe", ("edit", "close", "merge", "split", "replace", "drop", "month", "title", "reparse"))
+SPLIT_AT = Buttons("ps", ("at",))
+COLLECT = Buttons("pk", ("done", "stop"))
+
+_LOCK = "publish_lock"
+
+
+def chat_lock(context: AppContext) -> asyncio.Lock:
+    """The lock of this chat's drafts. Taken before the handler's first wait, so updates of one chat
+    take it in the order they arrived (asyncio locks are first come, first served)."""
+    data = context.chat_data
+    if data is None:  # an update without a chat: nothing to serialize with
+        return asyncio.Lock()
+    lock = data.get(_LOCK)
+    if not isinstance(lock, asyncio.Lock):
+        lock = data[_LOCK] = asyncio.Lock()
+    return lock
+
+
+def confirm_id(draft_id: int, version: int) -> int:
+    return draft_id * 100 + version % 100
+
+
+def read_confirm_id(value: int) -> tuple[int, int]:
+    """(draft id, version mod 100)."""
+    return divmod(value, 100)
+
+
+def text_check(text: str) -> int:
+    """Two digits of a task's text, carried by its split buttons: a split offered for an older text
+    of the task is refused."""
+    return zlib.crc32(text.encode()) % 100
+
+
+def split_id(draft_id: int, text: str, point: int) -> int:
+    return (draft_id * 100 + text_check(text)) * 100 + point
+
+
+def read_split_id(value: int) -> tuple[int, int, int]:
+    """(draft id, text check, point index)."""
+    rest, point = divmod(value, 100)
+    draft_id, check = divmod(rest, 100)
+    return draft_id, check, point
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message a preview should show."""
+
+    kind: str
+    text: str
+    markup: InlineKeyboardMarkup | None
+    task: int | None = None
+    last: bool = True
+    notify: bool = False
+
+    @property
+    def digest(self) -> str:
+        return digest(self.text, self.markup)
+
+
+def digest(text: str, markup: InlineKeyboardMarkup | None) -> str:
+    keyboard = json.dumps(markup.to_dict(), sort_keys=True) if markup is not None else ""
+    return hashlib.sha1(f"{text}\x00{keyboard}".encode()).hexdigest()[:16]
+
+
+# --- keyboards -------------------------------------------------------------------------------------------
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def header_keyboard(draft_id: int, can_reparse: bool) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            _button(ptexts.MONTH_BUTTON, EDIT.data("month", draft_id)),
+            _button(ptexts.TITLE_BUTTON, EDIT.data("title", draft_id)),
+        ]
+    ]
+    if can_reparse:
+        rows.append([_button(ptexts.REPARSE_BUTTON, EDIT.data("reparse", draft_id))])
+    return InlineKeyboardMarkup(rows)
+
+
+def task_keyboard(draft_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(ptexts.EDIT_BUTTON, EDIT.data("edit", draft_id))]])
+
+
+def tools_keyboard(draft_id: int, index: int, count: int) -> InlineKeyboardMarkup:
+    first = [_button(ptexts.SPLIT_BUTTON, EDIT.data("split", draft_id))]
+    if index + 1 < count:
+        first.insert(0, _button(ptexts.merge_button(index + 2), EDIT.data("merge", draft_id)))
+    second = [_button(ptexts.REPLACE_BUTTON, EDIT.data("replace", draft_id))]
+    if count > 1:
+        second.append(_button(ptexts.DROP_BUTTON, EDIT.data("drop", draft_id)))
+    return InlineKeyboardMarkup([first, second, [_button(ptexts.CLOSE_BUTTON, EDIT.data("close", draft_id))]])
+
+
+def split_keyboard(draft_id: int, text: str, points: Sequence[model.SplitPoint]) -> InlineKeyboardMarkup:
+    rows = [
+        [_button(ptexts.split_point_button(p), SPLIT_AT.data("at", split_id(draft_id, text, i)))]
+        for i, p in enumerate(points)
+    ]
+    rows.append([_button(ptexts.BACK_BUTTON, EDIT.data("edit", draft_id))])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm_keyboard(draft_id: int, version: int, *, anyway: bool) -> InlineKeyboardMarkup:
+    send = (
+        _button(ptexts.SEND_ANYWAY_BUTTON, CONFIRM.data("anyway", confirm_id(draft_id, version)))
+        if anyway
+        else _button(texts.SEND_BUTTON, CONFIRM.data("send", confirm_id(draft_id, version)))
+    )
+    return InlineKeyboardMarkup(
+        [[send, _button(texts.CANCEL_BUTTON, CONFIRM.data("cancel", confirm_id(draft_id, version)))]]
+    )
+
+
+def collect_keyboard(draft_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(ptexts.DONE_BUTTON, COLLECT.data("done", draft_id)),
+                _button(ptexts.STOP_COLLECTING_BUTTON, COLLECT.data("stop", draft_id)),
+            ]
+        ]
+    )
+
+
+# --- what a preview shows --------------------------------------------------------------------------------
+
+
+def build(draft: drafts.Draft, state: DraftState, recipients: int, *, notice: str | None = None) -> list[Outgoing]:
+    """Every message of the preview of ``state``, at the draft's current version."""
+    bulletin = model.to_bulletin(state)
+    parts = [render_task(bulletin, task) for task in bulletin.tasks]
+    issue = model.check(state)
+    notes = [
+        line
+        for line in (
+            notice,
+            ptexts.source_line(draft.origin, draft.source_name),
+            ingest_texts.encoding_note(state.encoding),
+            ptexts.change_line(state.change),
+        )
+        if line
+    ]
+    header = texts.preview_header(
+        state.title,
+        state.month,
+        len(bulletin.tasks),
+        sum(len(p) for p in parts),
+        recipients,
+        [ptexts.warning_line(issue)] if issue is not None else [],
+        notes=notes,
+        hint=ptexts.edit_hint(),
+    )
+    can_reparse = bool(draft.document_json or draft.source_text)
+    out = [Outgoing("header", header, header_keyboard(draft.id, can_reparse), notify=True)]
+    for index, messages in enumerate(parts):
+        for n, message in enumerate(messages, start=1):
+            last = n == len(messages)
+            out.append(Outgoing("task", message.html, task_keyboard(draft.id) if last else None, task=index, last=last))
+    question = texts.confirm_prompt(
+        state.title, state.month, recipients, ptexts.check_before_sending() if issue is not None else None
+    )
+    out.append(
+        Outgoing("confirm", question, confirm_keyboard(draft.id, draft.version, anyway=issue is not None), notify=True)
+    )
+    return out
+
+
+async def render(
+    context: AppContext, draft: drafts.Draft, state: DraftState, *, notice: str | None = None
+) -> list[Outgoing]:
+    recipients = await subscribers.count_active(context.bot_data.store)
+    return build(draft, state, recipients, notice=notice)
+
+
+# --- putting it in the chat --------------------------------------------------------------------------------
+
+
+async def edit_message(
+    context: AppContext, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> bool:
+    """Make a message show ``text`` and ``markup``. True when it does (already did: "not modified"),
+    False when it cannot be edited any more (deleted, too old)."""
+    try:
+        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+    except BadRequest as exc:
+        if is_not_modified(exc):
+            return True
+        log.info("preview message %s not editable: %s", message_id, exc)
+        return False
+    return True
+
+
+async def edit_markup(context: AppContext, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None) -> bool:
+    try:
+        await context.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=markup)
+    except BadRequest as exc:
+        return is_not_modified(exc)
+    return True
+
+
+async def _send(context: AppContext, chat_id: int, want: Outgoing) -> Shown:
+    sent = await context.bot.send_message(
+        chat_id, want.text, reply_markup=want.markup, disable_notification=not want.notify
+    )
+    return Shown(sent.message_id, want.kind, want.task, want.last, want.digest)
+
+
+async def show(context: AppContext, draft: drafts.Draft, desired: Sequence[Outgoing], layout: Layout) -> Layout:
+    """Make the chat show ``desired`` where ``layout`` is, and return the new layout (prompts kept).
+
+    Unchanged messages are left alone; changed ones are edited in place, in order; extra messages
+    are sent at the end, messages left over are deleted. If a message of the old preview cannot be
+    edited, the whole preview is sent again below and the old header says so.
+    """
+    chat_id = draft.chat_id
+    old = layout.messages
+    shown: list[Shown] = []
+    for index, want in enumerate(desired):
+        if index < len(old):
+            current = old[index]
+            if current.digest != want.digest and not await edit_message(
+                context, chat_id, current.message_id, want.text, want.markup
+            ):
+                return await _repost(context, draft, desired, layout)
+            shown.append(Shown(current.message_id, want.kind, want.task, want.last, want.digest))
+        else:
+            shown.append(await _send(context, chat_id, want))
+    for leftover in old[len(desired) :]:
+        await _remove(context, chat_id, leftover.message_id)
+    return Layout(messages=tuple(shown), prompts=layout.prompts)
+
+
+async def _repost(context: AppContext, draft: drafts.Draft, desired: Sequence[Outgoing], layout: Layout) -> Layout:
+    if layout.messages:
+        first = layout.messages[0]
+        await edit_message(context, draft.chat_id, first.message_id, ptexts.preview_moved(), None)
+    fresh = [await _send(context, draft.chat_id, want) for want in desired]
+    return Layout(messages=tuple(fresh), prompts=layout.prompts)
+
+
+async def _remove(context: AppContext, chat_id: int, message_id: int) -> None:
+    try:
+        await context.bot.delete_message(chat_id, message_id)
+    except TelegramError:  # older than 48 hours, or already gone: leave a short mark instead
+        await edit_message(context, chat_id, message_id, ptexts.removed_message(), None)
+
+
+async def publish_state(
+    context: AppContext, draft: drafts.Draft, state: DraftState, *, notice: str | None = None
+) -> Layout:
+    """Show ``state`` for ``draft`` (whose layout may be empty: a new preview) and store the layout."""
+    desired = await render(context, draft, state, notice=notice)
+    layout = await show(context, draft, desired, model.layout_from_json(draft.preview_json))
+    await drafts.set_preview(context.bot_data.store, draft.id, model.layout_to_json(layout))
+    return layout
+
+
+async def retire(context: AppContext, old: drafts.Draft) -> None:
+    """An open draft was replaced by a newer one: its question (or a collection's last "Done"
+    button) now says so, and its buttons answer that it was replaced."""
+    layout = model.layout_from_json(old.preview_json)
+    if old.status == "collecting" or not layout.messages:
+        for message in layout.messages:
+            await edit_markup(context, old.chat_id, message.message_id, None)
+        return
+    question = layout.messages[-1]
+    await edit_message(context, old.chat_id, question.message_id, ptexts.draft_replaced(), None)
