@@ -4,6 +4,7 @@ Each section prints one line per input kind with p50 / p99 / max; the targets ar
 
     .venv/bin/python benchmarks/parse.py                # every section
     .venv/bin/python benchmarks/parse.py --only text    # the parser on plain text only
+    .venv/bin/python benchmarks/parse.py --only hostile # the tests' hostile inputs: cost and growth
     .venv/bin/python benchmarks/parse.py --only documents --only memory   # the loaders
 """
 
@@ -16,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable as a script from any directory
@@ -107,6 +109,64 @@ def bench_text(rounds: int) -> bool:
                 parse_bulletin(text)
 
         ok = _line(name, len(text.encode()), _time(attempt, max(20, rounds // 5)), TEXT_TARGET_MS) and ok
+    return ok
+
+
+# --------------------------------------------------------------------------------------------------
+# Section "hostile": the inputs of tests/hostile_inputs.py at the size the tests parse them (the tests
+# check what each parses to; here is what each costs), and at half that size: a linear parser takes
+# about twice as long for twice the input, a quadratic one four times as long.
+# --------------------------------------------------------------------------------------------------
+
+HOSTILE_TARGET_MS = 1000.0  # at full size: up to 190,000 characters, close to the 200,000 cap
+HOSTILE_MAX_GROWTH = 3.0  # full size / half size; linear is ~2, quadratic ~4
+HOSTILE_NOISE_MS = 20.0  # below this at full size the ratio is timer noise, not a growth rate
+
+
+def _hostile_cases() -> dict[str, Callable[[float], Callable[[], None]]]:
+    """Name → (scale → one parse of that input at that scale, refusals included)."""
+    from bot.domain.parser import parse_document
+    from tests import hostile_inputs as hostile
+
+    def text_case(build: Callable[[float], str]) -> Callable[[float], Callable[[], None]]:
+        def at(scale: float) -> Callable[[], None]:
+            text = build(scale)
+            return lambda: _refusal_is_fine(lambda: parse_bulletin(text))
+
+        return at
+
+    def document_case(build: Callable[[float], Any]) -> Callable[[float], Callable[[], None]]:
+        def at(scale: float) -> Callable[[], None]:
+            document = build(scale)
+            return lambda: _refusal_is_fine(lambda: parse_document(document))
+
+        return at
+
+    cases = {f"text: {name}": text_case(build) for name, build in {**hostile.TEXTS, **hostile.FAMILY_TEXTS}.items()}
+    cases |= {f"document: {name}": document_case(build) for name, build in hostile.DOCUMENTS.items()}
+    return cases
+
+
+def _refusal_is_fine(parse: Callable[[], object]) -> None:
+    with contextlib.suppress(BulletinParseError):
+        parse()
+
+
+def bench_hostile(rounds: int) -> bool:
+    rounds = max(3, rounds // 40)
+    print(f"hostile inputs (tests/hostile_inputs.py) at full and half size, {rounds} rounds each (p50)")
+    ok = True
+    for name, at in _hostile_cases().items():
+        full = statistics.median(_time(at(1.0), rounds))
+        half = statistics.median(_time(at(0.5), rounds))
+        growth = full / half if half > 0 else float("inf")
+        linear = growth <= HOSTILE_MAX_GROWTH or full * 1000 < HOSTILE_NOISE_MS
+        met = full * 1000 <= HOSTILE_TARGET_MS and linear
+        print(
+            f"{name:<42} full {full * 1000:7.1f} ms  half {half * 1000:7.1f} ms  growth ×{growth:4.1f}  "
+            f"target ≤ {HOSTILE_TARGET_MS:g} ms and ×{HOSTILE_MAX_GROWTH:g}: {'met' if met else 'MISSED'}"
+        )
+        ok = met and ok
     return ok
 
 
@@ -361,7 +421,12 @@ def bench_memory(rounds: int) -> bool:
     return ok
 
 
-SECTIONS: dict[str, Callable[[int], bool]] = {"text": bench_text, "documents": bench_documents, "memory": bench_memory}
+SECTIONS: dict[str, Callable[[int], bool]] = {
+    "text": bench_text,
+    "hostile": bench_hostile,
+    "documents": bench_documents,
+    "memory": bench_memory,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
