@@ -170,11 +170,27 @@ async def run(scale: int, years: int) -> str:
     )
 
 
+def long_question() -> str:
+    """Understanding a 5,000-character message (what tests/unit/test_intents.py no longer times)."""
+    text = "tham nhũng chuyển đổi số " * 200
+    understand(text, dt.date(2026, 1, 10))
+    samples = []
+    for _ in range(200):
+        started = time.perf_counter()
+        understand(text, dt.date(2026, 1, 10))
+        samples.append((time.perf_counter() - started) * 1000)
+    return (
+        f"understand() on a {len(text):,}-character message: p50 {statistics.median(samples):.3f} ms, "
+        f"max {max(samples):.3f} ms (target ≤ 10 ms)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, action="append", help="archive size multiple (repeatable)")
     parser.add_argument("--years", type=int, default=10, help="years of monthly bulletins at 1× (default 10)")
     args = parser.parse_args()
+    print(long_question(), flush=True)
     for scale in args.scale or [1, 100]:
         print(asyncio.run(run(scale, args.years)), flush=True)
 
