@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +102,17 @@ class BotHarness:
 
     async def until(self, predicate: Callable[[], object], timeout: float = 10.0) -> None:
         await self.tg.wait_for(predicate, timeout)
+
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Every update sent so far was fetched and handled to the end: what a test waits for before
+        it checks that something did *not* happen (no reply, no further message).
+
+        The imitation drops an update once the next getUpdates confirms it, which PTB's Updater sends
+        only after putting the batch in the update queue; the queue counts an update done only after
+        its handlers returned (``Application.__process_update_wrapper`` calls ``task_done``)."""
+        await self.until(lambda: not self.tg.pending_updates, timeout)
+        async with asyncio.timeout(timeout):
+            await self.app.update_queue.join()
 
 
 def make_settings(tg: LocalTelegram, db: Path, **overrides: Any) -> Settings:
