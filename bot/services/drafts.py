@@ -266,7 +266,8 @@ _SENTENCE = re.compile(r"(?<=[.!?…;])\s+(?=\S)")
 
 def split_points(text: str, limit: int = MAX_SPLIT_POINTS) -> list[SplitPoint]:
     """The places a task may be cut, in reading order: every paragraph break first, then sentence
-    ends, at most ``limit``. Never at the very start or end."""
+    ends, at most ``limit``. Never at the very start or end, and never after a "sentence" of fewer
+    than three words (an item number "1.", an abbreviation)."""
     points: dict[int, str] = {}
     for match in re.finditer(r"\n+", text):
         if text[match.end() :].strip():
@@ -274,7 +275,9 @@ def split_points(text: str, limit: int = MAX_SPLIT_POINTS) -> list[SplitPoint]:
     for match in _SENTENCE.finditer(text):
         if len(points) >= limit:
             break
-        if "\n" not in match.group() and text[: match.start()].strip():
+        start = text.rfind("\n", 0, match.start()) + 1
+        previous = max([start, *(p for p in points if p <= match.start())])
+        if "\n" not in match.group() and len(text[previous : match.start()].split()) >= 3:
             points.setdefault(match.end(), "sentence")
     return [SplitPoint(offset, kind, _first_words(text[offset:])) for offset, kind in sorted(points.items())[:limit]]
 
