@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -143,24 +141,26 @@ def test_sample_bulletin_renders_six_messages() -> None:
     assert [html_to_plain(m.html).splitlines()[0] for m in messages] == _headers(6)
 
 
-async def test_bot_answers_quickly_during_a_broadcast(tg: LocalTelegram, bot_factory: Callable[..., Any]) -> None:
+async def test_bot_answers_during_a_broadcast_without_waiting_for_it(
+    tg: LocalTelegram, bot_factory: Callable[..., Any]
+) -> None:
     async with bot_factory(tg, send_rate=25.0) as bot:
-        chats = list(range(20_001, 20_201))  # 1,200 messages: about 50 s at 25/s
-        await add_subscribers(bot.store, chats)
+        chats = set(range(20_001, 20_201))  # 1,200 messages: about 50 s at 25/s
+        await add_subscribers(bot.store, sorted(chats))
         await bot.publish("seed-2021-10-haiphong.txt")
         await bot.until(lambda: len(tg.sent) >= 100, timeout=20)
-        latencies = []
         for question in ("/latest", "/help", "nhiệm vụ 3"):
-            started = time.monotonic()
-            [answer] = await bot.ask(999, question)
-            latencies.append(time.monotonic() - started)
-            assert answer
-        in_flight = sum(len(tg.messages_for(c)) for c in chats)
-        assert in_flight < len(chats) * 6  # the broadcast was still running while we asked
+            bot.seen.setdefault(999, 0)
+            bot.say(999, question)
+            [answer] = await bot.replies(999, timeout=20)  # less than half the broadcast's 50 s
+            assert answer.text
+            # In the imitation's log the answer sits inside the broadcast, parts of it on either side:
+            # it was sent while the broadcast ran, not queued behind it.
+            assert any(m.chat_id in chats for m in tg.sent if m.seq < answer.seq)
+            await bot.until(lambda seq=answer.seq: any(m.seq > seq and m.chat_id in chats for m in reversed(tg.sent)))
+        assert sum(len(tg.messages_for(c)) for c in chats) < len(chats) * 6  # still running
         [info] = await outbox.recent_broadcasts(bot.store)
         assert await bot.data.engine.cancel(info.id)
-    print("reply latencies during broadcast:", [round(x, 3) for x in latencies])
-    assert max(latencies) < 2.0, latencies
     assert tg.stats()["rate_limited_total"] == 0  # replies and broadcast shared one budget
 
 
@@ -179,10 +179,15 @@ async def test_admin_sees_progress_and_can_pause_resume_and_cancel(
         assert "#1" in listing and "đang gửi" in listing
         bot.press(ADMIN, "Tạm dừng", user_id=ADMIN)
         await bot.until(lambda: any("tạm dừng · paused" in (e.text or "") for e in tg.edits), timeout=10)
-        await asyncio.sleep(1.5)  # let anything in flight land
+        # Paused, the engine lets go of every chat once the sends under way have landed; with nothing
+        # loaded it has nothing it could send until resumed.
+        await bot.until(lambda: bot.data.engine.idle, timeout=10)
         frozen = sum(len(tg.messages_for(c)) for c in chats)
-        await asyncio.sleep(2.0)
+        [listing] = await bot.ask(ADMIN, "/broadcasts")  # and the bot goes on answering meanwhile
+        assert "#1" in listing and "tạm dừng" in listing
         assert sum(len(tg.messages_for(c)) for c in chats) == frozen < 240
+        counts = await outbox.counts(bot.store, 1)
+        assert (counts.sent, counts.pending) == (frozen, 240 - frozen)  # every part that went out is recorded
 
         bot.press(ADMIN, "Tiếp tục", user_id=ADMIN)
         await bot.until(lambda: all(len(tg.messages_for(c)) == 6 for c in chats), timeout=30)
@@ -200,7 +205,7 @@ async def test_admin_sees_progress_and_can_pause_resume_and_cancel(
         assert "#2" in listing and "#1" in listing
         bot.press(ADMIN, "Hủy gửi", user_id=ADMIN)
         await bot.until(lambda: any("Đã hủy" in (m.text or "") for m in tg.messages_for(ADMIN)), timeout=10)
-        await asyncio.sleep(1.5)
+        await bot.until(lambda: bot.data.engine.idle, timeout=10)  # nothing of it left in memory
         info = await outbox.get_broadcast(bot.store, 2)
         assert info is not None and info.status == "cancelled"
         assert sum(len(tg.messages_for(c)) for c in chats) < 480
