@@ -274,6 +274,14 @@ async def on_admin_text(update: Update, context: AppContext) -> None:
             raise ApplicationHandlerStop
 
 
+async def on_admin_reply(update: Update, context: AppContext) -> None:
+    """In a group, only a reply can fix a draft there (a task's new text, a title, a month): the
+    group's other messages are not the bot's to collect."""
+    async with preview.chat_lock(context):
+        if await publish_edit.take_reply(update, context):
+            raise ApplicationHandlerStop
+
+
 async def on_cancel(update: Update, context: AppContext) -> None:
     """/cancel while collecting stops it; otherwise the command is anyone else's."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
@@ -392,8 +400,9 @@ async def on_collect(update: Update, context: AppContext) -> None:
         store = context.bot_data.store
         draft = await drafts.get(store, press.id)
         if draft is None or draft.status != "collecting":
+            # Its buttons were taken away when it ended (or it became the preview's header, whose
+            # buttons stay): only an old view of the chat can still press this.
             await query.answer(ptexts.COLLECTION_GONE_ALERT)
-            await preview.edit_markup(context, query.message.chat.id, query.message.message_id, None)
             return
         if press.action == "stop":
             await _finish_collecting(context, draft, "cancelled")
@@ -526,6 +535,8 @@ def register(app: Application, admins: AdminGate) -> None:  # type: ignore[type-
     admin_private = only_new & admins & filters.ChatType.PRIVATE
     # Before every other feature reads an admin's text (see the module's docstring).
     app.add_handler(MessageHandler(admin_private & filters.TEXT & ~filters.COMMAND, on_admin_text), -1)
+    admin_group_reply = only_new & admins & filters.ChatType.GROUPS & filters.REPLY
+    app.add_handler(MessageHandler(admin_group_reply & filters.TEXT & ~filters.COMMAND, on_admin_reply), -1)
     app.add_handler(CommandHandler("cancel", on_cancel, filters=admin_private), -1)
     app.add_handler(CommandHandler(COMMAND, on_publish, filters=only_new & admins))
     app.add_handler(MessageHandler(only_new & admins & UPLOAD, on_document))

@@ -255,16 +255,23 @@ async def _send(context: AppContext, chat_id: int, want: Outgoing) -> Shown:
     return Shown(sent.message_id, want.kind, want.task, want.last, want.digest)
 
 
-async def show(context: AppContext, draft: drafts.Draft, desired: Sequence[Outgoing], layout: Layout) -> Layout:
+async def show(
+    context: AppContext,
+    draft: drafts.Draft,
+    desired: Sequence[Outgoing],
+    layout: Layout,
+    shown: list[Shown] | None = None,
+) -> Layout:
     """Make the chat show ``desired`` where ``layout`` is, and return the new layout (prompts kept).
 
     Unchanged messages are left alone; changed ones are edited in place, in order; extra messages
     are sent at the end, messages left over are deleted. If a message of the old preview cannot be
-    edited, the whole preview is sent again below and the old header says so.
+    edited, the whole preview is sent again below and the old header says so. ``shown`` collects
+    the messages done so far (for the caller to keep if Telegram fails half-way).
     """
     chat_id = draft.chat_id
     old = layout.messages
-    shown: list[Shown] = []
+    shown = [] if shown is None else shown
     for index, want in enumerate(desired):
         if index < len(old):
             current = old[index]
@@ -300,7 +307,16 @@ async def publish_state(
 ) -> Layout:
     """Show ``state`` for ``draft`` (whose layout may be empty: a new preview) and store the layout."""
     desired = await render(context, draft, state, notice=notice)
-    layout = await show(context, draft, desired, model.layout_from_json(draft.preview_json))
+    old = model.layout_from_json(draft.preview_json)
+    shown: list[Shown] = []
+    try:
+        layout = await show(context, draft, desired, old, shown)
+    except TelegramError:
+        # Keep what reached the chat, so its buttons still find their tasks; the next fix or a
+        # press sets the rest right.
+        partial = Layout(messages=(*shown, *old.messages[len(shown) :]), prompts=old.prompts)
+        await drafts.set_preview(context.bot_data.store, draft.id, model.layout_to_json(partial))
+        raise
     await drafts.set_preview(context.bot_data.store, draft.id, model.layout_to_json(layout))
     return layout
 

@@ -306,3 +306,21 @@ async def test_a_preview_from_before_the_upgrade_can_still_be_sent(
         await bot.until(lambda: len(tg.messages_for(74_001)) == 3, timeout=40)
         draft = await drafts.get(bot.store, 1)
         assert draft is not None and draft.status == "sent" and draft.broadcast_id == 1
+
+
+async def test_in_a_group_a_reply_fixes_a_task_and_other_messages_are_left_alone(bot: BotHarness) -> None:
+    group = -100_500
+    chat = Chat(bot, group)
+    source = DATA / "fam-date-byline.txt"
+    bot.tg.user_document(group, source.name, source.read_bytes(), caption="/publish", user_id=ADMIN)
+    await bot.tg.wait_for_messages(group, 4, timeout=40)
+    _, tasks, _ = chat.preview()
+    bot.seen[group] = len(bot.tg.messages_for(group))
+    bot.say(group, "Tuyên truyền nội dung mới của nhiệm vụ một.", user_id=ADMIN, reply_to=tasks[0])
+    [done] = [html_to_plain(m.text or "") for m in await bot.replies(group, 1, timeout=40)]  # groups: 20 a minute
+    assert done.startswith("📝 Đã thay nội dung nhiệm vụ 1.")
+    await chat.settle(lambda: body(chat.tasks()[0]) == "Tuyên truyền nội dung mới của nhiệm vụ một.")
+    # A pasted text that is not a reply is not taken in a group.
+    bot.say(group, bulletin_text("seed-2021-10-haiphong.txt")[:3000], user_id=ADMIN)
+    await bot.until(lambda: not bot.tg.pending_updates)
+    assert await drafts.part_stats(bot.store, 2) == (0, 0) and await drafts.get(bot.store, 2) is None
