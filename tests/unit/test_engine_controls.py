@@ -148,3 +148,23 @@ async def test_rows_a_stop_left_pending_are_cancelled_at_start_not_sent(store: S
     assert sender.sends == []
     counts = await outbox.counts(store, info.id)
     assert (counts.pending, counts.cancelled, counts.errors) == (0, 6, (("cancelled by admin", 6),))
+
+
+async def test_stop_gives_up_on_a_send_that_never_lands_and_it_is_sent_after_a_restart(store: Store) -> None:
+    """What bounds a SIGTERM: ``stop(timeout)`` waits that long for sends in flight, then cancels
+    them; the row of a cancelled send stays pending, so the next start sends it."""
+    await add_subscribers(store, [1, 2])
+    info = await queue(store, TEXTS)
+    sender = FakeSender()
+    sender.hold(1, after=1)  # chat 1's second part never gets an answer
+    async with fake_engine(store, sender) as engine:
+        await sender.until(lambda: 1 in sender.waiting and sender.delivered(2) == TEXTS)
+        async with asyncio.timeout(10):  # only if stop waited for the held send
+            await engine.stop(timeout=0.05)
+    assert sender.delivered(1) == ["một"]
+    counts = await outbox.counts(store, info.id)
+    assert (counts.sent, counts.pending) == (4, 2)  # every answered send written, the held one pending
+    again = FakeSender()
+    async with fake_engine(store, again) as engine:
+        await drained(store, None, engine)
+    assert again.delivered(1) == ["hai", "ba"] and again.delivered(2) == []
