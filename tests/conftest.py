@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from pydantic import SecretStr
 
 from bot.domain.parser import parse_bulletin
@@ -20,6 +21,11 @@ from bot.ptb.context import BotData
 from bot.ptb.runner import running
 from bot.settings import Settings
 from data.store import Store
+
+# Hypothesis fails an example that takes over 200 ms by default: a stopwatch in every property test.
+# Without it, a slow or busy machine cannot fail a test that is right; cost is measured in benchmarks/.
+hypothesis_settings.register_profile("no-deadline", deadline=None)
+hypothesis_settings.load_profile("no-deadline")
 
 DATA = Path(__file__).resolve().parent / "data"
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
