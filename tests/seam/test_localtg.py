@@ -514,7 +514,7 @@ async def test_on_send_hooks(tg: LocalTelegram, bot: Bot) -> None:
     tg.on_send.append(lambda m: seen.append(m.text))
     tg.on_send.append(async_hook)
     await bot.send_message(3, "one")
-    await tg.wait_for(lambda: seen_async == [1], timeout=1.0)
+    await tg.wait_for(lambda: seen_async == [1], timeout=10.0)
     assert seen == ["one"]
 
 
