@@ -33,14 +33,6 @@ class NoMonthError(BulletinParseError):
 
 
 @dataclass(frozen=True, slots=True)
-class Read:
-    """A document and the bulletin parsed from it."""
-
-    document: Document
-    bulletin: Bulletin
-
-
-@dataclass(frozen=True, slots=True)
 class Prepared:
     """A bulletin and exactly the messages a broadcast of it sends."""
 
@@ -59,18 +51,6 @@ def parse(document: Document) -> Bulletin:
 def prepare(bulletin: Bulletin) -> Prepared:
     """The messages of a broadcast of ``bulletin``: the preview shows them, Send queues them."""
     return Prepared(bulletin, tuple(render_bulletin(bulletin)))
-
-
-def read_bytes(data: bytes, *, filename: str | None = None, content_type: str | None = None) -> Read:
-    """A file's bulletin (any format the loaders take). Raises UnsupportedDocument or BulletinParseError."""
-    document = ingest.load(data, filename=filename, content_type=content_type)
-    return Read(document, parse(document))
-
-
-def read_text(text: str) -> Read:
-    """A bulletin pasted in chat."""
-    document = ingest.load_text(text)
-    return Read(document, parse(document))
 
 
 async def load_upload(data: bytes, *, filename: str | None, content_type: str | None) -> Document:

@@ -74,13 +74,6 @@ def part_received(parts: int, characters: int) -> str:
     )
 
 
-def nothing_collected() -> str:
-    return (
-        "Chưa nhận được nội dung nào. Hãy dán bản tin rồi bấm «Xong». · "
-        "<i>Nothing was pasted yet. Paste the bulletin, then press Done.</i>"
-    )
-
-
 def collection_gone() -> str:
     return (
         "Đợt gom bản tin này đã kết thúc (đã xem trước, đã hủy hoặc quá hạn). · "
@@ -151,7 +144,7 @@ def change_line(change: tuple[str, ...]) -> str | None:
             return "🏷 " + _both("Đã đổi tiêu đề.", "The title was changed.")
         case "reparsed":
             return "🔄 " + _both(
-                "Đã tách lại từ đầu; các chỉnh sửa trước đó đã bỏ.",
+                "Đã tách lại từ đầu; các chỉnh sửa trước đó đã được bỏ.",
                 "Split again from scratch; earlier edits were undone.",
             )
     return None
@@ -175,10 +168,6 @@ def check_before_sending() -> str:
 
 
 # --- edit tools ------------------------------------------------------------------------------------------
-
-
-def tools_open(number: int) -> str:
-    return f"Sửa nhiệm vụ {number} · Editing task {number}"
 
 
 def split_choose(number: int) -> str:
@@ -318,6 +307,3 @@ def parse_refusal(exc: BulletinParseError, encoding: str | None = None) -> str:
         )
     return "\n".join(lines)
 
-
-def fetching(url: str) -> str:
-    return f"🔗 Đang tải · <i>fetching</i> {escape(shorten(url, 80))}"
