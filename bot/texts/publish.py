@@ -306,4 +306,3 @@ def parse_refusal(exc: BulletinParseError, encoding: str | None = None) -> str:
             _both(f"Tệp được đọc theo bảng mã {name} (không phải UTF-8).", f"The file was read as {name}, not UTF-8.")
         )
     return "\n".join(lines)
-
