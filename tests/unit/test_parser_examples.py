@@ -39,6 +39,11 @@ METHODS = {
     "fam-two-digit": "arabic",
     "fam-thu-nhat-colon": "thu",
     "fam-thu-nhat-la": "thu",
+    "fam-number-dash": "arabic",
+    "fam-facebook-keycaps": "keycaps",
+    "fam-facebook-pins": "bullet",
+    "fam-pdf-wraps": "paragraphs",
+    "fam-attendance-end": "paragraphs",
 }
 # Methods that say "check the split": their confidence stays below the preview's threshold.
 WEAK = {"dash", "paragraphs", "semicolons", "sentences", "directives", "best-effort"}

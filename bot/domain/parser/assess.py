@@ -8,6 +8,7 @@ mid-sentence (a text cut off) or when a task is empty.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from bot.domain.parser import noise
@@ -29,10 +30,22 @@ _PROSE = {
 }
 
 
+# What may follow an emoji: variation selectors, skin tones, a zero-width joiner.
+_EMOJI_TAIL = "\ufe0e\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
+
+
 def ends_mid_sentence(text: str) -> bool:
-    """The text stops without a full stop (or ! ? … ;): cut off, or its sub-points are missing."""
+    """The text stops without a full stop (or ! ? … ;): cut off, or its sub-points are missing.
+
+    A line that ends with an emoji ("… sau dịch 💪", a Facebook post) ends there: the emoji is its stop.
+    """
     stripped = text.rstrip(noise.CLOSERS + " ")
-    return not stripped or stripped[-1] not in ".!?…;"
+    if not stripped:
+        return True
+    last = stripped.rstrip(_EMOJI_TAIL)[-1:]
+    if last and unicodedata.category(last) == "So":
+        return False
+    return stripped[-1] not in ".!?…;"
 
 
 def _warning(code: ParseWarningCode, message: str, **params: str | int) -> ParseWarning:

@@ -140,6 +140,10 @@ def _bullets_hold(outer: Run, inner: Run, units: Sequence[Unit], junk: Sequence[
     bounds = [c.pos for c in outer.items]
     if inner.items[-1].pos < bounds[-1] or bisect_right(bounds, inner.start) < len(bounds):
         return True
+    if prose.is_lead_in(units[bounds[-1]]) and len(inner) > len(outer):
+        # "📌 Sáng 3/11, … tổ chức …" / "📌 Hội nghị định hướng 3 nội dung:" then three "🔸": the
+        # intro's last line announces the longer list under it, which is not its sub-points.
+        return False
     between = 0
     for i in range(bounds[-1] + 1, inner.start):
         if junk[i]:

@@ -97,6 +97,13 @@ def _month_word_hint(text: str) -> bool:
     return any(True for _ in _MONTH_WORD_RE.finditer(text))
 
 
+# The lead's opening ("Chiều 6/5, Ban … tổ chức …", "🌸 Sáng 14/10, …"): a sentence, even when a post
+# ends it with an emoji instead of a full stop; a headline never opens with the day it happened.
+_LEAD_OPENING_RE = re.compile(
+    r"[^\w]{0,12}(?:sang|chieu|toi|trua|dem|ngay|hom nay|hom qua),? \d{1,2}[/.\-]\d{1,2}(?!\d)"
+)
+
+
 def _could_be_title(unit: Unit) -> bool:
     text = unit.text
     return (
@@ -105,6 +112,7 @@ def _could_be_title(unit: Unit) -> bool:
         and not noise.is_nav(unit)
         and not noise.is_caption(unit)
         and not (date_in(text) and unit.words <= 12)
+        and _LEAD_OPENING_RE.match(unit.folded) is None
     )
 
 
@@ -194,6 +202,9 @@ _POSTED_DATE = (
     "cap nhat",
     "thoi gian:",
 )
+# An official document's place-date line ("Hà Nội, ngày 5 tháng 6 năm 2023", "Lâm Đồng, ngày 8/11/2022"):
+# the document's own date, even when a wrapped body line ("Ngày 7/11/2022, Ban …") is as short as a header.
+_PLACE_DATE_RE = re.compile(r"[^\d,.:;]{2,40}, ngay \d{1,2}(?: thang |[/.\-])\d{1,2}")
 
 
 def published(units: Sequence[Unit], junk: Sequence[bool], title: int | None, end: int) -> str | None:
@@ -212,7 +223,7 @@ def published(units: Sequence[Unit], junk: Sequence[bool], title: int | None, en
         folded = unit.folded.lstrip("( ")
         if folded.startswith(_RENDER_DATE):
             continue
-        posted = any(label in folded for label in _POSTED_DATE)
+        posted = any(label in folded for label in _POSTED_DATE) or _PLACE_DATE_RE.match(folded) is not None
         has_time = _TIME_RE.search(unit.text) is not None
         candidates.append((posted, has_time, i > anchor, -abs(i - anchor), date))
     if not candidates:

@@ -44,7 +44,7 @@ _LINK_BULLET = frozenset("»•-–—*+·>▪■►")
 _LINK_DATE_RE = re.compile(r"\(\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\)$")
 # Any enumerator at the start of a line (a link list stops at the next task's heading, "III. …").
 _ENUM_START_RE = re.compile(
-    r"(?:thứ\s\w+\s?(?:là\s?)?[,:;.]|\w+\slà\s?[,:]|(?:[IVX]{1,4}|\d{1,2}|[a-zđ])[.)/]\s|\(\d{1,2}\)|\d\ufe0f?\u20e3)",
+    r"(?:thứ\s\w+\s?(?:là\s?)?[,:;.]|\w+\slà\s?[,:]|(?:[IVX]{1,4}|\d{1,2}|[a-zđ])[.)/]\s|\d{1,2}[-–]\s|\(\d{1,2}\)|\d\ufe0f?\u20e3)",
     re.IGNORECASE,
 )
 
@@ -103,6 +103,11 @@ def is_all_caps(unit: Unit) -> bool:
 
 def is_related_head(unit: Unit) -> bool:
     return unit.words <= 6 and unit.folded.lstrip("»•-*# ").startswith(_RELATED_HEADS)
+
+
+def is_recipients_head(unit: Unit) -> bool:
+    """ "Nơi nhận:" (alone, or with the first recipient after it) of an official document."""
+    return unit.words <= 12 and unit.folded.startswith("noi nhan")
 
 
 def is_footer(unit: Unit) -> bool:
@@ -181,6 +186,12 @@ def junk_mask(units: Sequence[Unit]) -> list[bool]:
             k += 1
         if k < len(units) and unit.text == units[k].text:
             junk[i] = junk[k] = True
+    # An official document's "Nơi nhận:" (distribution list: "- Như trên, - Lưu VP.") and the signature
+    # under it close the document: nothing after it is a task, not even its "- " lines.
+    closing = next((i for i, unit in enumerate(units) if is_recipients_head(unit)), None)
+    if closing is not None:
+        for i in range(closing, len(units)):
+            junk[i] = True
     i = 0
     while i < len(units):
         if is_related_head(units[i]):
@@ -199,7 +210,7 @@ def junk_mask(units: Sequence[Unit]) -> list[bool]:
     return junk
 
 
-_SUB_ITEM_RE = re.compile(r"(?:[-–—•+*]\s|[a-zđ][.)/]\s|\d{1,2}[.)/]\s|\d{1,2}\.\d{1,2}\.?\s|\(\w{1,2}\)\s?)")
+_SUB_ITEM_RE = re.compile(r"(?:[-–—•+*]\s|[a-zđ][.)/]\s|\d{1,2}[.)/\-–]\s|\d{1,2}\.\d{1,2}\.?\s|\(\w{1,2}\)\s?)")
 
 # Folded openings of a paragraph that reports on the conference rather than saying what to do. Each
 # needs a word a directive does not start with ("cũng", "đã", "tại", "phát biểu"…).
@@ -210,7 +221,8 @@ _REPORT_RE = re.compile(
     r"|(?:nhan )?dip nay|truoc do,|cung ngay|chieu cung ngay|sau do,|ket thuc hoi nghi|be mac hoi nghi"
     r"|phat bieu (?:ket luan|be mac|chi dao|tai|khai mac)|ket luan hoi nghi|trong khuon kho hoi nghi"
     r"|dong chi [^,.;:]{0,60}(?:phat bieu|cho biet|ket luan|nhan manh|khang dinh)"
-    r"|(?:cac )?dai bieu (?:da|cung|duoc)|bao cao vien [^,.;:]{0,40}(?:da|cung) )"
+    r"|(?:cac )?dai bieu (?:da|cung|duoc)|bao cao vien [^,.;:]{0,40}(?:da|cung) "
+    r"|(?:tham )?du hoi nghi (?:co|con co|tai|tren)|cung du hoi nghi|tham du hoi nghi)"
 )
 
 

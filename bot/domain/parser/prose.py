@@ -139,6 +139,23 @@ def _links_back(unit: Unit) -> bool:
     return unit.folded.startswith(_LINKING)
 
 
+# A line of a paragraph wrapped by hand (a PDF or Word copy) is usually this long.
+WRAPPED_LINE_WORDS = 10
+
+
+def wraps(prev: Unit, unit: Unit) -> bool:
+    """``unit`` is the rest of ``prev``'s sentence, cut by a hard line wrap: ``prev`` stops mid-sentence
+    and ``unit`` opens in lower case, with a digit or a bracket, or (after a full-length line) with
+    anything but a directive ("… phong cách" / "Hồ Chí Minh.")."""
+    if noise.ends_sentence(prev.text) or noise.is_sub_item(unit):
+        return False
+    first = unit.text[:1]
+    if first.islower() or first.isdigit() or first in "([\"“'-–":
+        return True
+    # A byline, footer or report paragraph after an unpunctuated last line is not its rest.
+    return prev.words >= WRAPPED_LINE_WORDS and not is_directive(unit) and not noise.ends_article(unit, None)
+
+
 def names_conference(units: Sequence[Unit], upto: int) -> bool:
     """The first lines mention a reporters' conference or propaganda guidance."""
     return any(_CONFERENCE_RE.search(u.folded) for u in units[: min(upto, 12)])
@@ -147,16 +164,20 @@ def names_conference(units: Sequence[Unit], upto: int) -> bool:
 def _paragraph_tasks(units: Sequence[Unit], junk: Sequence[bool], start: int, hi: int) -> tuple[list[int], int]:
     """Starts of the tasks that follow ``start`` (exclusive), and the index one past the last task."""
     starts: list[int] = []
+    prev: Unit | None = None
     for i in range(start + 1, min(hi, start + 1 + noise.MAX_TASK_UNITS)):
         if len(starts) > MAX_PROSE_TASKS:
             break  # too many to be the tasks; the caller refuses this lead-in
         if junk[i]:
             continue
         unit = units[i]
+        last, prev = prev, unit
         if noise.is_sub_item(unit):
             if not starts:
                 return starts, i  # bullets right after the lead-in are a bullet list, not paragraphs
             continue  # a sub-point of the task before
+        if starts and last is not None and wraps(last, unit):
+            continue  # the rest of a line cut by a hard wrap (before any test of how it opens)
         if noise.ends_article(unit, units[i + 1] if i + 1 < len(units) else None):
             return starts, i
         if starts and _links_back(unit):
@@ -200,10 +221,14 @@ def directives(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int) ->
     """The longest stretch of consecutive directive paragraphs (at least two)."""
     best: list[int] = []
     current: list[int] = []
+    prev: Unit | None = None
     for pos in range(lo, hi):
         if junk[pos]:
             continue
         unit = units[pos]
+        last, prev = prev, unit
+        if current and last is not None and wraps(last, unit):
+            continue
         if is_directive(unit) and (noise.ends_sentence(unit.text) or unit.words >= 12):
             current.append(pos)
             continue

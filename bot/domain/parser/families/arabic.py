@@ -1,4 +1,4 @@
-"""``1.`` ``1)`` ``1/`` with one or two digits; each separator is its own list (one may nest in another)."""
+"""``1.`` ``1)`` ``1/`` ``1-`` with one or two digits; each separator is its own list (one may nest in another)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from bot.domain.parser.families.base import Family, Hit
 from bot.domain.parser.units import Unit
 
 # A space or the end of the line after the separator: "1.052 điểm cầu" and "1.1." are not list items.
-_ARABIC_RE = re.compile(r"(\d{1,2})([.)/])(?:\s|$)\s*")
+# "1- Tuyên truyền …" (a dash right after the number, then a space) is common in typed documents;
+# "1-2 ngày" and "20 - 25" are not items.
+_ARABIC_RE = re.compile(r"(\d{1,2})([.)/]|[-–](?=\s))(?:\s|$)\s*")
 
 
 def match(unit: Unit) -> Hit | None:
