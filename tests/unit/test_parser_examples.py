@@ -44,6 +44,7 @@ METHODS = {
     "fam-facebook-pins": "bullet",
     "fam-pdf-wraps": "paragraphs",
     "fam-attendance-end": "paragraphs",
+    "fam-plain-headings": "paragraphs",
 }
 # Methods that say "check the split": their confidence stays below the preview's threshold.
 WEAK = {"dash", "paragraphs", "semicolons", "sentences", "directives", "best-effort"}

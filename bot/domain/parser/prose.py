@@ -165,6 +165,7 @@ def _paragraph_tasks(units: Sequence[Unit], junk: Sequence[bool], start: int, hi
     """Starts of the tasks that follow ``start`` (exclusive), and the index one past the last task."""
     starts: list[int] = []
     prev: Unit | None = None
+    body_of: Unit | None = None  # a heading line whose body paragraph comes next
     for i in range(start + 1, min(hi, start + 1 + noise.MAX_TASK_UNITS)):
         if len(starts) > MAX_PROSE_TASKS:
             break  # too many to be the tasks; the caller refuses this lead-in
@@ -178,12 +179,38 @@ def _paragraph_tasks(units: Sequence[Unit], junk: Sequence[bool], start: int, hi
             continue  # a sub-point of the task before
         if starts and last is not None and wraps(last, unit):
             continue  # the rest of a line cut by a hard wrap (before any test of how it opens)
+        if body_of is not None and body_of == last:
+            body_of = None
+            if is_directive(unit) and noise.ends_sentence(unit.text):
+                continue  # the paragraph under a task's heading line
+        if _is_task_heading(units, junk, i, hi):
+            starts.append(i)
+            body_of = unit
+            continue
         if noise.ends_article(unit, units[i + 1] if i + 1 < len(units) else None):
             return starts, i
         if starts and _links_back(unit):
             continue
         starts.append(i)
     return starts, min(hi, start + 1 + noise.MAX_TASK_UNITS)
+
+
+# A task's heading line ("Về công tác xây dựng Đảng") is short, as a byline is.
+MAX_HEADING_WORDS = 15
+
+
+def _is_task_heading(units: Sequence[Unit], junk: Sequence[bool], i: int, hi: int) -> bool:
+    """A short line without a full stop ("Về công tác xây dựng Đảng", bold in the document it was
+    copied from) right above a directive paragraph: the heading of a task, not a byline."""
+    unit = units[i]
+    if unit.words > MAX_HEADING_WORDS or noise.ends_sentence(unit.text) or unit.text.endswith(","):
+        return False
+    if noise.is_footer(unit) or noise.is_related_head(unit) or noise.is_caption(unit) or noise.reports(unit):
+        return False
+    if not unit.folded.startswith(("ve ", "cong tac ", "linh vuc ", "nhom ")):
+        return False
+    j = next((k for k in range(i + 1, min(hi, i + 4)) if not junk[k]), None)
+    return j is not None and is_directive(units[j]) and noise.ends_sentence(units[j].text)
 
 
 def _split(method: str, units: Sequence[Unit], junk: Sequence[bool], starts: Sequence[int], end: int) -> Split:
