@@ -45,6 +45,7 @@ METHODS = {
     "fam-pdf-wraps": "paragraphs",
     "fam-attendance-end": "paragraphs",
     "fam-plain-headings": "paragraphs",
+    "fam-quarter": "arabic",
 }
 # Methods that say "check the split": their confidence stays below the preview's threshold.
 WEAK = {"dash", "paragraphs", "semicolons", "sentences", "directives", "best-effort"}

@@ -306,7 +306,23 @@ class Month:
     month: int | None = None  # the label's month when it has no year
 
 
+# "Hội nghị báo cáo viên quý IV/2025": a quarterly conference is filed under the quarter's first month.
+_QUARTER_RE = re.compile(r"(?<!\w)quý\s(IV|III|II|I|[1-4])\s?[/.\-]\s?(\d{4})(?!\d)", re.IGNORECASE)
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def quarter_label(title: str) -> Label | None:
+    """The quarter a title names ("quý IV/2025" → October 2025); only a title's, never the body's
+    "kết quả quý I/2024"."""
+    match = _QUARTER_RE.search(title)
+    if match is None or not 1990 <= int(match.group(2)) <= 2100:
+        return None
+    return Label(3 * _QUARTERS[match.group(1).lower()] - 2, int(match.group(2)))
+
+
 def resolve_month(texts: Sequence[str], published_date: str | None) -> Month:
+    if texts and not month_labels(texts[0]) and (quarter := quarter_label(texts[0])) is not None:
+        return Month(f"{quarter.year:04d}-{quarter.month:02d}", "label")
     labels = [label for text in texts for label in month_labels(text)]
     if not labels:
         if published_date is not None:
