@@ -46,6 +46,7 @@ METHODS = {
     "fam-attendance-end": "paragraphs",
     "fam-plain-headings": "paragraphs",
     "fam-quarter": "arabic",
+    "fam-emoji-mixed": "paragraphs",
 }
 # Methods that say "check the split": their confidence stays below the preview's threshold.
 WEAK = {"dash", "paragraphs", "semicolons", "sentences", "directives", "best-effort"}

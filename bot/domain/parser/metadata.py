@@ -367,6 +367,7 @@ _ORG_START_RE = re.compile(
     r"|Thị\s(?:ủy|uỷ)|Hội\sđồng|Sở|(?:Ủy|Uỷ)\sban|Văn\sphòng|Trung\stâm|Bộ|Học\sviện"
     r"|Cục|Hội|Liên\sđoàn|[ĐÐ]oàn|Mặt\strận|Công\sđoàn|Trường)(?!\w).*)$"
 )
+_PARTNER_RE = re.compile(r"\s(?:phối\shợp\s(?:với|cùng)|cùng\svới|chủ\strì,?\sphối\shợp)\s", re.IGNORECASE)
 # Words between the organizer and "tổ chức" ("Ban … đã long trọng tổ chức"); stripped repeatedly.
 _TRAILING_VERBS = ("đã", "vừa", "sẽ", "chính thức", "long trọng", "phối hợp")
 
@@ -377,7 +378,8 @@ def _organizer_in(text: str, pattern: re.Pattern[str]) -> str | None:
         prefix = text[max(0, match.start() - 200) : match.start()].rstrip()
         breaks = list(_CLAUSE_BREAK_RE.finditer(prefix))
         clause = prefix[breaks[-1].end() :] if breaks else prefix
-        clause = clause.strip()
+        # "Ban Tuyên giáo Tỉnh ủy phối hợp với Sở … tổ chức": the first named is the organizer.
+        clause = _PARTNER_RE.split(clause.strip(), maxsplit=1)[0].strip()
         changed = True
         while changed:
             changed = False

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from bot.domain.parser import noise
 from bot.domain.parser.families import NUMBERED
+from bot.domain.parser.families.bullets import SYMBOL_FAMILY as SYMBOL_BULLETS
 from bot.domain.parser.spans import Split, task_text
 from bot.domain.parser.units import Unit, ffold
 from bot.domain.records import Task
@@ -187,7 +188,7 @@ def _paragraph_tasks(units: Sequence[Unit], junk: Sequence[bool], start: int, hi
             starts.append(i)
             body_of = unit
             continue
-        if noise.ends_article(unit, units[i + 1] if i + 1 < len(units) else None):
+        if _ends_list(unit, units[i + 1] if i + 1 < len(units) else None):
             return starts, i
         if starts and _links_back(unit):
             continue
@@ -213,11 +214,30 @@ def _is_task_heading(units: Sequence[Unit], junk: Sequence[bool], i: int, hi: in
     return j is not None and is_directive(units[j]) and noise.ends_sentence(units[j].text)
 
 
+def _ends_list(unit: Unit, next_unit: Unit | None) -> bool:
+    """``noise.ends_article``, except that a short directive line without a full stop ("Tuyên truyền năm
+    học mới 2022 - 2023", a list typed without punctuation) is a task, not a byline."""
+    if not noise.ends_article(unit, next_unit):
+        return False
+    if not (noise.is_byline(unit) and is_directive(unit) and unit.words >= MIN_CLAUSE_WORDS):
+        return True
+    if noise.is_footer(unit) or noise.is_related_head(unit) or noise.is_caption(unit) or noise.is_all_caps(unit):
+        return True
+    return noise.reports(unit) or (next_unit is not None and next_unit.text == unit.text)
+
+
 def _split(method: str, units: Sequence[Unit], junk: Sequence[bool], starts: Sequence[int], end: int) -> Split:
     ends = [*starts[1:], end]
+    # Paragraphs that each open with an emoji of their own ("🔴 …", "🟠 …": no list of one symbol) keep
+    # it as their enumerator, as a bullet list would.
+    hits = [SYMBOL_BULLETS.hit(units[s]) for s in starts]
     tasks = tuple(
-        Task(number=n, text=task_text(units[s].text, units, junk, s + 1, e), enumerator="")
-        for n, (s, e) in enumerate(zip(starts, ends, strict=True), start=1)
+        Task(
+            number=n,
+            text=task_text(units[s].text if hit is None else hit.rest, units, junk, s + 1, e),
+            enumerator="" if hit is None else hit.enumerator,
+        )
+        for n, (s, e, hit) in enumerate(zip(starts, ends, hits, strict=True), start=1)
     )
     return Split(
         method=method,

@@ -1,0 +1,48 @@
+"""Bulletins unlike the examples that were split wrongly once (each test names what went wrong)."""
+
+from __future__ import annotations
+
+from bot.domain.parser import parse_bulletin
+
+UNPUNCTUATED = """Ban Tuyên giáo Huyện ủy Mường Khương
+HỘI NGHỊ BÁO CÁO VIÊN THÁNG 8-2022
+Thứ Ba, 16/08/2022 07:00
+Ngày 15/8, Ban Tuyên giáo Huyện ủy Mường Khương tổ chức Hội nghị báo cáo viên tháng 8-2022. Hội nghị \
+định hướng tuyên truyền 4 nội dung sau:
+Tuyên truyền kỷ niệm 77 năm Cách mạng Tháng Tám và Quốc khánh 2/9
+Tuyên truyền năm học mới 2022 - 2023
+Tuyên truyền phòng, chống sạt lở đất mùa mưa
+Tuyên truyền giữ gìn an ninh biên giới
+Ngọc Ánh
+"""
+
+
+def test_short_unpunctuated_directive_lines_after_a_lead_in_are_tasks_not_bylines() -> None:
+    # Was refused: the second line (8 words, no full stop) was read as a byline ending the article.
+    bulletin = parse_bulletin(UNPUNCTUATED)
+    assert [t.text for t in bulletin.tasks] == [
+        "Tuyên truyền kỷ niệm 77 năm Cách mạng Tháng Tám và Quốc khánh 2/9",
+        "Tuyên truyền năm học mới 2022 - 2023",
+        "Tuyên truyền phòng, chống sạt lở đất mùa mưa",
+        "Tuyên truyền giữ gìn an ninh biên giới",
+    ]
+    assert (bulletin.month, bulletin.published, bulletin.stated_count) == ("2022-08", "2022-08-16", 4)
+
+
+def test_the_byline_after_unpunctuated_tasks_is_still_left_out() -> None:
+    bulletin = parse_bulletin(UNPUNCTUATED)
+    assert all("Ngọc Ánh" not in t.text for t in bulletin.tasks)
+
+
+def test_the_organizer_is_the_body_named_before_its_partner() -> None:
+    text = """Thứ Sáu, 20/09/2024 - 09:15
+Hội nghị báo cáo viên tháng 9/2024
+Ngày 19/9, Ban Tuyên giáo Tỉnh ủy Lào Cai phối hợp với Sở Thông tin và Truyền thông tổ chức Hội nghị \
+báo cáo viên tháng 9/2024.
+Nhiệm vụ thứ nhất: Tuyên truyền khắc phục hậu quả bão số 3 và mưa lũ sau bão.
+Nhiệm vụ thứ hai: Tuyên truyền năm học mới 2024 - 2025.
+Đức Anh
+"""
+    bulletin = parse_bulletin(text)
+    assert bulletin.organizer == "Ban Tuyên giáo Tỉnh ủy Lào Cai"
+    assert [t.enumerator for t in bulletin.tasks] == ["Nhiệm vụ thứ nhất", "Nhiệm vụ thứ hai"]
