@@ -69,6 +69,7 @@ async def test_a_utf8_text_file_is_previewed_and_its_draft_stored(bot: BotHarnes
     assert "Bảng mã" not in header and "⚠️" not in header  # UTF-8, and a sound split: no warning line
     assert tasks[-1].endswith("làm suy giảm lòng tin của nhân dân đối với Đảng, Nhà nước.")
     assert "✅ Gửi · Send" in str(bot.tg.messages_for(ADMIN)[-1].reply_markup)
+    await bot.settled()  # the handler records the preview's layout after its last message went out
     [draft] = [d for d in [await drafts.get(bot.store, 1)] if d is not None]
     assert (draft.status, draft.origin, draft.source_name) == ("pending", "file", "seed-2021-10-haiphong.txt")
     assert draft.bulletin_json and draft.document_json and draft.preview_json
