@@ -47,6 +47,10 @@ METHODS = {
     "fam-plain-headings": "paragraphs",
     "fam-quarter": "arabic",
     "fam-emoji-mixed": "paragraphs",
+    "fam-results-then-tasks": "arabic",
+    "fam-participants": "dash",
+    "fam-caption-credit": "paragraphs",
+    "fam-official-letter": "arabic",
 }
 # Methods that say "check the split": their confidence stays below the preview's threshold.
 WEAK = {"dash", "paragraphs", "semicolons", "sentences", "directives", "best-effort"}

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from bot.domain.parser import noise, prose
 from bot.domain.parser.families import NUMBERED, UNNUMBERED, Family
 from bot.domain.parser.families.headings import FAMILY as HEADINGS
-from bot.domain.parser.runs import Run, bullet_runs, collect, heading_run, longest_run
+from bot.domain.parser.runs import Candidate, Run, bullet_runs, collect, heading_run, longest_run
 from bot.domain.parser.spans import Split, split_run
 from bot.domain.parser.units import Unit, ffold
 
@@ -78,6 +78,16 @@ def _section_kind(head: str) -> str | None:
     return None
 
 
+def _restarts(candidates: Sequence[Candidate]) -> list[list[Candidate]]:
+    """The lists one numbering holds when it starts again at 1 ("1.–5." results, then "1.–4." tasks)."""
+    segments: list[list[Candidate]] = []
+    for candidate in candidates:
+        if candidate.number == 1 or not segments:
+            segments.append([])
+        segments[-1].append(candidate)
+    return segments if len(segments) > 1 else []
+
+
 def _numbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int, exclude: Run | None) -> list[Run]:
     runs: list[Run] = []
     found = collect(NUMBERED, units, junk, lo, hi)
@@ -88,7 +98,31 @@ def _numbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int
             chain = longest_run(candidates)
             if len(chain) >= MIN_TASKS:
                 runs.append(Run(family, tuple(chain), structural, group))
-    return runs
+            for segment in _restarts(candidates):
+                part = longest_run(segment)
+                if len(part) >= MIN_TASKS and part != chain:
+                    runs.append(Run(family, tuple(part), structural, group))
+    return _task_lists(runs, units, junk)
+
+
+# A plain line that heads a list ("Kết quả công tác tuyên truyền tháng 9:", "Nhiệm vụ tháng 10:").
+_LIST_HEAD_MAX_WORDS = 20
+
+
+def _task_lists(runs: list[Run], units: Sequence[Unit], junk: Sequence[bool]) -> list[Run]:
+    """Of lists headed by plain lines, the ones under a task heading ("Nhiệm vụ …:") when others sit
+    under a results or organisation heading ("Kết quả …:")."""
+
+    def kind(run: Run) -> str | None:
+        before = next((i for i in range(run.start - 1, max(-1, run.start - 4), -1) if not junk[i]), None)
+        if before is None or units[before].words > _LIST_HEAD_MAX_WORDS:
+            return None
+        return _section_kind(units[before].text)
+
+    kinds = [kind(run) for run in runs]
+    if "task" not in kinds or "other" not in kinds:
+        return runs
+    return [run for run, k in zip(runs, kinds, strict=True) if k != "other"]
 
 
 # More bullets or headings than this are a list of something else (participants, links), not tasks.
@@ -157,9 +191,12 @@ def _bullets_hold(outer: Run, inner: Run, units: Sequence[Unit], junk: Sequence[
 def _best(runs: Sequence[Run], units: Sequence[Unit], junk: Sequence[bool], hi: int, order: Sequence[Family]) -> Run:
     priority = {family.name: i for i, family in enumerate(order)}
 
-    def after_lead_in(run: Run) -> bool:
+    def after_lead_in(run: Run) -> int:
+        """2 after "… các nội dung sau:", 1 after another lead-in ("… gồm:"), else 0."""
         before = next((i for i in range(run.start - 1, max(-1, run.start - 50), -1) if not junk[i]), None)
-        return before is not None and prose.is_lead_in(units[before])
+        if before is None or not prose.is_lead_in(units[before]):
+            return 0
+        return 2 if prose.announces_tasks(units[before]) else 1
 
     # Longest; then the list a lead-in announces ("… sau:"), not a list of talks in the intro; then the
     # document's own numbering; then the first (an outer list starts before the lists inside it).

@@ -365,7 +365,7 @@ _CLAUSE_BREAK_RE = re.compile(r"[,;:]\s|\.\s|\s[-–—]\s|[()]")
 _ORG_START_RE = re.compile(
     r"(?:^|\s)((?:Ban|[ĐÐ]ảng\s(?:ủy|uỷ|bộ)|Thành\s(?:ủy|uỷ)|Tỉnh\s(?:ủy|uỷ)|Huyện\s(?:ủy|uỷ)|Quận\s(?:ủy|uỷ)"
     r"|Thị\s(?:ủy|uỷ)|Hội\sđồng|Sở|(?:Ủy|Uỷ)\sban|Văn\sphòng|Trung\stâm|Bộ|Học\sviện"
-    r"|Cục|Hội|Liên\sđoàn|[ĐÐ]oàn|Mặt\strận|Công\sđoàn|Trường)(?!\w).*)$"
+    r"|Cục|Hội(?!\snghị)|Liên\sđoàn|[ĐÐ]oàn|Mặt\strận|Công\sđoàn|Trường)(?!\w).*)$"
 )
 _PARTNER_RE = re.compile(r"\s(?:phối\shợp\s(?:với|cùng)|cùng\svới|chủ\strì,?\sphối\shợp)\s", re.IGNORECASE)
 # Words between the organizer and "tổ chức" ("Ban … đã long trọng tổ chức"); stripped repeatedly.
@@ -380,6 +380,8 @@ def _organizer_in(text: str, pattern: re.Pattern[str]) -> str | None:
         clause = prefix[breaks[-1].end() :] if breaks else prefix
         # "Ban Tuyên giáo Tỉnh ủy phối hợp với Sở … tổ chức": the first named is the organizer.
         clause = _PARTNER_RE.split(clause.strip(), maxsplit=1)[0].strip()
+        # "Căn cứ nội dung Hội nghị … do Ban Tuyên giáo Tỉnh ủy tổ chức": the body after "do".
+        clause = clause.rsplit(" do ", 1)[-1]
         changed = True
         while changed:
             changed = False

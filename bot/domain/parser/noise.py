@@ -14,10 +14,60 @@ from collections.abc import Sequence
 
 from bot.domain.parser.units import Unit
 
+# Folded openings of a directive paragraph.
+DIRECTIVES = (
+    "tuyen truyen",
+    "tiep tuc",
+    "tap trung",
+    "day manh",
+    "day nhanh",
+    "chu dong",
+    "tang cuong",
+    "lam tot",
+    "nang cao",
+    "quan triet",
+    "trien khai",
+    "phat huy",
+    "kip thoi",
+    "doi moi",
+    "bam sat",
+    "thong tin",
+    "phan bac",
+    "dau tranh",
+    "theo doi",
+    "nam bat",
+    "chuan bi",
+    "phoi hop",
+    "can ",
+    "cac cap",
+    "de nghi",
+    "yeu cau",
+    "huong dan",
+    "to chuc",
+    "thuc hien",
+    "gioi thieu",
+    "lan toa",
+    "cung co",
+    "xay dung",
+    "bao ve",
+    "uu tien",
+    "coi trong",
+    "chu trong",
+    "quan tam",
+    "pho bien",
+    "ky niem",
+    "ra soat",
+    "kien quyet",
+    "thuong xuyen",
+    "ve ",
+)
+
 # A byline or caption is short; a continuation paragraph is longer or ends like a sentence.
 BYLINE_MAX_WORDS = 10
 
-_CAPTION_RE = re.compile(r"(?<!\w)ảnh\s?:|ảnh minh họa|ảnh minh hoạ", re.IGNORECASE)
+# "Ảnh: …" opens the line or follows a sentence, a bracket, a dash or a bar ("… hội nghị. Ảnh: PV",
+# "(Ảnh: TTXVN)", "Tin, ảnh: …"); "quảng bá hình ảnh: con người, …" inside a task is no caption.
+_CAPTION_RE = re.compile(r"(?:^|[(\[|]\s?|[.!?…,–—\-|]\s)ảnh\s?:|ảnh minh họa|ảnh minh hoạ", re.IGNORECASE)
 _FINAL_PUNCT = frozenset(".!?;:…")
 CLOSERS = "\"'”’»)]*"
 
@@ -176,6 +226,7 @@ def junk_mask(units: Sequence[Unit]) -> list[bool]:
                 and is_credit(unit)
                 and before.words <= CAPTION_MAX_WORDS
                 and not looks_enumerated(before)
+                and not before.folded.startswith(DIRECTIVES)  # a task above a photo's credit
             ):
                 junk[j] = True
         # A caption printed twice ("… kết luận hội nghị." / same again): drop both copies.

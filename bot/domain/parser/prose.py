@@ -51,52 +51,7 @@ _LINKING = (
     "tuyen truyen khang dinh",
 )
 # Folded openings of a directive paragraph.
-_DIRECTIVES = (
-    "tuyen truyen",
-    "tiep tuc",
-    "tap trung",
-    "day manh",
-    "day nhanh",
-    "chu dong",
-    "tang cuong",
-    "lam tot",
-    "nang cao",
-    "quan triet",
-    "trien khai",
-    "phat huy",
-    "kip thoi",
-    "doi moi",
-    "bam sat",
-    "thong tin",
-    "phan bac",
-    "dau tranh",
-    "theo doi",
-    "nam bat",
-    "chuan bi",
-    "phoi hop",
-    "can ",
-    "cac cap",
-    "de nghi",
-    "yeu cau",
-    "huong dan",
-    "to chuc",
-    "thuc hien",
-    "gioi thieu",
-    "lan toa",
-    "cung co",
-    "xay dung",
-    "bao ve",
-    "uu tien",
-    "coi trong",
-    "chu trong",
-    "quan tam",
-    "pho bien",
-    "ky niem",
-    "ra soat",
-    "kien quyet",
-    "thuong xuyen",
-    "ve ",
-)
+_DIRECTIVES = noise.DIRECTIVES
 _CONFERENCE_RE = re.compile(r"bao cao vien|tuyen truyen mieng|dinh huong tuyen truyen|noi dung tuyen truyen")
 
 
@@ -130,6 +85,15 @@ def is_lead_in(unit: Unit) -> bool:
         return False
     starts = _sentence_starts(unit.text)
     return is_lead_sentence(folded[starts[-1] if starts else 0 :])
+
+
+_TASK_CUES = re.compile(r"(?<!\w)(?:noi dung|nhiem vu|van de|tuyen truyen|dinh huong|trong tam|chu de)(?!\w)")
+
+
+def announces_tasks(unit: Unit) -> bool:
+    """A lead-in that names what follows as tasks ("… các nội dung sau:"), not just "… gồm:" (a list of
+    participants)."""
+    return is_lead_in(unit) and _TASK_CUES.search(unit.folded[-200:]) is not None
 
 
 def is_directive(unit: Unit) -> bool:

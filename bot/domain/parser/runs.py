@@ -7,6 +7,7 @@ Word's automatic numbering, an ``<ol>``) is *structural* and only chains with hi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -109,8 +110,17 @@ def longest_run(candidates: Sequence[Candidate]) -> list[Candidate]:
     return chain
 
 
+# A line between bullets that announces the tasks ("Hội nghị định hướng các nội dung sau:"): the
+# bullets above it are another list (participants, last month's results).
+_ANNOUNCES_RE = re.compile(
+    r"(?:noi dung|nhiem vu|van de|dinh huong|tuyen truyen)(?!\w).{0,80}(?:sau|sau day|nhu sau)\s?:$"
+)
+
+
 def _breaks_bullets(unit: Unit) -> bool:
-    return noise.is_all_caps(unit) or noise.is_footer(unit) or noise.is_related_head(unit) or unit.heading or unit.bold
+    if noise.is_all_caps(unit) or noise.is_footer(unit) or noise.is_related_head(unit) or unit.heading or unit.bold:
+        return True
+    return _ANNOUNCES_RE.search(unit.folded[-160:].rstrip()) is not None
 
 
 def _close(a: int, b: int, units: Sequence[Unit], junk: Sequence[bool]) -> bool:
