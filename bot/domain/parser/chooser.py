@@ -78,6 +78,9 @@ def _section_kind(head: str) -> str | None:
     return None
 
 
+_MAX_RESTARTS = 8
+
+
 def _restarts(candidates: Sequence[Candidate]) -> list[list[Candidate]]:
     """The lists one numbering holds when it starts again at 1 ("1.–5." results, then "1.–4." tasks)."""
     segments: list[list[Candidate]] = []
@@ -85,7 +88,8 @@ def _restarts(candidates: Sequence[Candidate]) -> list[list[Candidate]]:
         if candidate.number == 1 or not segments:
             segments.append([])
         segments[-1].append(candidate)
-    return segments if len(segments) > 1 else []
+    # A bulletin has a few such lists; hundreds (a hostile text) are not looked at one by one.
+    return segments if 1 < len(segments) <= _MAX_RESTARTS else []
 
 
 def _numbered_runs(units: Sequence[Unit], junk: Sequence[bool], lo: int, hi: int, exclude: Run | None) -> list[Run]:
