@@ -46,3 +46,27 @@ Nhiệm vụ thứ hai: Tuyên truyền năm học mới 2024 - 2025.
     bulletin = parse_bulletin(text)
     assert bulletin.organizer == "Ban Tuyên giáo Tỉnh ủy Lào Cai"
     assert [t.enumerator for t in bulletin.tasks] == ["Nhiệm vụ thứ nhất", "Nhiệm vụ thứ hai"]
+
+
+def test_numbers_typed_without_a_space_before_the_task_are_enumerators() -> None:
+    # Was a best-effort split keeping "1.Tuyên" in the text.
+    text = """Thứ Hai, 04/03/2024 15:00
+Hội nghị báo cáo viên tháng 3/2024
+Ngày 4/3, Ban Tuyên giáo Huyện ủy Ea Kar tổ chức Hội nghị báo cáo viên tháng 3/2024.
+1.Tuyên truyền kỷ niệm Ngày Quốc tế Phụ nữ 8/3.
+2.Tuyên truyền kỷ niệm 93 năm Ngày thành lập Đoàn.
+3.Tuyên truyền phòng, chống cháy rừng mùa khô, 1.052 ha rừng được bảo vệ.
+Hoàng Yến
+"""
+    bulletin = parse_bulletin(text)
+    assert bulletin.method == "arabic"
+    assert [t.enumerator for t in bulletin.tasks] == ["1.", "2.", "3."]
+    assert bulletin.tasks[0].text == "Tuyên truyền kỷ niệm Ngày Quốc tế Phụ nữ 8/3."
+
+
+def test_a_decimal_or_a_date_typed_tight_is_still_no_enumerator() -> None:
+    from bot.domain.parser.families import arabic
+    from bot.domain.parser.units import Unit, ffold
+
+    for line in ("1.052 điểm cầu tham dự.", "3/9 là ngày Quốc khánh.", "1.1.Nội dung", "2.tuyên truyền"):
+        assert arabic.match(Unit(1, line, ffold(line))) is None, line

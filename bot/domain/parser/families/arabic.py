@@ -13,8 +13,17 @@ from bot.domain.parser.units import Unit
 _ARABIC_RE = re.compile(r"(\d{1,2})([.)/]|[-–](?=\s))(?:\s|$)\s*")
 
 
+# Typed without the space: "1.Tuyên truyền …" (a capital right after the separator; "1.1." and
+# "1.052" have a digit there, "3/9" too).
+_TIGHT_RE = re.compile(r"(\d{1,2})([.)/])(?=[^\W\d_])")
+
+
 def match(unit: Unit) -> Hit | None:
     found = _ARABIC_RE.match(unit.head)
+    if found is None:
+        found = _TIGHT_RE.match(unit.head)
+        if found is None or not unit.head[found.end()].isupper():
+            return None
     if found is None or int(found.group(1)) == 0:
         return None
     return Hit(int(found.group(1)), found.group(1) + found.group(2), unit.head[found.end() :], found.group(2))
