@@ -51,6 +51,7 @@ METHODS = {
     "fam-participants": "dash",
     "fam-caption-credit": "paragraphs",
     "fam-official-letter": "arabic",
+    "fam-facebook-intro-bullet": "bullet",
 }
 # Methods that say "check the split": their confidence stays below the preview's threshold.
 WEAK = {"dash", "paragraphs", "semicolons", "sentences", "directives", "best-effort"}

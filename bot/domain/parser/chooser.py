@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 
@@ -145,11 +146,26 @@ def _unnumbered_runs(
             if family.name == "headings":
                 chains = [heading_run(candidates, units, junk)]
             else:
-                chains = bullet_runs(candidates, units, junk)
+                chains = [_without_intro(c) for c in bullet_runs(candidates, units, junk)]
             runs.extend(
                 Run(family, tuple(c), structural, group) for c in chains if MIN_TASKS <= len(c) <= MAX_MARKED_TASKS
             )
     return runs
+
+
+# A bullet that tells the conference took place ("👉 Sáng 9/8, Ban … tổ chức Hội nghị …"): the intro,
+# bulleted like everything else in a social-media post, not a task.
+_INTRO_ITEM_RE = re.compile(
+    r"(?:(?:sang|chieu|toi|trua|ngay|hom nay|hom qua),? \d{1,2}[/.\-]\d{1,2}(?!\d)"
+    r"|.{0,160}(?<!\w)to chuc (?:thanh cong )?hoi nghi)"
+)
+
+
+def _without_intro(chain: list[Candidate]) -> list[Candidate]:
+    start = 0
+    while start < len(chain) and _INTRO_ITEM_RE.match(ffold(chain[start].rest)) is not None:
+        start += 1
+    return chain[start:]
 
 
 def _real_headings(run: Run, units: Sequence[Unit]) -> bool:
