@@ -70,3 +70,15 @@ def test_a_decimal_or_a_date_typed_tight_is_still_no_enumerator() -> None:
 
     for line in ("1.052 điểm cầu tham dự.", "3/9 là ngày Quốc khánh.", "1.1.Nội dung", "2.tuyên truyền"):
         assert arabic.match(Unit(1, line, ffold(line))) is None, line
+
+
+def test_month_and_quarter_labels_in_more_notations() -> None:
+    from bot.domain.parser.metadata import quarter_label, resolve_month
+
+    assert resolve_month(["Hội nghị báo cáo viên tháng 9 – 2021"], None).value == "2021-09"
+    assert resolve_month(["Hội nghị báo cáo viên tháng 9—2021"], None).value == "2021-09"
+    assert resolve_month(["HỘI NGHỊ BÁO CÁO VIÊN QUÝ IV NĂM 2025"], "2025-09-30").value == "2025-10"
+    assert resolve_month(["Hội nghị báo cáo viên quý 2/2024"], None).value == "2024-04"
+    # A quarter inside a title with a month label does not override the month.
+    assert resolve_month(["Hội nghị báo cáo viên tháng 4 và sơ kết quý I/2024"], "2024-04-10").value == "2024-04"
+    assert quarter_label("kết quả quý V/2024") is None

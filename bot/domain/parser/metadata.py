@@ -249,7 +249,7 @@ def intro_lines(units: Sequence[Unit], junk: Sequence[bool], start: int, first_t
 
 # "tháng Mười", "tháng Giêng" (first month), "tháng Chạp" (twelfth).
 _MONTH_WORDS = {**VI_NUMBER_WORDS, "gieng": 1, "chap": 12}
-_YEAR_TAIL = r"(?:\s?[/.\-]\s?(\d{4})|,?\snăm\s(\d{4}))?(?!\d)"
+_YEAR_TAIL = r"(?:\s?[/.\-–—]\s?(\d{4})|,?\snăm\s(\d{4}))?(?!\d)"
 _MONTH_NUM_RE = re.compile(r"(?<!\w)tháng\s?(\d{1,2})(?!\d)" + _YEAR_TAIL, re.IGNORECASE)
 _MONTH_WORD_RE = re.compile(
     r"(?<!\w)tháng\s(mười\smột|mười\shai|mười|một|giêng|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|chạp)(?!\w)" + _YEAR_TAIL,
@@ -307,7 +307,7 @@ class Month:
 
 
 # "Hội nghị báo cáo viên quý IV/2025": a quarterly conference is filed under the quarter's first month.
-_QUARTER_RE = re.compile(r"(?<!\w)quý\s(IV|III|II|I|[1-4])\s?[/.\-]\s?(\d{4})(?!\d)", re.IGNORECASE)
+_QUARTER_RE = re.compile(r"(?<!\w)quý\s(IV|III|II|I|[1-4])(?:\s?[/.\-–—]\s?|,?\snăm\s)(\d{4})(?!\d)", re.IGNORECASE)
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
