@@ -82,3 +82,19 @@ def test_month_and_quarter_labels_in_more_notations() -> None:
     # A quarter inside a title with a month label does not override the month.
     assert resolve_month(["Hội nghị báo cáo viên tháng 4 và sơ kết quý I/2024"], "2024-04-10").value == "2024-04"
     assert quarter_label("kết quả quý V/2024") is None
+
+
+def test_an_ordinal_whose_comma_was_left_out_still_starts_its_task() -> None:
+    text = """Thứ Tư, 05/10/2022 08:00
+Hội nghị báo cáo viên tháng 10/2022
+Ngày 5/10, Ban Tuyên giáo Huyện ủy Sìn Hồ tổ chức Hội nghị báo cáo viên tháng 10/2022.
+Thứ nhất, tuyên truyền kỷ niệm 92 năm Ngày thành lập Hội Nông dân Việt Nam.
+Thứ hai, tuyên truyền Ngày Phụ nữ Việt Nam 20/10.
+Thứ ba tuyên truyền thu hoạch lúa mùa, phòng chống rét cho gia súc.
+Thứ Hai tuần tới, các chi bộ báo cáo kết quả triển khai.
+Ngọc Lan
+"""
+    bulletin = parse_bulletin(text)
+    assert [t.enumerator for t in bulletin.tasks] == ["Thứ nhất", "Thứ hai", "Thứ ba"]
+    assert bulletin.tasks[2].text.startswith("tuyên truyền thu hoạch lúa mùa")
+    assert bulletin.published == "2022-10-05"
