@@ -52,6 +52,7 @@ METHODS = {
     "fam-caption-credit": "paragraphs",
     "fam-official-letter": "arabic",
     "fam-facebook-intro-bullet": "bullet",
+    "fam-pdf-page-number": "arabic",
 }
 # Methods that say "check the split": their confidence stays below the preview's threshold.
 WEAK = {"dash", "paragraphs", "semicolons", "sentences", "directives", "best-effort"}

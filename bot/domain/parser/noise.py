@@ -210,9 +210,18 @@ def is_credit(unit: Unit) -> bool:
     return unit.words <= 8 and _CREDIT_RE.match(unit.text) is not None
 
 
+# A page number left by a PDF copy: "1", "- 2 -", "Trang 2", "Trang 1/2", "2/3".
+_PAGE_NUMBER_RE = re.compile(r"(?:trang\s?)?[-–—]?\s?\d{1,3}(?:\s?/\s?\d{1,3})?\s?[-–—]?")
+
+
+def is_page_number(unit: Unit) -> bool:
+    return unit.words <= 4 and _PAGE_NUMBER_RE.fullmatch(unit.folded) is not None
+
+
 def junk_mask(units: Sequence[Unit]) -> list[bool]:
-    """True for units that never belong to a task: captions, duplicated lines, related-news blocks, furniture."""
-    junk = [unit.furniture for unit in units]
+    """True for units that never belong to a task: captions, duplicated lines, related-news blocks,
+    furniture and page numbers."""
+    junk = [unit.furniture or is_page_number(unit) for unit in units]
     for i, unit in enumerate(units):
         if is_caption(unit):
             junk[i] = True
