@@ -98,3 +98,28 @@ Ngọc Lan
     assert [t.enumerator for t in bulletin.tasks] == ["Thứ nhất", "Thứ hai", "Thứ ba"]
     assert bulletin.tasks[2].text.startswith("tuyên truyền thu hoạch lúa mùa")
     assert bulletin.published == "2022-10-05"
+
+
+LEAD = (
+    "Thứ Sáu, 15/10/2021 07:53\nHội nghị báo cáo viên tháng 10/2021\nNgày 15/10, Ban Tuyên giáo Tỉnh ủy Nam Định "
+    "tổ chức Hội nghị báo cáo viên tháng 10/2021. Hội nghị đề nghị tuyên truyền các nội dung sau:\n"
+)
+
+
+def test_letters_in_brackets_are_a_list() -> None:
+    # Was refused: "(a)" read as a sub-point right after the lead-in, and no family took it.
+    body = "(a) Tuyên truyền kỷ niệm Ngày Phụ nữ.\n(b) Tuyên truyền Ngày Nhà giáo.\n(c) Tuyên truyền Ngày Pháp luật.\n"
+    bulletin = parse_bulletin(LEAD + body + "Minh Hà\n")
+    assert bulletin.method == "letters"
+    assert [t.enumerator for t in bulletin.tasks] == ["(a)", "(b)", "(c)"]
+    assert bulletin.tasks[2].text == "Tuyên truyền Ngày Pháp luật."
+
+
+def test_markdown_bold_marks_are_dropped_and_the_numbers_read() -> None:
+    for body in (
+        "**1. Tuyên truyền kỷ niệm Ngày Phụ nữ.**\n**2. Tuyên truyền Ngày Nhà giáo.**\n",
+        "**1.** Tuyên truyền kỷ niệm Ngày Phụ nữ.\n**2.** Tuyên truyền Ngày Nhà giáo.\n",
+    ):
+        bulletin = parse_bulletin(LEAD + body + "Minh Hà\n")
+        assert [t.enumerator for t in bulletin.tasks] == ["1.", "2."]
+        assert [t.text for t in bulletin.tasks] == ["Tuyên truyền kỷ niệm Ngày Phụ nữ.", "Tuyên truyền Ngày Nhà giáo."]

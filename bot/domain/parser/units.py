@@ -106,7 +106,16 @@ def units_from_text(raw: str | bytes) -> list[Unit]:
     _check_raw(raw)
     text = _normalize(raw)
     _check_text(text)
-    return [Unit(no, line, ffold(line)) for no, line in enumerate(text.split("\n"), start=1) if line]
+    units: list[Unit] = []
+    for no, line in enumerate(text.split("\n"), start=1):
+        bold = False
+        if "**" in line:
+            # Markdown bold pasted from a chat or an editor ("**1. Tuyên truyền …**"): the marks go.
+            bold = line.startswith("**")
+            line = " ".join(line.replace("**", "").split())
+        if line:
+            units.append(Unit(no, line, ffold(line), bold=bold))
+    return units
 
 
 def units_from_document(document: Document) -> list[Unit]:
