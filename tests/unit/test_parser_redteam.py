@@ -123,3 +123,14 @@ def test_markdown_bold_marks_are_dropped_and_the_numbers_read() -> None:
         bulletin = parse_bulletin(LEAD + body + "Minh Hà\n")
         assert [t.enumerator for t in bulletin.tasks] == ["1.", "2."]
         assert [t.text for t in bulletin.tasks] == ["Tuyên truyền kỷ niệm Ngày Phụ nữ.", "Tuyên truyền Ngày Nhà giáo."]
+
+
+def test_a_date_line_with_a_two_digit_year_and_a_time() -> None:
+    from bot.domain.parser.metadata import date_in
+
+    assert date_in("12/10/24 08:15") == "2024-10-12"
+    assert date_in("12/10/24") is None  # without a time it may be a document number
+    assert date_in("Số 12/10/24-KH") is None
+    tasks = "1. Tuyên truyền A cho cán bộ.\n2. Tuyên truyền B cho cán bộ.\n"
+    text = "12/10/24 08:15\n" + LEAD.split("\n", 1)[1] + tasks
+    assert parse_bulletin(text).published == "2024-10-12"

@@ -28,6 +28,8 @@ _DATE_RES = (
     re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?!\d)"),
     # "20 tháng 7 năm 2022", "7 tháng 3, 2024", "25 Tháng 1 2022"
     re.compile(r"(?<!\d)(\d{1,2}) tháng (\d{1,2}),? (?:năm )?(\d{4})(?!\d)", re.IGNORECASE),
+    # "12/10/24 08:15": a two-digit year, taken only with a time after it (2000 + yy).
+    re.compile(r"(?<![\d/.\-])(\d{1,2})/(\d{1,2})/(\d{2})(?=,?\s\d{1,2}[:h]\d{2}(?!\d))"),
 )
 _ISO_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _TIME_RE = re.compile(r"(?<!\d)\d{1,2}(?::|h)\d{2}(?!\d)")
@@ -49,7 +51,7 @@ def date_in(text: str) -> str | None:
     for pattern in _DATE_RES:
         for dmy in pattern.finditer(text):
             day, month, year = (int(g) for g in dmy.groups())
-            date = _valid(year, month, day)
+            date = _valid(year + 2000 if year < 100 else year, month, day)
             if date is not None:
                 found.append((dmy.start(), date))
                 break
