@@ -134,3 +134,12 @@ def test_a_date_line_with_a_two_digit_year_and_a_time() -> None:
     tasks = "1. Tuyên truyền A cho cán bộ.\n2. Tuyên truyền B cho cán bộ.\n"
     text = "12/10/24 08:15\n" + LEAD.split("\n", 1)[1] + tasks
     assert parse_bulletin(text).published == "2024-10-12"
+
+
+def test_the_organizer_before_phoi_hop_without_voi() -> None:
+    text = (
+        "Thứ Bảy, 12/10/2024 08:15\nHội nghị báo cáo viên tháng 10/2024\nNgày 12/10, Huyện ủy Yên Định phối hợp "
+        "Trung tâm Chính trị huyện tổ chức Hội nghị báo cáo viên tháng 10/2024.\n"
+        "1. Tuyên truyền A cho cán bộ.\n2. Tuyên truyền B cho cán bộ.\n"
+    )
+    assert parse_bulletin(text).organizer == "Huyện ủy Yên Định"

@@ -369,7 +369,9 @@ _ORG_START_RE = re.compile(
     r"|Thị\s(?:ủy|uỷ)|Hội\sđồng|Sở|(?:Ủy|Uỷ)\sban|Văn\sphòng|Trung\stâm|Bộ|Học\sviện"
     r"|Cục|Hội(?!\snghị)|Liên\sđoàn|[ĐÐ]oàn|Mặt\strận|Công\sđoàn|Trường)(?!\w).*)$"
 )
-_PARTNER_RE = re.compile(r"\s(?:phối\shợp\s(?:với|cùng)|cùng\svới|chủ\strì,?\sphối\shợp)\s", re.IGNORECASE)
+_PARTNER_RE = re.compile(
+    r"\s(?:chủ\strì,?\s)?(?:phối\shợp(?:\s(?:với|cùng))?|cùng\svới|kết\shợp\svới)\s", re.IGNORECASE
+)
 # Words between the organizer and "tổ chức" ("Ban … đã long trọng tổ chức"); stripped repeatedly.
 _TRAILING_VERBS = ("đã", "vừa", "sẽ", "chính thức", "long trọng", "phối hợp")
 
