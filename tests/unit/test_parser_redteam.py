@@ -143,3 +143,18 @@ def test_the_organizer_before_phoi_hop_without_voi() -> None:
         "1. Tuyên truyền A cho cán bộ.\n2. Tuyên truyền B cho cán bộ.\n"
     )
     assert parse_bulletin(text).organizer == "Huyện ủy Yên Định"
+
+
+def test_a_credit_with_the_writers_agency_and_a_related_documents_line_end_the_last_task() -> None:
+    for tail in (
+        "Lữ Nhiên Hương - Đảng ủy Khối CCQ và DN tỉnh",
+        "Văn bản liên quan: Hướng dẫn số 85-HD/BTGTW ngày 2/10/2024 của Ban Tuyên giáo Trung ương.",
+        "Các tin đã đưa ngày:",
+    ):
+        for body in (
+            "1. Tuyên truyền A cho cán bộ.\n2. Tuyên truyền B cho cán bộ.\n3. Tuyên truyền C cho cán bộ.\n",
+            "Tuyên truyền A cho cán bộ.\nTuyên truyền B cho cán bộ.\nTuyên truyền C cho cán bộ.\n",
+        ):
+            bulletin = parse_bulletin(LEAD + body + tail + "\n")
+            assert [t.text for t in bulletin.tasks][-1] == "Tuyên truyền C cho cán bộ.", tail
+            assert len(bulletin.tasks) == 3, tail

@@ -85,6 +85,9 @@ _RELATED_HEADS = (
     "tin moi hon",
     "tin cu hon",
     "tin da dua",
+    "cac tin da dua",
+    "van ban lien quan",
+    "tai lieu lien quan",
     "tin moi",
     "tin noi bat",
     "tin xem nhieu",
@@ -133,6 +136,8 @@ _FOOTER_HEADS = (
     "chia se bai viet",
     "chia se:",
     "noi nhan",
+    "van ban lien quan:",
+    "tai lieu lien quan:",
     "#",
 )
 _FOOTER_EXACT = frozenset({"lien he", "chia se", "in", "top", "print", "nguon"})
@@ -190,8 +195,22 @@ def _is_link_like(unit: Unit, first: Unit | None) -> bool:
     return unit.words <= 25 and not ends_sentence(text) and not looks_enumerated(unit)
 
 
+# "Lữ Nhiên Hương - Đảng ủy Khối CCQ và DN tỉnh": a name, a dash, where the writer works.
+CREDIT_MAX_WORDS = 16
+
+
+def _name_then_agency(text: str) -> bool:
+    for dash in (" - ", " – ", " — "):
+        if dash in text:
+            name = text.split(dash, 1)[0].split()
+            return 2 <= len(name) <= 4 and all(word[:1].isupper() for word in name)
+    return False
+
+
 def is_byline(unit: Unit) -> bool:
-    return unit.words < BYLINE_MAX_WORDS and not ends_sentence(unit.text)
+    if ends_sentence(unit.text):
+        return False
+    return unit.words < BYLINE_MAX_WORDS or (unit.words <= CREDIT_MAX_WORDS and _name_then_agency(unit.text))
 
 
 def is_nav(unit: Unit) -> bool:
