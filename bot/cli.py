@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from bot.domain.blocks import Document
 from bot.domain.records import Bulletin, BulletinParseError
 from bot.settings import TELEGRAM_API_URL, Settings, SettingsFileError, find_env_file, looks_like_token
+from data.instance_lock import InstanceLocked, hold
 from data.store import StoreError
 
 if TYPE_CHECKING:
@@ -281,31 +283,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _instance_lock(args: argparse.Namespace, settings: Settings) -> contextlib.AbstractContextManager[None]:
+    """The one place start-up takes the database's instance lock (``data.instance_lock``): the commands
+    that poll and deliver hold it for their lifetime; ``import``/``publish`` only write to the store and
+    rely on SQLite's locking, and the console's fresh temporary database needs none."""
+    if args.command == "run" or (args.command is None and settings.bot_token is not None):
+        return hold(settings.database_path)
+    if args.command == "console" and args.database:
+        return hold(args.database)
+    return contextlib.nullcontext()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "parse":
             return cmd_parse(args)
         settings = load_settings()
-        if args.command == "run":
-            return cmd_run(settings)
-        if args.command == "import":
-            return asyncio.run(_import(settings, args.files))
-        if args.command == "publish":
-            return asyncio.run(_publish(settings, args.file, args.yes))
-        if args.command == "console":
-            return cmd_console(settings, args)
-        # No sub-command: live when there is a token, the offline console otherwise.
-        if settings.bot_token is not None:
-            return cmd_run(settings)
-        print(
-            "No BOT_TOKEN set: starting the offline console on the built-in local Telegram imitation.",
-            flush=True,
-        )
-        args.database, args.keep = None, False
-        return cmd_console(settings, args)
-    except (ConfigError, StoreError) as exc:
+        with _instance_lock(args, settings):
+            return _dispatch(args, settings)
+    except (ConfigError, StoreError, InstanceLocked) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run":
+        return cmd_run(settings)
+    if args.command == "import":
+        return asyncio.run(_import(settings, args.files))
+    if args.command == "publish":
+        return asyncio.run(_publish(settings, args.file, args.yes))
+    if args.command == "console":
+        return cmd_console(settings, args)
+    # No sub-command: live when there is a token, the offline console otherwise.
+    if settings.bot_token is not None:
+        return cmd_run(settings)
+    print(
+        "No BOT_TOKEN set: starting the offline console on the built-in local Telegram imitation.",
+        flush=True,
+    )
+    args.database, args.keep = None, False
+    return cmd_console(settings, args)
