@@ -106,8 +106,11 @@ def units_from_text(raw: str | bytes) -> list[Unit]:
     _check_raw(raw)
     text = _normalize(raw)
     _check_text(text)
+    lines = text.split("\n")
+    if "**" not in text:
+        return [Unit(no, line, ffold(line)) for no, line in enumerate(lines, start=1) if line]
     units: list[Unit] = []
-    for no, line in enumerate(text.split("\n"), start=1):
+    for no, line in enumerate(lines, start=1):
         bold = False
         if "**" in line:
             # Markdown bold pasted from a chat or an editor ("**1. Tuyên truyền …**"): the marks go.
