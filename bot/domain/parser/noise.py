@@ -235,11 +235,7 @@ _PAGE_NUMBER_RE = re.compile(r"(?:trang\s?)?[-–—]?\s?\d{1,3}(?:\s?/\s?\d{1,3
 
 def is_page_number(unit: Unit) -> bool:
     last = unit.folded[-1:]
-    return (
-        unit.words <= 4
-        and (last.isdigit() or last in "-–—")
-        and _PAGE_NUMBER_RE.fullmatch(unit.folded) is not None
-    )
+    return unit.words <= 4 and (last.isdigit() or last in "-–—") and _PAGE_NUMBER_RE.fullmatch(unit.folded) is not None
 
 
 def junk_mask(units: Sequence[Unit]) -> list[bool]:
