@@ -1,10 +1,14 @@
-"""Acknowledgement flushing: the message ids Telegram returned, written to the outbox in batches.
+"""Acknowledgement writing: the message ids Telegram returned, written to the outbox.
 
-A row becomes ``sent`` only here, after Telegram answered with a message id. Writing one
-transaction per message would cost more than the send itself at slow rates, so ids are written
-about every ``interval`` seconds. Until then the row is still ``pending`` in the outbox but is
-*unwritten* here: the loader never reloads it, a cancel keeps it, and the engine is not idle.
-After a crash the only rows sent twice are those in flight or acknowledged within the last interval.
+A row becomes ``sent`` only here, after Telegram answered with a message id. At the rates most bots
+run at (up to ``IMMEDIATE_UP_TO`` a second) each id is written as soon as it arrives, in a short
+transaction of its own (ids that arrive while one is being written go in the next): the policy
+awaits ``write_now`` before the chat's lane is released, so a chat's next part is never sent before
+its last one is on disk. Only at hundreds a second, where a transaction per message would cost more
+than the send, are ids batched about every ``interval`` seconds. Until it is written a row is still
+``pending`` in the outbox but *unwritten* here: the loader never reloads it, a cancel keeps it, and
+the engine is not idle. After a crash the only rows sent twice are those in flight (and, when
+batching, those acknowledged within the last interval).
 """
 
 from __future__ import annotations
@@ -17,9 +21,22 @@ from data.store import Store
 
 log = logging.getLogger(__name__)
 
+# Up to this rate every acknowledgement is written at once; above it they are batched.
+IMMEDIATE_UP_TO = 100.0
+
+
+def flush_interval_for(rate: float) -> float:
+    """0 (each id written at once) up to ``IMMEDIATE_UP_TO`` a second; above, about 10 messages'
+    worth, 25 ms at least (25 ms at 1,000/s, 50 ms at 200/s)."""
+    if rate <= IMMEDIATE_UP_TO:
+        return 0.0
+    return max(0.025, min(0.1, 10 / rate))
+
 
 class Acknowledgements:
     def __init__(self, store: Store, *, interval: float) -> None:
+        """``interval`` 0 writes each acknowledgement at once (see ``write_now``); above 0 they are
+        written in batches that often."""
         self._store = store
         self.interval = interval
         self._batch: list[tuple[int, int]] = []  # (row id, message id) not yet handed to the store
@@ -40,6 +57,16 @@ class Acknowledgements:
         return row_id in self._unwritten
 
     @property
+    def immediate(self) -> bool:
+        return self.interval <= 0
+
+    async def write_now(self) -> None:
+        """When writing at once: return once every acknowledgement so far is stored (one short
+        transaction; concurrent callers share it). When batching: nothing, the batch writes it."""
+        if self.immediate:
+            await self.flush()
+
+    @property
     def unwritten(self) -> frozenset[int]:
         return frozenset(self._unwritten)
 
@@ -48,10 +75,11 @@ class Acknowledgements:
         return not self._unwritten
 
     async def run(self) -> None:
-        """Write a batch ``interval`` after the first acknowledgement of it arrived; forever."""
+        """Write a batch ``interval`` after the first acknowledgement of it arrived; forever. When
+        writing at once, this only retries a write that failed."""
         while True:
             await self._new.wait()
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(self.interval if not self.immediate else 0.0)
             self._new.clear()
             try:
                 await self.flush()

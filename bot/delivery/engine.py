@@ -5,7 +5,8 @@ The parts, each in its own module:
 - ``loader``: a bounded window of chats with pending rows, loaded from the outbox;
 - ``lanes``: one lane per chat, only its head in flight; which lane goes next;
 - ``policy``: what each outcome of a send does (429 pause, 403 unsubscribe, retries, ...);
-- ``acks``: the message ids Telegram returned, written to the outbox in batches.
+- ``acks``: the message ids Telegram returned, written to the outbox (at once, or batched at
+  hundreds a second).
 
 This module is the dispatcher that ties them together: it picks the next ready lane, takes a slot
 from the Pacer and starts the send; up to ``concurrency`` sends are in flight. It also carries the
@@ -20,7 +21,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.delivery.acks import Acknowledgements
+from bot.delivery.acks import Acknowledgements, flush_interval_for
 from bot.delivery.lanes import Controls, Item, Lane, LaneScheduler
 from bot.delivery.loader import OutboxLoader
 from bot.delivery.outcomes import Outcome, Sender, SendResult
@@ -40,9 +41,9 @@ def default_concurrency(rate: float) -> int:
 
 
 def default_flush_interval(rate: float) -> float:
-    """About 25 messages' worth (25 ms at 1,000/s, 0.25 s at 30/s): the crash window stays ~25
-    messages at any rate, and slow broadcasts don't pay a transaction per message."""
-    return min(0.25, max(0.025, 25 / rate))
+    """0 up to 100/s (each message id written at once), batches only at hundreds a second: see
+    ``acks.flush_interval_for``."""
+    return flush_interval_for(rate)
 
 
 class DeliveryEngine:

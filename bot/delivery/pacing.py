@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 from collections import deque
 from collections.abc import Callable
@@ -41,28 +42,57 @@ class SlotClock:
         # queue up at the gate (where a growing delay would eat into the per-chat spacing).
         self.interval = (1.0 + guard) / rate
         self._clock = clock
-        self._next = 0.0
         self._guard = guard
         # Slots are handed out ``burst`` at a time (groups ``burst`` intervals apart): the same
         # rate and the same rolling second, with a fraction of the event-loop wake-ups, which is
         # most of the CPU a message costs at slow rates.
         self._burst = max(1, burst)
-        self._group_at = 0.0
-        self._group_left = 0
+        self._span = self.interval * self._burst
+        # The calendar of reserved groups, sorted by start: each spans ``_span`` seconds, none
+        # overlap, and each holds at most ``burst`` slots, all at its start (``_left`` counts what
+        # is still free). So ``rate`` slots always span at least ``1 + guard`` seconds.
+        # A slot reserved for later (a chat that must wait its own gap) takes a group at that
+        # moment and leaves the slots before it to other chats.
+        self._starts: list[float] = []
+        self._left: list[int] = []
         self._sent: deque[float] = deque(maxlen=max(1, int(rate)))
 
     def reserve(self, not_before: float = 0.0) -> float:
-        """Reserve the next slot at or after ``not_before``; returns its time."""
-        start = max(self._clock(), not_before)
-        # The current group has room until the next group's time comes.
-        if self._group_left > 0 and start < self._next:
-            self._group_left -= 1
-            return max(self._group_at, not_before)
-        slot = max(start, self._next)
-        self._group_at = slot
-        self._group_left = self._burst - 1
-        self._next = slot + self.interval * self._burst
-        return slot
+        """Reserve the earliest free slot at or after ``not_before``; returns its time.
+
+        Only the group that slot belongs to is taken: a slot far ahead (a chat waiting its own gap)
+        does not move the next free slot of every other caller past it."""
+        now = self._clock()
+        start = max(now, not_before)
+        starts, left, span = self._starts, self._left, self._span
+        # Groups over before now can never be given out again.
+        if starts and starts[0] + span <= now:
+            drop = bisect.bisect_right(starts, now - span)
+            del starts[:drop], left[:drop]
+        # The group that contains ``start`` (if any) or the first one after it.
+        i = bisect.bisect_right(starts, start) - 1
+        if i < 0 or starts[i] + span <= start:
+            i += 1
+        candidate = start
+        while i < len(starts):
+            g = starts[i]
+            if g <= candidate:  # ``candidate`` falls inside this group
+                if left[i] > 0 and g >= not_before:
+                    left[i] -= 1
+                    return g
+                candidate = g + span
+                i += 1
+                continue
+            if candidate + span <= g:
+                break  # a whole group fits in the gap before it
+            if left[i] > 0:  # too small a gap: share the next group instead
+                left[i] -= 1
+                return g
+            candidate = g + span
+            i += 1
+        starts.insert(i, candidate)
+        left.insert(i, self._burst - 1)
+        return candidate
 
     def window_wait(self, now: float) -> float:
         """Seconds to wait before a send at ``now`` keeps the rolling second within ``rate``."""

@@ -1,6 +1,7 @@
 """Outcome policy: what one send's outcome does to its row, its chat and the rest of the delivery.
 
-- SENT: the message id is acknowledged (written in the next batch, see ``acks``).
+- SENT: the message id is acknowledged (written at once, or in the next batch at hundreds a
+  second, see ``acks``).
 - RETRY_AFTER (429): *all* sending pauses until ``retry_after`` + margin (the Pacer's deadline only
   moves later); the message is resent after the pause.
 - GONE (403 blocked, deactivated, kicked): the chat is unsubscribed and its remaining rows
@@ -90,6 +91,8 @@ class OutcomePolicy:
             lane.pop(item)
             stats.sent += 1
             stats.sent_by_broadcast[item.broadcast_id] += 1
+            # At slow rates the id is on disk before the lane (and its next part) may go on.
+            await self._acks.write_now()
         elif outcome is Outcome.RETRY_AFTER:
             stats.retry_after += 1
             lane.ready_at = self._pacer.pause(result.retry_after)

@@ -13,6 +13,7 @@ from telegram.ext import ExtBot
 from bot.delivery.outcomes import Outcome
 from bot.delivery.pacing import Pacer
 from bot.offline.localtg import LocalTelegram
+from bot.ptb.delivery_wiring import wire_delivery
 from bot.ptb.rate_limiter import PacedRateLimiter
 from bot.ptb.request import AiohttpRequest, TimedOutBeforeSending
 from bot.ptb.sending import TelegramSender
@@ -220,3 +221,31 @@ async def test_a_send_that_never_got_a_connection_is_retried_and_one_sent_is_amb
         assert (await hanging).outcome is Outcome.AMBIGUOUS
     assert tg.stats()["methods"]["sendMessage"] == 1  # the second chat's sends never reached Telegram
     assert parts_received(tg, 1) == ["một"] and parts_received(tg, 2) == []
+
+
+async def test_a_multi_message_reply_to_one_chat_does_not_slow_the_broadcast(store: Store, tg: LocalTelegram) -> None:
+    """An admin's five-message reply waits its per-chat second between messages; meanwhile the
+    broadcast to everyone else keeps its rate (it used to fall to about one message a second)."""
+    rate = 25.0
+    admin = 999_999
+    chats = list(range(1, 61))
+    await add_subscribers(store, chats)
+    await queue(store, n=2)  # 120 sends, about 5 s at 24.4/s
+    chain = wire_delivery(TOKEN, base_url=tg.base_url, base_file_url=tg.base_file_url, send_rate=rate)
+    async with chain.bot:
+        engine = chain.engine(store)
+        await engine.start()
+        try:
+            await until(lambda: len(tg.sent) >= 5)
+            await asyncio.gather(*(chain.bot.send_message(admin, f"reply {i}") for i in range(5)))
+            await drained(store, tg, engine)
+        finally:
+            await engine.stop()
+    replies = tg.messages_for(admin)
+    assert len(replies) == 5
+    assert all(b.at - a.at >= 0.99 for a, b in itertools.pairwise(replies))  # the admin's own second
+    first, last = replies[0].at, replies[-1].at
+    # Counted on the imitation's clock: broadcast sends while the reply was being spread out.
+    during = sum(1 for m in tg.sent if m.chat_id != admin and first <= m.at <= last)
+    assert during >= 0.8 * rate * (last - first), (during, last - first)
+    assert tg.stats()["rate_limited_total"] == 0, tg.stats()["rate_limited"]

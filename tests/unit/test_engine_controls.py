@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 
+from bot.delivery.engine import default_flush_interval
 from bot.delivery.outcomes import Outcome, SendResult
 from data import outbox
 from data.store import Store
@@ -168,3 +169,34 @@ async def test_stop_gives_up_on_a_send_that_never_lands_and_it_is_sent_after_a_r
     async with fake_engine(store, again) as engine:
         await drained(store, None, engine)
     assert again.delivered(1) == ["hai", "ba"] and again.delivered(2) == []
+
+
+def test_acknowledgements_are_written_at_once_up_to_100_a_second_and_batched_above() -> None:
+    assert default_flush_interval(25) == default_flush_interval(100) == 0.0
+    assert 0.0 < default_flush_interval(1000) <= 0.025 and default_flush_interval(300) > 0.0
+
+
+async def test_at_slow_rates_each_message_id_is_written_before_that_chats_next_send(store: Store) -> None:
+    """Writing at once (as below 100/s): when a chat's next part is sent, its last one is already
+    ``sent`` with its message id in the outbox, so a ``kill -9`` then can repeat only what was in flight."""
+    chats = [1, 2, 3]
+    await add_subscribers(store, chats)
+    await queue(store, TEXTS)
+    checked: list[tuple[int, int, int]] = []
+
+    class CheckingSender(FakeSender):
+        async def send(self, chat_id: int, html: str, *, notify: bool) -> SendResult:
+            answered = sum(1 for s in self.sends if s.chat_id == chat_id)
+            written = await store.fetchval(
+                "SELECT count(*) FROM deliveries WHERE chat_id = ? AND status = 'sent' AND message_id IS NOT NULL",
+                (chat_id,),
+            )
+            checked.append((chat_id, answered, written))
+            return await super().send(chat_id, html, notify=notify)
+
+    sender = CheckingSender()
+    async with fake_engine(store, sender, flush_interval=0.0) as engine:
+        await drained(store, None, engine)
+    assert len(checked) == 9
+    assert all(answered == written for _, answered, written in checked), checked
+    assert len(await sent_ids(store)) == 9

@@ -148,3 +148,13 @@ async def test_fatal_halts_and_touches_nothing(setup: Setup) -> None:
     lane = await setup.lane(1)
     assert await setup.policy.apply(lane, lane.items[0], SendResult(Outcome.FATAL, error="InvalidToken")) is Then.HALT
     assert {status for _, status, _, _ in await setup.rows(1)} == {"pending"}
+
+
+async def test_writing_at_once_stores_the_message_id_before_apply_returns(setup: Setup) -> None:
+    acks = Acknowledgements(setup.store, interval=0.0)  # as at 100/s and below
+    policy = OutcomePolicy(setup.store, setup.pacer, acks, setup.stats, max_attempts=5, clock=setup.clock)
+    lane = await setup.lane(1)
+    head = lane.items[0]
+    assert await policy.apply(lane, head, SendResult(Outcome.SENT, message_id=777)) is Then.CARRY_ON
+    assert (await setup.rows(1))[0] == (1, "sent", 777, None)
+    assert acks.all_written and head.row_id not in acks

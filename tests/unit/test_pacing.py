@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections import Counter
 
 from bot.delivery.pacing import Pacer, SlotClock
@@ -70,3 +71,35 @@ def test_grouped_slots_keep_the_rate_when_the_loop_is_slow() -> None:
     # never more than `burst` slots at one instant, never more than the rate in a rolling second
     assert max(Counter(times).values()) <= 4
     assert all(b - a >= 1.0 for a, b in zip(times, times[1000:], strict=False))
+
+
+def test_a_chat_waiting_its_gap_does_not_delay_other_chats() -> None:
+    clock = FakeClock()
+    pacer = Pacer(25, clock=clock, chat_interval=1.05)
+    first = pacer.reserve(1)
+    second = pacer.reserve(1)
+    assert second >= first + 1.05  # chat 1 waits its own second
+    other = pacer.reserve(2)
+    assert other < first + 0.1  # chat 2 is not pushed behind chat 1's wait
+    # and the whole budget before chat 1's second slot stays usable by everyone else
+    more = [pacer.reserve(c) for c in range(3, 40)]
+    in_gap = sum(1 for t in [other, *more] if t < second)
+    assert in_gap >= 22  # 24.4/s less at most one group lost next to chat 1's slot
+
+
+def test_future_slots_keep_the_rate() -> None:
+    rng = random.Random(7)
+    for rate in (10, 25, 30, 1000):
+        clock = FakeClock()
+        slots = SlotClock(rate, clock, burst=4 if rate >= 40 else 2)
+        times = []
+        for _ in range(3000):
+            not_before = clock.now + rng.choice([0.0, 0.0, 0.0, rng.uniform(0, 2.0), 1.05, 3.15])
+            at = slots.reserve(not_before)
+            assert at >= not_before
+            times.append(at)
+            clock.now += rng.uniform(0, 1.5 / rate)
+        # as strict as without future slots: at most ``burst`` at one instant, instants a group apart
+        assert max(Counter(times).values()) <= slots._burst
+        instants = sorted(set(times))
+        assert min(b - a for a, b in itertools.pairwise(instants)) >= slots.interval * slots._burst - 1e-9
