@@ -8,7 +8,7 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.ptb.context import AppContext
 from bot.texts import delivery as texts
 from data import outbox
-from handlers.callbacks import Buttons, edit_text
+from handlers.callbacks import Buttons, edit_text, read_press
 from handlers.gate import AdminButtons, AdminGate, refusals
 
 LIST_SIZE = 5
@@ -57,13 +57,10 @@ async def list_broadcasts(update: Update, context: AppContext) -> None:
 async def control(update: Update, context: AppContext) -> None:
     """Pause, Resume or Cancel: the engine decides whether the broadcast's state allows it; the
     answer says what happened, or why not, and the list is shown again as it is now."""
-    query = update.callback_query
-    if query is None:
+    pressed = await read_press(update, CONTROL)
+    if pressed is None:
         return
-    press = CONTROL.read(query.data)
-    if press is None:
-        await query.answer(texts.STALE_BUTTON_NOTICE)
-        return
+    query, press = pressed
     if not context.bot_data.has_engine:
         await query.answer(texts.control_unavailable(), show_alert=True)
         return

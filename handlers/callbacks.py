@@ -15,10 +15,11 @@ import re
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.ptb.errors import is_not_modified as is_not_modified  # re-exported for the handlers
+from bot.texts.delivery import STALE_BUTTON_NOTICE
 
 CALLBACK_LIMIT = 64  # bytes: https://core.telegram.org/bots/api#inlinekeyboardbutton
 _ID = re.compile(r"[0-9]{1,12}")  # ASCII digits only (str.isdigit() also accepts "²" and "٣")
@@ -84,3 +85,16 @@ async def edit_text(
             return False
         raise
     return True
+
+
+async def read_press(update: Update, buttons: Buttons[A]) -> tuple[CallbackQuery, Press[A]] | None:
+    """The pressed button of ``buttons`` and its query; a malformed or stale press (or one on a
+    message the bot can no longer see) is answered "out of date" here, and None is returned."""
+    query = update.callback_query
+    if query is None:
+        return None
+    press = buttons.read(query.data)
+    if press is None or query.message is None:
+        await query.answer(STALE_BUTTON_NOTICE)
+        return None
+    return query, press

@@ -28,6 +28,7 @@ import contextlib
 import datetime as dt
 import logging
 import re
+from collections.abc import Awaitable
 
 from telegram import Chat, Message, Update
 from telegram.constants import ChatAction
@@ -46,7 +47,7 @@ from bot.texts import publish as ptexts
 from data import drafts, outbox
 from handlers import publish_edit
 from handlers import publish_preview as preview
-from handlers.callbacks import Buttons, edit_text
+from handlers.callbacks import Buttons, edit_text, read_press
 from handlers.gate import AdminButtons, AdminGate, refusals
 
 log = logging.getLogger(__name__)
@@ -141,25 +142,31 @@ async def _parse_or_refuse(message: Message, document: Document) -> Bulletin | N
 
 
 async def _preview_text(update: Update, context: AppContext, text: str) -> None:
-    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
-    assert message is not None and user is not None and chat is not None
-    try:
-        document = await publishing.load_pasted(text)
-    except ingest.UnsupportedDocument as exc:
-        await _refuse_document(message, exc)
-        return
-    bulletin = await _parse_or_refuse(message, document)
-    if bulletin is not None:
-        await _open_preview(context, chat.id, user.id, document, bulletin, origin="text", name=None, source_text=text)
+    await _preview_document(update, context, publishing.load_pasted(text), origin="text", source_text=text)
 
 
 async def _preview_url(update: Update, context: AppContext, url: str) -> None:
     """A link: fetched (the wait is the fetch's own, other chats go on), read, previewed."""
+    assert update.effective_chat is not None
+    await _typing(context, update.effective_chat.id)
+    await _preview_document(update, context, publishing.fetch(url.strip()), origin="url", name=url.strip())
+
+
+async def _preview_document(
+    update: Update,
+    context: AppContext,
+    reading: Awaitable[Document],
+    *,
+    origin: str,
+    name: str | None = None,
+    source_text: str | None = None,
+) -> None:
+    """Read a paste, a link or an upload, parse it and open its preview; a refusal is answered and
+    nothing is stored. A fetched page is named by the URL it ended at."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     assert message is not None and user is not None and chat is not None
-    await _typing(context, chat.id)
     try:
-        document = await publishing.fetch(url.strip())
+        document = await reading
     except ingest.UnsupportedDocument as exc:
         await _refuse_document(message, exc)
         return
@@ -171,9 +178,9 @@ async def _preview_url(update: Update, context: AppContext, url: str) -> None:
             user.id,
             document,
             bulletin,
-            origin="url",
-            name=document.url or url.strip(),
-            source_text=document.text,
+            origin=origin,
+            name=document.url or name,
+            source_text=document.text if source_text is None else source_text,
         )
 
 
@@ -227,23 +234,8 @@ async def on_document(update: Update, context: AppContext) -> None:
             log.warning("could not download a document: %s", type(exc).__name__)
             await message.reply_text(texts.bad_file("download_failed"))
             return
-        try:
-            document = await publishing.load_upload(content, filename=file.file_name, content_type=file.mime_type)
-        except ingest.UnsupportedDocument as exc:
-            await _refuse_document(message, exc)
-            return
-        bulletin = await _parse_or_refuse(message, document)
-        if bulletin is not None:
-            await _open_preview(
-                context,
-                chat.id,
-                user.id,
-                document,
-                bulletin,
-                origin="file",
-                name=file.file_name,
-                source_text=document.text,
-            )
+        reading = publishing.load_upload(content, filename=file.file_name, content_type=file.mime_type)
+        await _preview_document(update, context, reading, origin="file", name=file.file_name)
 
 
 async def on_admin_text(update: Update, context: AppContext) -> None:
@@ -389,13 +381,10 @@ async def _expire(context: AppContext) -> None:
 
 async def on_collect(update: Update, context: AppContext) -> None:
     """Done (parse everything collected, then the preview) or Stop under a collection."""
-    query = update.callback_query
-    if query is None:
+    pressed = await read_press(update, preview.COLLECT)
+    if pressed is None:
         return
-    press = preview.COLLECT.read(query.data)
-    if press is None or query.message is None:
-        await query.answer(texts.STALE_BUTTON_NOTICE)
-        return
+    query, press = pressed
     async with preview.chat_lock(context):
         store = context.bot_data.store
         draft = await drafts.get(store, press.id)

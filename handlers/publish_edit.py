@@ -20,11 +20,10 @@ from bot.ptb.context import AppContext
 from bot.services import drafts as model
 from bot.services import publishing
 from bot.services.drafts import DraftState, EditError, Layout, Prompt, Shown
-from bot.texts import delivery as texts
 from bot.texts import publish as ptexts
 from data import drafts
 from handlers import publish_preview as preview
-from handlers.callbacks import Press
+from handlers.callbacks import Press, read_press
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +88,11 @@ async def _ask(
 
 
 async def on_edit(update: Update, context: AppContext) -> None:
-    query = update.callback_query
-    if query is None:
+    pressed = await read_press(update, preview.EDIT)
+    if pressed is None:
         return
-    press = preview.EDIT.read(query.data)
-    if press is None or query.message is None:
-        await query.answer(texts.STALE_BUTTON_NOTICE)
-        return
+    query, press = pressed
+    assert query.message is not None  # read_press answers a press it cannot place
     async with preview.chat_lock(context):
         draft = await pending_draft(query, context, press.id)
         if draft is None:
@@ -195,13 +192,11 @@ async def _fix(query: CallbackQuery, context: AppContext, draft: drafts.Draft, f
 
 async def on_split_at(update: Update, context: AppContext) -> None:
     """A split point was picked: the task becomes two, cut there."""
-    query = update.callback_query
-    if query is None:
+    pressed = await read_press(update, preview.SPLIT_AT)
+    if pressed is None:
         return
-    press = preview.SPLIT_AT.read(query.data)
-    if press is None or query.message is None:
-        await query.answer(texts.STALE_BUTTON_NOTICE)
-        return
+    query, press = pressed
+    assert query.message is not None  # read_press answers a press it cannot place
     draft_id, check, point = preview.read_split_id(press.id)
     async with preview.chat_lock(context):
         draft = await pending_draft(query, context, draft_id)
