@@ -51,6 +51,8 @@ class Chat:
         questions = [i for i, m in enumerate(ids) if self.text(m).startswith("Gửi bản tin này")]
         if not headers or not questions or questions[-1] < headers[-1]:
             raise LookupError("no whole preview yet")
+        if sum(q > headers[-1] for q in questions) > 1:  # a message became the question, the old one is not gone yet
+            raise LookupError("the preview is being updated")
         header, question = headers[-1], questions[-1]
         return ids[header], [m for m in ids[header + 1 : question] if self.text(m).startswith("📌")], ids[question]
 
