@@ -33,6 +33,7 @@ from bot.domain.blocks import Block, BlockKind, Document
 from bot.domain.textnorm import fold
 from bot.ingest.clean import clean_text
 from bot.ingest.errors import Reason, UnsupportedDocument
+from bot.ingest.numerals import roman
 
 # trafilatura logs "discarding data" at WARNING whenever a page has no article it likes (a short page,
 # a fragment); we fall back on our own walk then, so that is not an operational warning.
@@ -413,8 +414,8 @@ def _format_label(value: int, style: str) -> str:
         letters = _letters(value)
         return (letters if style == "a" else letters.upper()) + "."
     if style in {"i", "I"} and 0 < value < 4000:
-        roman = _roman(value)
-        return (roman.lower() if style == "i" else roman) + "."
+        numeral = roman(value)
+        return (numeral.lower() if style == "i" else numeral) + "."
     return f"{value}."
 
 
@@ -424,18 +425,6 @@ def _letters(value: int) -> str:
         value, rem = divmod(value - 1, 26)
         out = chr(ord("a") + rem) + out
     return out
-
-
-def _roman(value: int) -> str:
-    out = []
-    for number, numeral in (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-        (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-    ):  # fmt: skip
-        while value >= number:
-            out.append(numeral)
-            value -= number
-    return "".join(out)
 
 
 def _link_dense(el: lxml.etree._Element) -> bool:

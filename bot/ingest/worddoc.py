@@ -27,6 +27,7 @@ from bot.domain.blocks import Block, BlockKind, Document
 from bot.domain.textnorm import fold
 from bot.ingest.clean import clean_text
 from bot.ingest.errors import Reason, UnsupportedDocument
+from bot.ingest.numerals import roman
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -359,8 +360,8 @@ def _format(value: int, fmt: str) -> str:
     if fmt in {"decimalZero"}:
         return f"{value:02d}"
     if fmt in {"upperRoman", "lowerRoman"} and 0 < value < 4000:
-        roman = _roman(value)
-        return roman if fmt == "upperRoman" else roman.lower()
+        numeral = roman(value)
+        return numeral if fmt == "upperRoman" else numeral.lower()
     if fmt in {"upperLetter", "lowerLetter"} and value > 0:
         # Word's letters repeat after z: a … z, aa … zz, aaa …
         letter = chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1)
@@ -368,18 +369,6 @@ def _format(value: int, fmt: str) -> str:
     if fmt == "vietnameseCounting" and value in _VI_WORDS:
         return _VI_WORDS[value]
     return str(value)
-
-
-def _roman(value: int) -> str:
-    out = []
-    for number, numeral in (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-        (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-    ):  # fmt: skip
-        while value >= number:
-            out.append(numeral)
-            value -= number
-    return "".join(out)
 
 
 def _bullet(text: str) -> str:
