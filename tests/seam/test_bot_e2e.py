@@ -200,6 +200,9 @@ async def test_admin_sees_progress_and_can_pause_resume_and_cancel(
 
         await bot.publish("case01.txt")
         await bot.until(lambda: sum(len(tg.messages_for(c)) for c in chats) >= 260, timeout=20)
+        # #2's progress message is paced behind the admin chat's other messages: let it arrive
+        # first, so that the next reply read is the listing.
+        await bot.until(lambda: any("bản tin #2" in (m.text or "") for m in tg.messages_for(ADMIN)), timeout=20)
         bot.seen[ADMIN] = len(tg.messages_for(ADMIN))
         [listing] = await bot.ask(ADMIN, "/broadcasts")
         assert "#2" in listing and "#1" in listing

@@ -111,9 +111,10 @@ async def test_send_that_fails_while_queueing_leaves_the_draft_sendable(bot: Bot
     bot.tg.user_document(ADMIN, "t10.txt", bulletin_text("seed-2021-10-haiphong.txt").encode(), user_id=ADMIN)
     *_, confirm = await bot.replies(ADMIN, 8, timeout=30)
     assert "Gửi bản tin này" in (confirm.text or "")
+    await bot.settled()  # the preview's layout is written after its last message: no write is pending
 
     # The database refuses the broadcast (as a full disk would) once the draft is claimed.
-    with sqlite3.connect(bot.settings.database_path) as db:
+    with sqlite3.connect(bot.settings.database_path, timeout=30) as db:
         db.execute(
             "CREATE TRIGGER refuse_broadcast BEFORE INSERT ON broadcasts BEGIN SELECT RAISE(ABORT, 'disk full'); END"
         )
@@ -125,7 +126,7 @@ async def test_send_that_fails_while_queueing_leaves_the_draft_sendable(bot: Bot
     assert await outbox.recent_broadcasts(bot.store) == []
     assert await bulletins.count(bot.store) == 0  # not archived either: one transaction
 
-    with sqlite3.connect(bot.settings.database_path) as db:
+    with sqlite3.connect(bot.settings.database_path, timeout=30) as db:
         db.execute("DROP TRIGGER refuse_broadcast")
     bot.press(ADMIN, "Gửi", user_id=ADMIN)  # the same button, still there
     await bot.until(lambda: all(len(bot.tg.messages_for(c)) == 6 for c in chats), timeout=30)
