@@ -5,8 +5,11 @@ runs in a third process). It opens a database that ``broadcast.py`` prepared, se
 at ``--base-url`` (127.0.0.1 only), and writes JSON lines to stdout:
 
 - ``{"event": "started", ...}`` once sending starts (pid, flush interval, concurrency, RSS so far);
-- ``{"event": "progress", ...}`` every ``--progress`` seconds (sent so far, max in flight) — the last
-  one seen is all the parent has of a worker it killed with SIGKILL;
+- ``{"event": "progress", ...}`` every ``--progress`` seconds: sent so far, max in flight, ``in_flight``
+  (sends started whose outcome is not on disk yet: on the wire, or acknowledged and not yet written,
+  so exactly the rows a restart would send again) and ``t`` (``time.monotonic()``, which on Linux is
+  one clock for every process, so the parent knows how old the snapshot is). The last one seen is all
+  the parent has of a worker it killed with SIGKILL;
 - ``{"event": "done", ...}`` at the end: CPU seconds while sending, peak RSS, wall time, stats.
 
 Modes:
@@ -68,6 +71,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
+def outcome_pending(engine: Any) -> int:
+    """Sends started whose outcome is not recorded: in flight, or acknowledged but not yet written.
+
+    Reads the engine's private state on purpose: this is what a ``kill -9`` would send twice, and
+    the engine has no public counter of it."""
+    rows = {item.row_id for item in engine._in_flight.values()}
+    return len(rows | engine._acks.unwritten)
+
+
 def _stats_dict(stats: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in dataclasses.fields(stats):
@@ -104,13 +116,20 @@ async def run_engine(args: argparse.Namespace) -> None:
         )
         deadline = t0 + args.max_seconds
         next_progress = t0
+        tick = min(0.2, args.progress)
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 0.2)
+                await asyncio.wait_for(stop.wait(), tick)
             now = time.monotonic()
             if now >= next_progress:
                 next_progress = now + args.progress
-                emit("progress", sent=engine.stats.sent, max_in_flight=engine.stats.max_in_flight)
+                emit(
+                    "progress",
+                    sent=engine.stats.sent,
+                    max_in_flight=engine.stats.max_in_flight,
+                    in_flight=outcome_pending(engine),
+                    t=time.monotonic(),
+                )
             if stop.is_set():
                 reason = "sigterm"
                 break
@@ -179,7 +198,7 @@ async def run_baseline(args: argparse.Namespace) -> None:
 
     async def progress() -> None:
         while True:
-            emit("progress", sent=sent, max_in_flight=0)
+            emit("progress", sent=sent, max_in_flight=0, in_flight=0, t=time.monotonic())
             await asyncio.sleep(args.progress)
 
     async with bot:

@@ -46,6 +46,7 @@ import contextlib
 import hashlib
 import importlib.util
 import json
+import math
 import os
 import re
 import signal
@@ -53,7 +54,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,36 +74,81 @@ WORKER = Path(__file__).resolve().parent / "_engine_worker.py"
 PYTHON = sys.executable
 PROFILE_DIR: Path | None = None  # --profile: run the workers under pyinstrument, reports saved here
 FIRST_CHAT = 10_000_000  # private chats get FIRST_CHAT + i
-GROUP_CHAT = -4_000_000_001  # the group that migrates in scenario c
+GROUP_CHAT = -4_000_000_001  # the group that migrates (c, e, a_group)
 SUPERGROUP_CHAT = -1_002_000_000_001
 VIOLATIONS = ("global", "paid", "per_chat", "group", "ignored_retry_after")
 # "storm" is injected; "in_flight" are sends already under way when a 429 was answered.
 KINDS = (*VIOLATIONS, "storm", "in_flight")
-# Targets from the brief; never weakened here.
-MIN_RATIO = 0.95
-MAX_CPU_PER_1K = 1.0
+# Targets from the issues; never weakened here. Ratio is achieved / configured rate.
+MIN_RATIO = 0.95  # a, b, a_group
+MIN_RATIO_FAULTS = 0.9  # e: 2% 502s, blocked chats and a migrating group
+MAX_CPU_PER_1K = 1.0  # ms of CPU per message, scenarios the CPU targets below do not name (c, d)
+MAX_CPU_PER_1K_30 = 0.5  # at 30/s-class rates: a, a_group, a_hog, e, d28
+MAX_CPU_PER_1K_1000 = 0.4  # at 1,000/s: b, b_hog
 MAX_RSS_MB = 150.0
 MAX_QUEUE_SECONDS = 2.0
-EMPTY_PROGRESS: dict[str, Any] = {"sent": 0, "max_in_flight": 0}
+PROGRESS_KILL = 0.05  # seconds between a worker's progress lines when it is to be SIGKILLed
+EMPTY_PROGRESS: dict[str, Any] = {"sent": 0, "max_in_flight": 0, "in_flight": 0, "t": 0.0}
 
 
 @dataclass(frozen=True)
 class Scenario:
     key: str
-    chats: int
-    rate: float
+    chats: int  # private chats (the migrating group, if any, comes on top)
+    rate: float  # the sender's configured rate
+    tg_rate: float | None = None  # the imitation's global (or paid) limit; None: the same as ``rate``
     paid: bool = False
-    faults: bool = False
+    group: bool = False  # one group among them that migrates to a supergroup on its first send
+    gone_every: int = 0  # every n-th private chat is gone: blocked, or its user deleted (403)
+    gone_kinds: tuple[str, ...] = ("blocked",)
+    error_p: float = 0.0  # share of sends answered 502
+    storm: bool = False  # a 429 storm (retry_after 3, 3 requests) at half-way
+    hog: bool = False  # one CPU-spinning process per core beside the sender while it sends
     kill_at: float | None = None  # fraction of messages delivered when the engine is SIGKILLed
+    min_ratio: float | None = None
+    max_cpu_per_1k: float = MAX_CPU_PER_1K
+    baseline: bool = True  # whether a baseline run says anything here
+
+    @property
+    def limit(self) -> float:
+        return self.tg_rate or self.rate
+
+
+ALL = ("a", "a_group", "a_hog", "b", "b_hog", "c", "d", "d28", "e", "queue", "memory")
 
 
 def scenarios(quick: bool) -> dict[str, Scenario]:
     q = 10 if quick else 1
+    cpu30, cpu1k = MAX_CPU_PER_1K_30, MAX_CPU_PER_1K_1000
+    a = Scenario("a", 300 // (3 if quick else 1), 30.0, min_ratio=MIN_RATIO, max_cpu_per_1k=cpu30)
+    b = Scenario("b", 10_000 // q, 1000.0, paid=True, min_ratio=MIN_RATIO, max_cpu_per_1k=cpu1k)
     return {
-        "a": Scenario("a", 300 // (3 if quick else 1), 30.0),
-        "b": Scenario("b", 10_000 // q, 1000.0, paid=True),
-        "c": Scenario("c", 1_000 // (4 if quick else 1), 30.0, faults=True),
-        "d": Scenario("d", 2_000 // (4 if quick else 1), 200.0, kill_at=0.5),
+        "a": a,
+        "b": b,
+        "c": Scenario("c", 1_000 // (4 if quick else 1) - 1, 30.0, group=True, gone_every=20, error_p=0.01, storm=True),
+        "d": Scenario("d", 2_000 // (4 if quick else 1), 200.0, kill_at=0.5, baseline=False),
+        # Issue 9: what real audiences have. A group takes 20 a minute, so its 6 parts need 15 s:
+        # scaled down, there must still be more than 15 s of private chats' work (100 × 6 at 28/s).
+        "a_group": Scenario(
+            "a_group", 100 if quick else 200, 28.0, tg_rate=30.0, group=True, min_ratio=MIN_RATIO, max_cpu_per_1k=cpu30
+        ),
+        "e": Scenario(
+            "e",
+            100 if quick else 120,
+            28.0,
+            tg_rate=30.0,
+            group=True,
+            gone_every=10,
+            gone_kinds=("blocked", "deactivated"),
+            error_p=0.02,
+            min_ratio=MIN_RATIO_FAULTS,
+            max_cpu_per_1k=cpu30,
+        ),
+        "a_hog": Scenario("a_hog", a.chats, 30.0, hog=True, max_cpu_per_1k=cpu30, baseline=False),
+        "b_hog": Scenario("b_hog", b.chats, 1000.0, paid=True, hog=True, max_cpu_per_1k=cpu1k, baseline=False),
+        "d28": Scenario(
+            "d28", 60 if quick else 120, 28.0, tg_rate=30.0, kill_at=0.5, max_cpu_per_1k=cpu30, baseline=False
+        ),
     }
 
 
@@ -183,6 +229,7 @@ class Worker:
     progress: dict[str, Any] = field(default_factory=lambda: dict(EMPTY_PROGRESS))
     done: dict[str, Any] | None = None
     reader: asyncio.Task[None] | None = None
+    progressed: asyncio.Event = field(default_factory=asyncio.Event)  # set at each progress line
 
     @classmethod
     async def start(cls, mode: str, db: Path, tg: Imitation, sc: Scenario, tmp: Path, *extra: str) -> Worker:
@@ -210,6 +257,7 @@ class Worker:
                     self.started = msg
                 elif event == "progress":
                     self.progress = msg
+                    self.progressed.set()
                 elif event == "done":
                     self.done = msg
 
@@ -231,6 +279,36 @@ class Worker:
         await self.proc.wait()
         if self.reader is not None:
             await self.reader
+
+    async def kill_after_progress(self) -> tuple[dict[str, Any], float]:
+        """SIGKILL right after the worker's next progress line; returns that line and its age at the
+        kill (seconds, one monotonic clock for both processes)."""
+        self.progressed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.progressed.wait(), 5)
+        snapshot = dict(self.progress)
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.send_signal(signal.SIGKILL)
+        age = time.monotonic() - float(snapshot.get("t") or 0.0) if snapshot.get("t") else float("inf")
+        await self.kill()
+        return snapshot, age
+
+
+@contextlib.asynccontextmanager
+async def cpu_hog(on: bool) -> AsyncIterator[int]:
+    """One process spinning per core while the body runs (none when ``on`` is false); yields how many."""
+    hogs: list[asyncio.subprocess.Process] = []
+    try:
+        for _ in range((os.cpu_count() or 1) if on else 0):
+            hogs.append(
+                await asyncio.create_subprocess_exec(PYTHON, "-c", "while True: pass", stdin=asyncio.subprocess.DEVNULL)
+            )
+        yield len(hogs)
+    finally:
+        for hog in hogs:  # only the processes started here
+            with contextlib.suppress(ProcessLookupError):
+                hog.kill()
+            await hog.wait()
 
 
 # ---------------------------------------------------------------------------------- the database
@@ -327,44 +405,59 @@ def _fmt_kinds(limited: dict[str, int]) -> str:
 
 
 async def run_one(sc: Scenario, impl: str, tmp: Path) -> RunResult:
-    chats = [FIRST_CHAT + i for i in range(sc.chats)]
-    blocked: list[int] = []
-    if sc.faults:
-        chats[-1] = GROUP_CHAT  # one group among the private chats; it migrates on its first send
-        blocked = chats[::20][: sc.chats // 20]  # 5%
+    private = [FIRST_CHAT + i for i in range(sc.chats)]
+    chats = [*private, *([GROUP_CHAT] if sc.group else [])]
+    gone: dict[int, str] = {}
+    if sc.gone_every:
+        picked = private[:: sc.gone_every][: len(chats) // sc.gone_every]
+        gone = {c: sc.gone_kinds[i % len(sc.gone_kinds)] for i, c in enumerate(picked)}
     db = tmp / f"{sc.key}-{impl}.db"
     prep = await prepare(db, chats)
     n_parts = len(prep.parts)
-    expected = {c: n_parts for c in chats if c not in set(blocked)}
-    if sc.faults:
+    expected = {c: n_parts for c in chats if c not in gone}
+    if sc.group:
         expected[SUPERGROUP_CHAT] = expected.pop(GROUP_CHAT)
     queued = len(chats) * n_parts
     want = sum(expected.values())
 
-    flags = ["--flood-ban", "--global-rate", str(int(sc.rate)), "--paid-rate", str(int(sc.rate if sc.paid else 1000))]
+    limit = int(sc.limit)
+    flags = ["--flood-ban", "--global-rate", str(limit), "--paid-rate", str(limit if sc.paid else 1000)]
     budget = 120 + 3 * queued / sc.rate  # generous: the baseline may crawl through retries
     notes: list[str] = []
+    killed: tuple[dict[str, Any], float] | None = None
+    extra = ["--max-seconds", str(budget)]
+    if sc.kill_at is not None:
+        extra += ["--progress", str(PROGRESS_KILL)]
     async with Imitation(*flags) as tg:
-        if sc.faults:
-            await tg.post("block", {"chat_ids": blocked, "kind": "blocked"})
+        for kind in sorted(set(gone.values())):
+            await tg.post("block", {"chat_ids": [c for c, k in gone.items() if k == kind], "kind": kind})
+        if sc.group:
             await tg.post("migrate", {"chat_id": GROUP_CHAT, "new_chat_id": SUPERGROUP_CHAT})
-            await tg.post("error_rate", {"p": 0.01, "status": 502, "seed": 7})
-        t0 = time.monotonic()
-        worker = await Worker.start(impl, db, tg, sc, tmp, "--max-seconds", str(budget))
-        runs = [worker]
-        if sc.faults:
-            await _at_fraction(tg, want, 0.5, budget, lambda: tg.post("storm", {"retry_after": 3, "requests": 3}))
-        if sc.kill_at is not None:
-            await _at_fraction(tg, want, sc.kill_at, budget, worker.kill)
-            at_kill = await tg.delivered()
-            killed_progress = dict(worker.progress)
-            restart = await Worker.start(impl, db, tg, sc, tmp, "--max-seconds", str(budget))
-            runs.append(restart)
-            done = await restart.wait(budget + 30)
-            notes.append(f"killed_at={at_kill}/{want}")
-        else:
-            done = await worker.wait(budget + 30)
-        wall = time.monotonic() - t0
+        if sc.error_p:
+            await tg.post("error_rate", {"p": sc.error_p, "status": 502, "seed": 7})
+        async with cpu_hog(sc.hog) as hogs:
+            t0 = time.monotonic()
+            worker = await Worker.start(impl, db, tg, sc, tmp, *extra)
+            runs = [worker]
+            if sc.storm:
+                await _at_fraction(tg, want, 0.5, budget, lambda: tg.post("storm", {"retry_after": 3, "requests": 3}))
+            if sc.kill_at is not None:
+
+                async def kill() -> None:
+                    nonlocal killed
+                    killed = await worker.kill_after_progress()
+
+                await _at_fraction(tg, want, sc.kill_at, budget, kill)
+                at_kill = await tg.delivered()
+                restart = await Worker.start(impl, db, tg, sc, tmp, *extra)
+                runs.append(restart)
+                done = await restart.wait(budget + 30)
+                notes.append(f"killed_at={at_kill}/{want}")
+            else:
+                done = await worker.wait(budget + 30)
+            wall = time.monotonic() - t0
+        if hogs:
+            notes.append(f"cpu_hogs={hogs}")
         stats = await tg.get("stats")
         sent = await tg.get("sent")
     result = check(sent["rows"], sent["fields"], expected, prep.parts)
@@ -376,40 +469,72 @@ async def run_one(sc: Scenario, impl: str, tmp: Path) -> RunResult:
     cpu_per_1k = 1000 * sum(d["cpu"] for d in finished) / max(1, sum(d["sent"] for d in finished))
     rss = max(d["peak_rss_mb"] for d in finished)
     ratio = result.rate / sc.rate
-    met = result.lost == 0 and cpu_per_1k <= MAX_CPU_PER_1K and rss <= MAX_RSS_MB
-    if sc.key in ("a", "b"):
-        met = met and ratio >= MIN_RATIO
+    missed: list[str] = []
+    if sc.min_ratio is not None and ratio < sc.min_ratio:
+        missed.append(f"ratio<{sc.min_ratio:g}")
+    if violations:
+        missed.append("violations")
+    if result.lost:
+        missed.append("lost")
+    if result.out_of_order:
+        missed.append("out_of_order")
+    if cpu_per_1k > sc.max_cpu_per_1k:
+        missed.append(f"cpu>{sc.max_cpu_per_1k:g}ms")
+    if rss > MAX_RSS_MB:
+        missed.append("rss")
     if sc.kill_at is None:
-        met = met and result.duplicated == 0 and result.out_of_order == 0 and violations == 0
+        if result.duplicated:
+            missed.append("dup")
     else:
-        # Sent or acknowledged-but-unflushed at the kill: in flight plus one flush interval's worth.
-        bound = int(killed_progress["max_in_flight"] + sc.rate * runs[0].started.get("flush_interval", 0.025) + 1)
-        notes.append(f"dup_bound={bound}(max_in_flight={killed_progress['max_in_flight']})")
-        met = met and result.duplicated <= bound
-    if sc.faults:
-        if impl == "engine":
-            s = done["stats"]
-            notes.append(f"blocked={s['gone']}/{len(blocked)} migrated={s['migrated']} retried={s['transient']}")
-        else:
-            notes.append(f"errors={done['stats']['errors']}")
+        # The rows a restart sends again are those whose outcome was not on disk at the kill: the
+        # worker's last snapshot of them, plus any send the Pacer could start in the snapshot's age.
+        snap, age = killed if killed is not None else (dict(EMPTY_PROGRESS), float("inf"))
+        could_start = math.ceil(sc.rate * age) if math.isfinite(age) else queued
+        bound = int(snap["in_flight"]) + could_start
+        notes.append(
+            f"dup_bound={bound}(in_flight={snap['in_flight']} at kill-{1000 * age:.1f}ms +{could_start};"
+            f" max_in_flight={snap['max_in_flight']})"
+        )
+        if result.duplicated > bound:
+            missed.append("dup>bound")
+    if sc.group:
+        notes.append(_group_timing(sent["rows"], sent["fields"], result.first))
+    if impl == "engine" and (sc.gone_every or sc.group or sc.error_p):
+        s = done["stats"]
+        injected = stats["status_counts"].get("502", 0)
+        notes.append(f"gone={s['gone']}/{len(gone)} migrated={s['migrated']} 502s={injected} retried={s['transient']}")
+        if s["transient"] < injected:
+            missed.append("502s_not_retried")
     elif impl == "baseline" and done["stats"]["errors"]:
         notes.append(f"errors={done['stats']['errors']}")
     if result.stray:
         notes.append(f"stray={result.stray}")
     if done["reason"] != "drained":
         notes.append(f"stopped={done['reason']}")
-        met = False
-    if impl == "baseline":
-        met = False  # the baseline is a reference, not held to the targets; say so plainly below
+        missed.append("stopped")
+    met = not missed
+    # The baseline is a reference, not held to the targets.
+    verdict = "n/a(baseline)" if impl == "baseline" else ("met" if met else f"missed({','.join(missed)})")
     line = (
-        f"scenario={sc.key} impl={impl} subscribers={sc.chats} messages={queued} delivered={result.delivered} "
-        f"limit={sc.rate:g}/s{' paid' if sc.paid else ''} achieved={result.rate:.1f}/s(imitation clock) "
+        f"scenario={sc.key} impl={impl} subscribers={len(chats)} messages={queued} delivered={result.delivered} "
+        f"limit={sc.rate:g}/s{' paid' if sc.paid else ''}"
+        f"{f' (imitation {sc.limit:g}/s)' if sc.limit != sc.rate else ''} "
+        f"achieved={result.rate:.1f}/s(imitation clock) "
         f"ratio={ratio:.3f} max_1s={stats['max_rate_1s']} 429s[{_fmt_kinds(limited)}] lost={result.lost} "
         f"dup={result.duplicated} out_of_order={result.out_of_order} cpu_s_per_1k={cpu_per_1k:.3f} "
-        f"peak_rss_mb={rss:.0f} wall={wall:.1f}s {' '.join(notes)} "
-        f"targets={'met' if met else ('n/a(baseline)' if impl == 'baseline' else 'MISSED')}"
+        f"peak_rss_mb={rss:.0f} wall={wall:.1f}s {' '.join(notes)} targets={verdict}"
     )
     return RunResult(line, met or impl == "baseline")
+
+
+def _group_timing(rows: list[list[Any]], fields: list[str], first: float) -> str:
+    """When the migrated group's first and last part went out and when every private chat was done,
+    in seconds from the first delivery: the group must not form the tail."""
+    col = {name: i for i, name in enumerate(fields)}
+    group = [r[col["at"]] - first for r in rows if r[col["chat_id"]] == SUPERGROUP_CHAT]
+    private = [r[col["at"]] - first for r in rows if r[col["chat_id"]] > 0]
+    g = f"{min(group):.1f}s..{max(group):.1f}s({len(group)} parts)" if group else "none"
+    return f"group={g} private_done={max(private, default=0.0):.1f}s"
 
 
 async def _at_fraction(
@@ -486,7 +611,7 @@ async def amain(args: argparse.Namespace) -> int:
                 results = [await run_memory(tmp, big // 10, seconds), await run_memory(tmp, big, seconds)]
             else:
                 sc = table[key]
-                results = [await run_one(sc, impl, tmp) for impl in impls if not (sc.kill_at and impl == "baseline")]
+                results = [await run_one(sc, impl, tmp) for impl in impls if sc.baseline or impl != "baseline"]
             for r in results:
                 print(r.line, flush=True)
                 ok = ok and r.met
@@ -498,7 +623,7 @@ async def amain(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenarios", default="a,b,c,d,queue,memory", help="comma-separated: a,b,c,d,queue,memory")
+    parser.add_argument("--scenarios", default=",".join(ALL), help=f"comma-separated: {','.join(ALL)}")
     parser.add_argument("--impl", default="engine,baseline", help="engine, baseline or both")
     parser.add_argument("--quick", action="store_true", help="about a tenth of the scale, for a smoke run")
     parser.add_argument("--profile", type=Path, help="run the sending processes under pyinstrument; reports here")
