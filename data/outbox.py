@@ -319,3 +319,117 @@ async def move_chat(store: Store, old_chat_id: int, new_chat_id: int) -> None:
         await conn.execute(MOVE_SUBSCRIBER, (new_chat_id, now, old_chat_id))
         await conn.execute(MOVE_PENDING, (new_chat_id, now, old_chat_id))
         await conn.execute(DROP_UNMOVED, (old_chat_id,))
+
+
+# --- the same bulletin again (issue 9): who already has it ---------------------------------------------------
+# A bulletin's identity across uploads is decided by ``bot.services.publishing.content_key`` from a
+# bulletin's month and task texts; these read what it needs and restrict a fan-out by it. ``:ids`` is
+# a JSON array of bulletin ids that are all "the same bulletin".
+
+# Bulletins of one month that were ever broadcast, with their task texts in order.
+BROADCAST_BULLETIN_TASKS = """
+SELECT u.id, t.text FROM bulletins AS u JOIN tasks AS t ON t.bulletin_id = u.id
+WHERE u.month = ? AND EXISTS (SELECT 1 FROM broadcasts AS b WHERE b.bulletin_id = u.id)
+ORDER BY u.id, t.number
+"""
+# A chat "has" a broadcast when every row it was given is sent or still pending (none failed or
+# cancelled): a chat that got every part, or will (queued, running, paused). A group that migrated
+# mid-broadcast has its remaining rows under the new id, all sent, so it has it under that id.
+_HAS_IT = """
+SELECT d.chat_id FROM deliveries AS d JOIN broadcasts AS b ON b.id = d.broadcast_id
+WHERE b.bulletin_id IN (SELECT value FROM json_each(:ids))
+GROUP BY d.broadcast_id, d.chat_id
+HAVING sum(d.status IN ('failed', 'cancelled')) = 0
+"""
+COUNT_WITHOUT_IT = f"""
+SELECT count(*) FROM subscribers AS s WHERE s.active = 1 AND s.chat_id NOT IN ({_HAS_IT})
+"""
+COUNT_ACTIVE = "SELECT count(*) FROM subscribers WHERE active = 1"
+# Every broadcast of the bulletin, with how many chats got every part of it so far.
+EARLIER_BROADCASTS = """
+SELECT b.id, b.status, b.created_at, b.started_at, b.finished_at, b.recipients, b.message_count,
+    (SELECT count(*) FROM (
+        SELECT d.chat_id FROM deliveries AS d WHERE d.broadcast_id = b.id
+        GROUP BY d.chat_id HAVING sum(d.status <> 'sent') = 0
+    )) AS received
+FROM broadcasts AS b
+WHERE b.bulletin_id IN (SELECT value FROM json_each(:ids))
+ORDER BY b.id
+"""
+# FAN_OUT for the subscribers who do not have the bulletin yet (the others are left out).
+FAN_OUT_WITHOUT_IT = f"""
+INSERT INTO deliveries (broadcast_id, seq, chat_id)
+SELECT m.broadcast_id, m.seq, s.chat_id
+FROM subscribers AS s CROSS JOIN broadcast_messages AS m
+WHERE s.active = 1 AND m.broadcast_id = :broadcast AND s.chat_id NOT IN ({_HAS_IT})
+ORDER BY s.chat_id, m.seq
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierBroadcast:
+    """A broadcast of a bulletin, as the preview of the same bulletin again tells it."""
+
+    id: int
+    status: str
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    recipients: int
+    message_count: int
+    received: int  # chats that got every part so far
+
+
+async def _read(db: Store | Connection, sql: str, params: Sequence[object] | dict[str, object]) -> list[Row]:
+    """Rows of a read, on the store's reader or inside a transaction the caller holds."""
+    if isinstance(db, Store):
+        return await db.fetchall(sql, params)
+    async with db.execute(sql, params) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def broadcast_bulletin_tasks(db: Store | Connection, month: str) -> dict[int, list[str]]:
+    """{bulletin id: its task texts in order} of the bulletins of ``month`` that were ever broadcast."""
+    found: dict[int, list[str]] = {}
+    for row in await _read(db, BROADCAST_BULLETIN_TASKS, (month,)):
+        found.setdefault(int(row[0]), []).append(str(row[1]))
+    return found
+
+
+async def earlier_broadcasts(db: Store | Connection, bulletin_ids: Collection[int]) -> list[EarlierBroadcast]:
+    rows = await _read(db, EARLIER_BROADCASTS, {"ids": json.dumps(sorted(bulletin_ids))})
+    return [EarlierBroadcast(*(r[i] for i in range(8))) for r in rows]
+
+
+async def count_without(db: Store | Connection, bulletin_ids: Collection[int]) -> int:
+    """Active subscribers who do not have any broadcast of ``bulletin_ids`` (see ``_HAS_IT``)."""
+    rows = await _read(db, COUNT_WITHOUT_IT, {"ids": json.dumps(sorted(bulletin_ids))})
+    return int(rows[0][0])
+
+
+async def count_active(db: Store | Connection) -> int:
+    return int((await _read(db, COUNT_ACTIVE, ()))[0][0])
+
+
+async def insert_broadcast_without(
+    conn: Connection,
+    bulletin_id: int,
+    messages: Sequence[tuple[int, str]],
+    *,
+    requested_by: int | None,
+    admin_chat_id: int | None,
+    have_it: Collection[int],
+) -> int:
+    """``insert_broadcast`` for the active subscribers who have no broadcast of any bulletin in
+    ``have_it`` (the same bulletin, maybe other rows of it), decided in the caller's transaction, so
+    two sends of one bulletin one after the other cannot both reach everyone. Returns the id; its
+    ``recipients`` may be 0."""
+    cursor = await conn.execute(CREATE_BROADCAST, (bulletin_id, requested_by, admin_chat_id, utcnow()))
+    broadcast_id = cursor.lastrowid
+    assert broadcast_id is not None
+    await conn.executemany(
+        INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
+    )
+    await conn.execute(FAN_OUT_WITHOUT_IT, {"broadcast": broadcast_id, "ids": json.dumps(sorted(have_it))})
+    await conn.execute(SET_TOTALS, (len(messages), broadcast_id, broadcast_id))
+    return broadcast_id

@@ -5,12 +5,32 @@ Every way in goes through ``bot.ingest`` (one loader per format) and ``parse_doc
 CPU-bound parts (opening a PDF or a Word file, parsing) run in a worker thread, so a large upload
 never holds up other chats. Refusals are ``UnsupportedDocument`` (the file) or
 ``BulletinParseError`` (the text), each worded for people by ``bot.texts``.
+
+**Never twice.** A bulletin already broadcast is not sent to a chat again unless the admin chooses
+to resend it to everyone (``Audience.EVERYONE``). Every other send (the plain Send, "send to those
+who have not got it", ``publish --yes``) goes to the active subscribers who do not have it yet:
+who has it is decided inside the transaction that creates the broadcast, so two previews of one
+bulletin pressed one after the other (or the CLI beside the bot) cannot both reach everyone.
+
+*The same bulletin* is any archived bulletin with the same ``content_key``: the same conference
+month and the same task texts once joined and normalised (Unicode NFC, case folded, every run of
+white space one space). So a re-upload as another format, with other line breaks or spacing, with
+an edited title, or with tasks merged or split differently, is the same bulletin; a changed word in
+a task, a dropped task or another month is a new one. Title, organizer, intro and the date line do
+not count: they are not what subscribers act on. A chat *has* a bulletin when every row of some
+broadcast of it that it was given is sent or still pending (``data.outbox``), so a chat that got
+only part of it (cancelled, failed) is among those who have not got it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+
+from aiosqlite import Connection
 
 from bot import ingest
 from bot.domain.blocks import Document
@@ -18,7 +38,7 @@ from bot.domain.parser import parse_document
 from bot.domain.records import Bulletin, BulletinParseError, ParseErrorCode
 from bot.domain.rendering import OutgoingMessage, render_bulletin
 from data import bulletins, drafts, outbox
-from data.outbox import BroadcastInfo
+from data.outbox import BroadcastInfo, EarlierBroadcast
 from data.store import Store
 
 
@@ -72,42 +92,155 @@ async def parse_async(document: Document) -> Bulletin:
     return await asyncio.to_thread(parse, document)
 
 
+class Audience(StrEnum):
+    """Who a send of a bulletin goes to."""
+
+    WITHOUT_IT = "without"  # the active subscribers who do not have it yet (the default)
+    EVERYONE = "everyone"  # every active subscriber, whatever they got before (explicit resend)
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What happened to a bulletin before: its broadcasts and who has it now."""
+
+    earlier: tuple[EarlierBroadcast, ...]
+    bulletin_ids: tuple[int, ...]  # the archived rows that are this bulletin and were broadcast
+    subscribers: int  # active now
+    without: int  # active subscribers who do not have it (nor a pending row of it)
+
+    @property
+    def sent_before(self) -> bool:
+        return bool(self.earlier)
+
+    @property
+    def have_it(self) -> int:
+        return self.subscribers - self.without
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """The outcome of a send: the broadcast, or None when everyone already had the bulletin (then
+    nothing was created, and a draft stays pending); ``history`` as it was when this was decided."""
+
+    info: BroadcastInfo | None
+    history: History
+    audience: Audience
+
+    @property
+    def left_out(self) -> int:
+        """Active subscribers not included because they already have the bulletin."""
+        return self.history.have_it if self.audience is Audience.WITHOUT_IT else 0
+
+
+class _NobodyLeft(Exception):
+    def __init__(self, history: History) -> None:
+        super().__init__("every active subscriber already has this bulletin")
+        self.history = history
+
+
+def content_key(month: str, task_texts: Iterable[str]) -> str:
+    """The identity of "the same bulletin" (see the module's docstring)."""
+    joined = unicodedata.normalize("NFC", " ".join(task_texts)).casefold()
+    return f"{month}\x00{' '.join(joined.split())}"
+
+
+async def same_bulletins(db: Store | Connection, bulletin: Bulletin) -> list[int]:
+    """Ids of the archived bulletins that were broadcast and are the same bulletin as ``bulletin``."""
+    key = content_key(bulletin.month, (t.text for t in bulletin.tasks))
+    found = await outbox.broadcast_bulletin_tasks(db, bulletin.month)
+    return [bulletin_id for bulletin_id, texts in found.items() if content_key(bulletin.month, texts) == key]
+
+
+async def history(db: Store | Connection, bulletin: Bulletin) -> History:
+    """Earlier broadcasts of ``bulletin`` (any row of it) and who has it; what a preview says."""
+    ids = await same_bulletins(db, bulletin)
+    subscribers = await outbox.count_active(db)
+    if not ids:
+        return History((), (), subscribers, subscribers)
+    earlier = tuple(await outbox.earlier_broadcasts(db, ids))
+    return History(earlier, tuple(ids), subscribers, await outbox.count_without(db, ids))
+
+
+async def _queue_in(
+    conn: Connection,
+    prepared: Prepared,
+    *,
+    requested_by: int | None,
+    admin_chat_id: int | None,
+    audience: Audience,
+) -> tuple[int, History]:
+    """Archive and queue inside the caller's transaction; raises _NobodyLeft (the caller rolls back)
+    when the send is for those without it and every active subscriber has it."""
+    found = await history(conn, prepared.bulletin)
+    if audience is Audience.WITHOUT_IT and found.sent_before and found.subscribers > 0 and found.without == 0:
+        raise _NobodyLeft(found)
+    bulletin_id, _ = await bulletins.insert(conn, prepared.bulletin)
+    parts = _parts(prepared)
+    if audience is Audience.EVERYONE or not found.sent_before:
+        broadcast_id = await outbox.insert_broadcast(
+            conn, bulletin_id, parts, requested_by=requested_by, admin_chat_id=admin_chat_id
+        )
+    else:
+        broadcast_id = await outbox.insert_broadcast_without(
+            conn,
+            bulletin_id,
+            parts,
+            requested_by=requested_by,
+            admin_chat_id=admin_chat_id,
+            have_it=found.bulletin_ids,
+        )
+    return broadcast_id, found
+
+
 async def queue_broadcast(
-    store: Store, prepared: Prepared, *, requested_by: int | None, admin_chat_id: int | None
-) -> BroadcastInfo:
-    """Archive the bulletin (once) and queue its messages for every active subscriber."""
-    bulletin_id, _ = await bulletins.add(store, prepared.bulletin)
-    return await outbox.create_broadcast(
-        store,
-        bulletin_id,
-        _parts(prepared),
-        requested_by=requested_by,
-        admin_chat_id=admin_chat_id,
-    )
+    store: Store,
+    prepared: Prepared,
+    *,
+    requested_by: int | None,
+    admin_chat_id: int | None,
+    audience: Audience = Audience.WITHOUT_IT,
+) -> Queued:
+    """Archive the bulletin (once) and queue its messages, in one transaction, for the active
+    subscribers who do not have it yet (every one with ``Audience.EVERYONE``)."""
+    try:
+        async with store.transaction() as conn:
+            broadcast_id, found = await _queue_in(
+                conn, prepared, requested_by=requested_by, admin_chat_id=admin_chat_id, audience=audience
+            )
+    except _NobodyLeft as nobody:
+        return Queued(None, nobody.history, audience)
+    info = await outbox.get_broadcast(store, broadcast_id)
+    assert info is not None
+    return Queued(info, found, audience)
 
 
 async def send_draft(
-    store: Store, draft: drafts.Draft, prepared: Prepared, *, version: int | None
-) -> BroadcastInfo | None:
+    store: Store,
+    draft: drafts.Draft,
+    prepared: Prepared,
+    *,
+    version: int | None,
+    audience: Audience = Audience.WITHOUT_IT,
+) -> Queued | None:
     """An admin pressed Send on a preview: claim the draft (at ``version``, the one the pressed
     button showed), archive its bulletin and queue the broadcast in one transaction, so a failure
     anywhere leaves the draft pending (and its Send button working) with nothing queued. None when
-    the draft was sent, cancelled or replaced meanwhile, or changed since that button was shown."""
-    async with store.transaction() as conn:
-        if not await drafts.claim(conn, draft.id, "sent", version):
-            return None
-        bulletin_id, _ = await bulletins.insert(conn, prepared.bulletin)
-        broadcast_id = await outbox.insert_broadcast(
-            conn,
-            bulletin_id,
-            _parts(prepared),
-            requested_by=draft.admin_user_id,
-            admin_chat_id=draft.chat_id,
-        )
-        await drafts.link(conn, draft.id, broadcast_id)
+    the draft was sent, cancelled or replaced meanwhile, or changed since that button was shown.
+    When everyone already has the bulletin (and ``audience`` is not EVERYONE) nothing is queued and
+    the draft stays pending: ``Queued.info`` is None."""
+    try:
+        async with store.transaction() as conn:
+            if not await drafts.claim(conn, draft.id, "sent", version):
+                return None
+            broadcast_id, found = await _queue_in(
+                conn, prepared, requested_by=draft.admin_user_id, admin_chat_id=draft.chat_id, audience=audience
+            )
+            await drafts.link(conn, draft.id, broadcast_id)
+    except _NobodyLeft as nobody:
+        return Queued(None, nobody.history, audience)
     info = await outbox.get_broadcast(store, broadcast_id)
     assert info is not None
-    return info
+    return Queued(info, found, audience)
 
 
 def _parts(prepared: Prepared) -> list[tuple[int, str]]:
