@@ -72,14 +72,14 @@ BLOCKED_CHATS = """
 SELECT count(DISTINCT chat_id) FROM deliveries WHERE broadcast_id = ? AND status = 'cancelled' AND error LIKE 'blocked%'
 """
 
-# The engine's view: chats with pending work, walked in chat_id order from a cursor. A chat whose
-# earliest pending broadcast is paused waits (broadcasts reach each chat in order).
+# The engine's view: chats with pending work, walked in chat_id order from a cursor. A chat counts
+# when it has a pending row of a broadcast that is not paused: a paused broadcast does not hold back
+# a later one (its rows stay pending and go, in seq order, on resume).
 NEXT_CHATS = """
-SELECT d.chat_id, min(d.broadcast_id) AS first_broadcast
+SELECT DISTINCT d.chat_id
 FROM deliveries AS d
 WHERE d.status = 'pending' AND d.chat_id > ?
-GROUP BY d.chat_id
-HAVING first_broadcast NOT IN (SELECT id FROM broadcasts WHERE status = 'paused')
+    AND d.broadcast_id NOT IN (SELECT id FROM broadcasts WHERE status = 'paused')
 ORDER BY d.chat_id
 LIMIT ?
 """

@@ -11,6 +11,21 @@ The parts, each in its own module:
 This module is the dispatcher that ties them together: it picks the next ready lane, takes a slot
 from the Pacer and starts the send; up to ``concurrency`` sends are in flight. It also carries the
 admin controls (pause, resume, cancel), which must not lose the outcome of a message already sent.
+
+The order of work, so that a broadcast ends as early as Telegram's limits allow:
+
+- A lane may send when its chat's own wait is over (1.05 s for a private chat, 3.15 s for a group,
+  a retry's back-off, a 429 pause). Among the lanes that may send, the one that still needs the
+  most wall time goes first: ``(parts left - 1) × its spacing``, the spacing being the Pacer's
+  ``chat_interval`` or ``group_interval``. A group with six parts needs 15.75 s, a private chat
+  5.25 s, so groups start first and finish within the broadcast instead of after it; a chat whose
+  retry made it fall behind has more parts left than the others and catches up as soon as its
+  back-off is over, while the rate has room for it.
+- A group that migrates to a supergroup is loaded under its new id at once and keeps its place (the
+  time it needs), instead of waiting for the loader's cursor to come round to that id.
+- Per chat, parts go in (broadcast, seq) order, one at a time. A paused broadcast does not hold back
+  later ones: its parts are skipped while it is paused (its rows stay pending in the outbox) and
+  are first again, in seq order, on resume.
 """
 
 from __future__ import annotations
@@ -84,7 +99,13 @@ class DeliveryEngine:
         self._acks = Acknowledgements(
             store, interval=flush_interval if flush_interval is not None else default_flush_interval(rate)
         )
-        self._scheduler = LaneScheduler(self._controls, pacer.chat_ready_at, clock)
+        self._scheduler = LaneScheduler(
+            self._controls,
+            pacer.chat_ready_at,
+            clock,
+            chat_interval=pacer.chat_interval,
+            group_interval=pacer.group_interval,
+        )
         # Enough lanes that the per-chat second (three for groups) never starves the global rate.
         self._loader = OutboxLoader(
             store,
@@ -217,7 +238,8 @@ class DeliveryEngine:
                 self._slots.release()
                 break
             lane.busy = True
-            item = lane.items[0]
+            item = lane.head
+            assert item is not None  # set by pop_ready
             # The slot only: the sender passes the Pacer's gate right before writing the request.
             await self._pacer.acquire(lane.chat_id, paid=self._paid, gate=False)
             if self._controls.holds_back(item.broadcast_id):
@@ -251,6 +273,9 @@ class DeliveryEngine:
             elif then is Then.HALT:
                 self._halt(result.error)
             elif then is Then.RELOAD:
+                if result.new_chat_id is not None:
+                    # The moved rows get a lane of their own now: the group keeps its place.
+                    await self._loader.load_chat(result.new_chat_id)
                 self.wake()
             reason = self._controls.stopped.get(item.broadcast_id)
             if reason is not None and result.outcome is not Outcome.SENT:

@@ -2,18 +2,25 @@
 
 Chats are walked in chat id order from a cursor, ``window`` at a time, and loaded again when fewer
 than three quarters of the window are left, so memory grows with the send rate, not with
-subscribers × messages. A row sent but not yet written (see ``acks``) or of a stopped broadcast
-is never loaded.
+subscribers × messages. A chat is loaded when it has a pending row of a broadcast that is not
+paused; its lane then holds all its pending rows, a paused broadcast's included (skipped while it is
+paused, first again on resume). A row sent but not yet written (see ``acks``) or of a stopped
+broadcast is never loaded.
+
+A group that migrated is loaded under its new id at once (``load_chat``), not when the cursor comes
+round to that id, so it keeps its place in the broadcast.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 from bot.delivery.acks import Acknowledgements
 from bot.delivery.lanes import Controls, Item, Lane, LaneScheduler
 from bot.delivery.pacing import Clock
 from data import outbox
+from data.outbox import PendingRow
 from data.store import Store
 
 _NO_CHAT = -(2**63)
@@ -76,10 +83,24 @@ class OutboxLoader:
         # when the read began are skipped too, or they would be sent twice.
         unwritten = self._acks.unwritten
         rows = await outbox.pending_between(self._store, min(fresh), max(fresh))
+        if not self._adopt(rows, fresh, unwritten):
+            self._exhausted_at = self._clock()
+
+    async def load_chat(self, chat_id: int) -> bool:
+        """Load ``chat_id``'s pending rows now, as a lane of its own (one query): a migrated group's
+        rows, just moved to its new id. False if that chat already has a lane or nothing to send."""
+        if chat_id in self._scheduler.lanes:
+            return False
+        unwritten = self._acks.unwritten
+        rows = await outbox.pending_between(self._store, chat_id, chat_id)
+        return self._adopt(rows, {chat_id}, unwritten)
+
+    def _adopt(self, rows: Sequence[PendingRow], chats: set[int], unwritten: frozenset[int]) -> bool:
+        """Make lanes of ``rows`` for ``chats`` and schedule those with something to send; True if any."""
         added: dict[int, Lane] = {}
         for row in rows:
             if (
-                row.chat_id not in fresh
+                row.chat_id not in chats
                 or row.id in unwritten
                 or row.id in self._acks
                 or row.broadcast_id in self._controls.stopped
@@ -89,10 +110,17 @@ class OutboxLoader:
             if lane is None:
                 lane = added[row.chat_id] = Lane(row.chat_id, deque())
             lane.items.append(Item(row.id, row.broadcast_id, row.seq, row.attempts))
+        lanes = self._scheduler.lanes
+        adopted = False
         for lane in added.values():
+            # A chat given a lane while the rows were read (the other of ``refill`` and
+            # ``load_chat``) keeps that one: its part in flight is in it. Rows it lacks stay pending
+            # and are loaded once it is done.
+            if lane.chat_id in lanes or self._controls.sendable(lane.items) is None:
+                continue
             self._scheduler.add(lane)
-        if not added:
-            self._exhausted_at = self._clock()
+            adopted = True
+        return adopted
 
     async def html_for(self, broadcast_id: int, seq: int) -> str:
         key = (broadcast_id, seq)

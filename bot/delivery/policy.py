@@ -7,7 +7,8 @@
 - GONE (403 blocked, deactivated, kicked): the chat is unsubscribed and its remaining rows
   cancelled; no retries.
 - NOT_FOUND (400 chat not found): the chat's remaining rows fail; the subscription is kept.
-- MIGRATED: the chat's rows move to the new supergroup id and are loaded and resent from there.
+- MIGRATED: the chat's rows move to the new supergroup id; the engine loads them there at once
+  (the group keeps its place in the broadcast) and resends.
 - CONTENT (400 can't parse entities, too long): every chat would fail the same way, so the engine
   aborts the broadcast and tells the admins.
 - REJECTED (any other 400): this row fails, with Telegram's description; the chat goes on.
@@ -58,7 +59,7 @@ class Then(enum.Enum):
     """What the engine does next, beyond this row and this chat."""
 
     CARRY_ON = "carry_on"
-    RELOAD = "reload"  # the chat's rows moved to another chat id: look for work again
+    RELOAD = "reload"  # the chat's rows moved to another chat id: load that chat now
     ABORT = "abort"  # stop this broadcast for every chat
     HALT = "halt"  # stop sending altogether
 

@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 
-from bot.delivery.engine import default_flush_interval
+from bot.delivery.engine import DeliveryEngine, default_flush_interval
 from bot.delivery.outcomes import Outcome, SendResult
+from bot.delivery.pacing import Pacer
 from data import outbox
 from data.store import Store
 from tests.delivery_helpers import FakeSender, add_subscribers, drained, fake_engine, queue, until
@@ -200,3 +201,49 @@ async def test_at_slow_rates_each_message_id_is_written_before_that_chats_next_s
     assert len(checked) == 9
     assert all(answered == written for _, answered, written in checked), checked
     assert len(await sent_ids(store)) == 9
+
+
+async def test_a_paused_broadcast_lets_a_later_one_go_and_resumes_in_order(store: Store) -> None:
+    """Regression: a paused broadcast held back every later one for the chats it had not finished
+    (they sat at "queued, 0 sent" with no reason). Paused as at a restart: the later one goes, the
+    paused one waits, and on resume each chat gets the rest of it in order, nothing twice."""
+    chats = [1, 2, 3]
+    await add_subscribers(store, chats)
+    first = await queue(store, TEXTS)
+    second = await queue(store, ["đính chính 1", "đính chính 2"])
+    assert await outbox.set_status(store, first.id, "paused", allowed=("queued",))
+    sender = FakeSender()
+    async with fake_engine(store, sender) as engine:
+        await sender.until(lambda: all(sender.delivered(c) == ["đính chính 1", "đính chính 2"] for c in chats))
+        await until(lambda: engine.idle)
+        assert (await outbox.counts(store, second.id)).pending == 0
+        assert (await outbox.counts(store, first.id)).pending == 9
+        assert await engine.resume(first.id)
+        await drained(store, None, engine)
+    for chat in chats:
+        assert sender.delivered(chat) == ["đính chính 1", "đính chính 2", *TEXTS]
+    assert await sent_ids(store) == sender.message_ids()
+
+
+async def test_a_migrated_group_is_loaded_under_its_new_id_at_once(store: Store) -> None:
+    """Regression: the moved rows were found only when the loader's cursor came round to the new
+    id (it sorts before every chat), so the group's parts, 3 s apart, came after everyone else's."""
+    private = list(range(1, 13))
+    await add_subscribers(store, [-500, *private])
+    await queue(store, TEXTS)
+    sender = FakeSender()
+    sender.script(-500, SendResult(Outcome.MIGRATED, new_chat_id=-100500, error="migrated"))
+    # A small window (4 chats), so the cursor is far from the new id when the group migrates.
+    pacer = Pacer(1000, chat_interval=0.05, group_per_minute=200, pause_margin=0.0)
+    engine = DeliveryEngine(store, sender, pacer, rate=1000, window=4, idle_poll=0.05)
+    await engine.start()
+    try:
+        await drained(store, None, engine)
+    finally:
+        await engine.stop()
+    assert sender.delivered(-100500) == TEXTS
+    assert all(sender.delivered(c) == TEXTS for c in private)
+    first_moved = next(i for i, s in enumerate(sender.sends) if s.chat_id == -100500)
+    before = sum(1 for s in sender.sends[:first_moved] if s.chat_id > 0)
+    # Under the old loader the new id waited for the cursor to pass all 12 chats (24+ sends first).
+    assert before <= 12, before

@@ -1,4 +1,5 @@
-"""Lane scheduling with a fake clock: which chat goes next, per-chat spacing, stopped and paused heads."""
+"""Lane scheduling with a fake clock: which chat goes next (the one that still needs the most time),
+per-chat spacing, retries, stopped and paused broadcasts."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ def lane(chat_id: int, parts: int, broadcast_id: int = 1, ready_at: float = 0.0)
 
 def scheduler(clock: FakeClock, controls: Controls | None = None) -> tuple[LaneScheduler, Pacer]:
     pacer = Pacer(1000, clock=clock, chat_interval=1.05)
-    return LaneScheduler(controls or Controls(), pacer.chat_ready_at, clock), pacer
+    lanes = LaneScheduler(
+        controls or Controls(),
+        pacer.chat_ready_at,
+        clock,
+        chat_interval=pacer.chat_interval,
+        group_interval=pacer.group_interval,
+    )
+    return lanes, pacer
 
 
 def drain(lanes: LaneScheduler) -> list[int]:
@@ -80,7 +88,35 @@ def test_an_emptied_lane_is_forgotten_on_release() -> None:
     assert lanes.lanes == {}
 
 
-def test_stopped_heads_are_dropped_and_a_paused_head_parks_the_lane() -> None:
+def test_due_lanes_that_need_the_most_time_go_first_so_a_group_starts_before_private_chats() -> None:
+    """A group's part needs 3.15 s (20 a minute), a private chat's 1.05 s: a group with three parts
+    left needs 6.3 s more and goes before a private chat with six (5.25 s), which the old rule, most
+    parts left first, sent after every private chat with more parts."""
+    clock = FakeClock()
+    lanes, pacer = scheduler(clock)
+    for chat_id, parts in [(1, 6), (2, 2), (-500, 3), (3, 6), (-600, 1)]:
+        lanes.add(lane(chat_id, parts))
+    assert lanes.time_needed(lanes.lanes[-500]) == 2 * pacer.group_interval
+    assert lanes.time_needed(lanes.lanes[1]) == 5 * pacer.chat_interval
+    assert drain(lanes) == [-500, 1, 3, 2, -600]  # ties keep the order they became due in
+
+
+def test_a_lane_back_from_a_retry_competes_by_the_time_it_needs() -> None:
+    """Chat 1's part 1 failed and waits its back-off; chats 2-4 went on. Once the back-off is over
+    chat 1, now the furthest behind, goes before the chats that were due before it."""
+    clock = FakeClock()
+    lanes, _ = scheduler(clock)
+    retrying = lane(1, 3, ready_at=clock.now + 1.0)
+    lanes.add(retrying)
+    for chat_id in (2, 3, 4):
+        lanes.add(lane(chat_id, 2))
+    assert lanes.pop_ready() is not None  # one of them goes now; the other two wait for a slot
+    clock.now += 1.0
+    taken = lanes.pop_ready()
+    assert taken is retrying and taken.head is retrying.items[0]
+
+
+def test_stopped_heads_are_dropped_and_a_lane_with_only_paused_parts_is_forgotten() -> None:
     clock = FakeClock()
     controls = Controls()
     lanes, _ = scheduler(clock, controls)
@@ -94,7 +130,31 @@ def test_stopped_heads_are_dropped_and_a_paused_head_parks_the_lane() -> None:
     assert taken is first and [i.broadcast_id for i in first.items] == [11, 11]
     taken.busy = True
     assert lanes.pop_ready() is None
-    assert 2 not in lanes.lanes  # parked: its rows stay pending in the outbox until resumed
+    assert 2 not in lanes.lanes  # nothing it may send: its rows stay pending in the outbox until resumed
+
+
+def test_a_paused_broadcast_lets_the_next_one_go_and_is_first_again_on_resume() -> None:
+    clock = FakeClock()
+    controls = Controls()
+    lanes, pacer = scheduler(clock, controls)
+    chat = lane(1, 3, broadcast_id=10)
+    chat.items.extend(lane(1, 2, broadcast_id=11).items)
+    lanes.add(chat)
+    controls.paused.add(10)
+    assert lanes.time_needed(chat) == 1 * pacer.chat_interval  # only broadcast 11's two parts count
+    taken = lanes.pop_ready()
+    assert taken is chat and taken.head is not None
+    assert (taken.head.broadcast_id, taken.head.seq) == (11, 1)
+    chat.busy = True
+    chat.pop(taken.head)  # sent
+    assert [(i.broadcast_id, i.seq) for i in chat.items] == [(10, 1), (10, 2), (10, 3), (11, 2)]
+    controls.paused.discard(10)  # resumed
+    chat.ready_at = clock.now + 1.05
+    lanes.release(chat)
+    clock.now += 1.05
+    again = lanes.pop_ready()
+    assert again is chat and again.head is chat.items[0]
+    assert (chat.items[0].broadcast_id, chat.items[0].seq) == (10, 1)  # in seq order, before the rest of 11
 
 
 async def test_a_lane_due_sooner_wakes_the_sleeping_dispatcher() -> None:

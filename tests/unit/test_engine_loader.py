@@ -82,3 +82,80 @@ async def test_a_row_written_while_the_read_was_under_way_is_not_sent_again(
     await parts.loader.refill()
     assert parts.loaded() == {}
     assert await store.fetchval("SELECT status FROM deliveries WHERE id = ?", (row_id,)) == "sent"
+
+
+async def test_a_paused_broadcast_does_not_hold_back_a_later_one(store: Store) -> None:
+    """Regression: a chat whose earliest pending broadcast was paused was not loaded at all, so every
+    later broadcast sat at "queued, 0 sent". Now it is loaded with all its rows, the paused ones
+    skipped, and a chat with nothing but paused rows is left in the outbox."""
+    await add_subscribers(store, [1, 2])
+    first = await queue(store, n=2)
+    await add_subscribers(store, [3])  # subscribed after the first broadcast: only the second
+    second = await queue(store, n=1)
+    await add_subscribers(store, [4])
+    assert await outbox.set_status(store, first.id, "paused", allowed=("queued",))
+    parts = Parts(store, window=10)
+    parts.controls.paused.add(first.id)
+    await parts.loader.refill()
+    assert parts.loaded() == {1: [1, 2, 1], 2: [1, 2, 1], 3: [1]}
+    head = parts.controls.sendable(parts.lanes.lanes[1].items)
+    assert head is not None and (head.broadcast_id, head.seq) == (second.id, 1)
+    parts.lanes.lanes.clear()  # the second broadcast went out: only paused rows are left
+    await outbox.mark_sent(store, [(i, 900 + i) for i in await row_ids_of(store, second.id)])
+    parts.loader.wake()
+    await parts.loader.refill()
+    assert parts.loaded() == {}
+    parts.controls.paused.discard(first.id)  # resumed
+    assert await outbox.set_status(store, first.id, "running", allowed=("paused",))
+    parts.loader.wake()
+    await parts.loader.refill()
+    assert parts.loaded() == {1: [1, 2], 2: [1, 2]}
+
+
+async def row_ids_of(store: Store, broadcast_id: int) -> list[int]:
+    rows = await store.fetchall("SELECT id FROM deliveries WHERE broadcast_id = ?", (broadcast_id,))
+    return [int(r[0]) for r in rows]
+
+
+async def test_a_moved_chat_is_loaded_at_once_whatever_the_cursor(store: Store) -> None:
+    """A group that migrated gets its lane under the new id at once (one query for that chat), not
+    when the cursor comes round to the new id, which sorts before every chat already passed."""
+    await add_subscribers(store, [-500, 1, 2, 3])
+    await queue(store, n=3)
+    parts = Parts(store, window=2)
+    await parts.loader.refill()
+    assert set(parts.loaded()) == {-500, 1}
+    group = parts.lanes.lanes[-500]
+    sent = group.items[0]  # its part 1 went out before the group migrated (id not written yet)
+    parts.acks.add(sent.row_id, 801, sent.broadcast_id)
+    await parts.acks.flush()
+    await outbox.move_chat(store, -500, -1000000000500)
+    del parts.lanes.lanes[-500]
+    assert await parts.loader.load_chat(-1000000000500)
+    assert parts.loaded() == {1: [1, 2, 3], -1000000000500: [2, 3]}
+    assert not await parts.loader.load_chat(-1000000000500)  # it has a lane already: never loaded twice
+    assert parts.loaded()[-1000000000500] == [2, 3]
+
+
+async def test_a_lane_given_while_the_window_was_read_is_kept(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``refill`` and ``load_chat`` can read at the same time; whichever adds a chat's lane first keeps
+    it (its part may be in flight), the other does not replace it."""
+    await add_subscribers(store, [1, 2])
+    await queue(store, n=2)
+    parts = Parts(store, window=10)
+    read = outbox.pending_between
+    kept: list[object] = []
+
+    async def read_while_loading(store: Store, first: int, last: int) -> Sequence[PendingRow]:
+        rows = await read(store, first, last)
+        if first != last:  # the window's read: chat 2 is given its lane meanwhile
+            assert await parts.loader.load_chat(2)
+            lane = parts.lanes.lanes[2]
+            lane.busy = True  # and its part 1 is in flight
+            kept.append(lane)
+        return rows
+
+    monkeypatch.setattr(outbox, "pending_between", read_while_loading)
+    await parts.loader.refill()
+    assert parts.lanes.lanes[2] is kept[0]
+    assert parts.loaded() == {1: [1, 2], 2: [1, 2]}
