@@ -7,12 +7,32 @@
 - per group: at most ``group_per_minute`` in any 60 s, spread evenly;
 - a 429 pauses *all* sending until a deadline that only moves later, so nothing can release it
   early (the failure of PTB's AIORateLimiter, #5338).
+
+The rate actually used is the configured limit less two allowances, both recomputed only when they
+change (never per message), so a loaded machine does not push Telegram's count over the limit:
+
+- **margin against jitter**: Telegram counts a rolling window of *arrivals*, and we only control
+  when a request is handed to the event loop. A loop running late (CPU contention, a stall) holds
+  requests back and then lets them out together, so N sends spaced over ``1 + guard`` seconds here
+  may arrive closer together there. The Pacer measures how late its own sleeps wake up (the same
+  queueing delay a request meets between the gate and the socket), keeps a decaying peak of it
+  (a new peak is taken at once, it halves every ``margin_half_life`` seconds after), and widens the
+  rolling-second guard and the slot spacing by that much: rate in use = limit / (1 + guard + margin).
+  Unloaded the margin is a few milliseconds, so the rate stays within 3% of the limit.
+- **congestion backoff (AIMD)**: a 429 shrinks the rate in use by ``decrease`` (×0.8), at most once per
+  pause (the sends already in flight answer 429 together), never below ``floor`` (half the limit);
+  after the pause the rate grows back by ``increase`` of the limit per second without a 429 (0.8 → 1
+  in about 10 s), as TCP does after a loss: multiplicative decrease, additive increase
+  (RFC 5681, https://www.rfc-editor.org/rfc/rfc5681). The pause itself is unchanged.
+
+``Pacer.rate_in_use(paid)`` says the rate being paced at; the admin's progress message shows it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import bisect
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -35,19 +55,36 @@ class SlotClock:
     rolling second of *actual* dispatch times. Telegram (and the local imitation) count a rolling
     window of arrivals, so a late wake-up of the event loop must not bunch requests together:
     ``window_wait`` holds a send back until the oldest of the last ``rate`` sends is over a second
-    (plus ``guard`` for network jitter) old."""
+    (plus ``guard`` for network jitter, plus the measured ``margin`` for the loop's) old.
 
-    def __init__(self, rate: float, clock: Clock = time.monotonic, *, guard: float = 0.025, burst: int = 1) -> None:
-        # Slots come exactly as fast as the rolling-second check lets them through, so sends do not
-        # queue up at the gate (where a growing delay would eat into the per-chat spacing).
-        self.interval = (1.0 + guard) / rate
+    ``rate`` is the limit; the slots come at ``rate_in_use``: the limit less the guard and margin,
+    times the congestion factor (see the module docstring)."""
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Clock = time.monotonic,
+        *,
+        guard: float = 0.025,
+        burst: int = 1,
+        decrease: float = 0.8,
+        floor: float = 0.5,
+        increase: float = 0.02,
+    ) -> None:
+        self.limit = rate
         self._clock = clock
         self._guard = guard
+        self._margin = 0.0
+        # Congestion backoff: the share of the limit in use, in [floor, 1].
+        self.factor = 1.0
+        self._decrease, self._floor, self._increase = decrease, floor, increase
+        self._held_until = 0.0  # 429s before this belong to the backoff already taken
+        self._recover_at = math.inf  # next additive-increase step (inf: at the limit, nothing to do)
         # Slots are handed out ``burst`` at a time (groups ``burst`` intervals apart): the same
         # rate and the same rolling second, with a fraction of the event-loop wake-ups, which is
         # most of the CPU a message costs at slow rates.
         self._burst = max(1, burst)
-        self._span = self.interval * self._burst
+        self._set_pace()
         # The calendar of reserved groups, sorted by start: each spans ``_span`` seconds, none
         # overlap, and each holds at most ``burst`` slots, all at its start (``_left`` counts what
         # is still free). So ``rate`` slots always span at least ``1 + guard`` seconds.
@@ -57,12 +94,63 @@ class SlotClock:
         self._left: list[int] = []
         self._sent: deque[float] = deque(maxlen=max(1, int(rate)))
 
+    def _set_pace(self) -> None:
+        # Slots come exactly as fast as the rolling-second check lets them through, so sends do not
+        # queue up at the gate (where a growing delay would eat into the per-chat spacing).
+        self._window = 1.0 + self._guard + self._margin
+        self.rate_in_use = self.limit * self.factor / self._window
+        self.interval = 1.0 / self.rate_in_use
+        self._span = self.interval * self._burst
+
+    # -- the allowances -------------------------------------------------------------------------
+    @property
+    def margin(self) -> float:
+        return self._margin
+
+    def set_margin(self, margin: float) -> None:
+        """Widen (or narrow back) the rolling second by ``margin`` seconds of measured lateness."""
+        if margin != self._margin:
+            self._margin = margin
+            self._set_pace()
+
+    def backoff(self) -> bool:
+        """A 429: shrink the rate in use (once per pause). Returns whether it shrank."""
+        now = self._clock()
+        if now < self._held_until:
+            return False
+        self.factor = max(self._floor, self.factor * self._decrease)
+        self._held_until = now + 1.0
+        self._recover_at = now + 1.0
+        self._set_pace()
+        return True
+
+    def hold(self, until: float) -> None:
+        """The pause of the 429 just counted ends at ``until``: later 429s before it are the same
+        episode, and recovery starts after it."""
+        self._held_until = max(self._held_until, until)
+        if self._recover_at != math.inf:
+            self._recover_at = max(self._recover_at, until)
+
+    def refresh(self, now: float) -> None:
+        """Take the recovery steps due by ``now`` (``reserve`` does this itself)."""
+        if now >= self._recover_at:
+            self._recover(now)
+
+    def _recover(self, now: float) -> None:
+        steps = int(now - self._recover_at) + 1  # one step a second, however long since the last
+        self.factor = min(1.0, self.factor + self._increase * steps)
+        self._recover_at = math.inf if self.factor >= 1.0 else self._recover_at + steps
+        self._set_pace()
+
+    # -- slots ----------------------------------------------------------------------------------
     def reserve(self, not_before: float = 0.0) -> float:
         """Reserve the earliest free slot at or after ``not_before``; returns its time.
 
         Only the group that slot belongs to is taken: a slot far ahead (a chat waiting its own gap)
         does not move the next free slot of every other caller past it."""
         now = self._clock()
+        if now >= self._recover_at:
+            self._recover(now)
         start = max(now, not_before)
         starts, left, span = self._starts, self._left, self._span
         # Groups over before now can never be given out again.
@@ -98,7 +186,7 @@ class SlotClock:
         """Seconds to wait before a send at ``now`` keeps the rolling second within ``rate``."""
         sent = self._sent
         if sent.maxlen is not None and len(sent) == sent.maxlen:
-            return max(0.0, sent[0] + 1.0 + self._guard - now)
+            return max(0.0, sent[0] + self._window - now)
         return 0.0
 
     def record(self, at: float) -> None:
@@ -116,11 +204,19 @@ class Pacer:
         chat_interval: float = 1.05,
         group_per_minute: int = 20,
         pause_margin: float = 0.5,
+        margin_half_life: float = 10.0,
+        max_margin: float = 0.25,
         clock: Clock = time.monotonic,
     ) -> None:
         self._clock = clock
         self.free = SlotClock(rate, clock, burst=burst_for(rate))
         self.paid = SlotClock(paid_rate, clock, burst=burst_for(paid_rate)) if paid_rate else None
+        self._clocks = (self.free,) if self.paid is None else (self.free, self.paid)
+        # How late our own wake-ups fire: a decaying peak, the margin against jitter.
+        self.margin_half_life = margin_half_life
+        self.max_margin = max_margin
+        self._late_peak = 0.0
+        self._late_at = 0.0  # when the peak was last raised or decayed
         self.chat_interval = chat_interval
         self.group_interval = 60.0 / group_per_minute * 1.05
         self._group_per_minute = group_per_minute
@@ -137,6 +233,50 @@ class Pacer:
         if until > self._paused_until:
             self._paused_until = until
         return self._paused_until
+
+    def congested(self, seconds: float, *, paid: bool = False) -> float:
+        """A 429: pause all sending (as ``pause``) and shrink the rate in use of the budget it was
+        answered for (once per pause; it recovers on its own). Returns the pause's deadline."""
+        until = self.pause(seconds)
+        slots = self.paid if paid and self.paid is not None else self.free
+        slots.backoff()
+        slots.hold(until)
+        return until
+
+    # -- the rate in use ------------------------------------------------------------------------
+    def limit(self, paid: bool = False) -> float:
+        """The configured rate of the budget: the paid one for paid broadcasts."""
+        return (self.paid if paid and self.paid is not None else self.free).limit
+
+    def rate_in_use(self, paid: bool = False) -> float:
+        """The rate actually paced at: the limit less the margin against jitter and any backoff."""
+        slots = self.paid if paid and self.paid is not None else self.free
+        now = self._clock()
+        self._woke(0.0, now)  # an idle margin decays too
+        slots.refresh(now)
+        return slots.rate_in_use
+
+    @property
+    def margin(self) -> float:
+        """Seconds the rolling second is widened by, against the event loop's lateness."""
+        return self.free.margin
+
+    def _woke(self, late: float, now: float) -> None:
+        """A sleep due ``late`` seconds ago woke now. Runs once per wake-up: a new peak is taken at
+        once; otherwise, at most once a second, the peak decays by its half-life."""
+        if late > self._late_peak:
+            self._late_peak = late
+            self._late_at = now
+        elif now - self._late_at >= 1.0 and self._late_peak > 0.0:
+            peak = self._late_peak * 0.5 ** ((now - self._late_at) / self.margin_half_life)
+            self._late_peak = peak if peak >= 1e-4 else 0.0
+            self._late_at = now
+        else:
+            return
+        margin = min(self.max_margin, self._late_peak)
+
+        for slots in self._clocks:
+            slots.set_margin(margin)
 
     # -- per chat -------------------------------------------------------------------------------
     def chat_ready_at(self, chat_id: int) -> float:
@@ -189,10 +329,12 @@ class Pacer:
         """
         at = self.reserve(chat_id, paid=paid)
         while True:
-            delay = at - self._clock()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if self._clock() < self._paused_until:
+            now = self._clock()
+            if at > now:
+                await asyncio.sleep(at - now)
+                now = self._clock()
+                self._woke(now - at, now)
+            if now < self._paused_until:
                 # A 429 arrived while we waited: take a fresh slot after the pause.
                 at = self.reserve(chat_id, paid=paid)
                 continue
@@ -204,12 +346,16 @@ class Pacer:
         """The last check before a request is written: no 429 pause in force, and the rolling
         second of actual sends has room. Counts the send (and, for the chat, when it really went)."""
         slots = self.paid if paid and self.paid is not None else self.free
+        due = 0.0
         while True:
             now = self._clock()
+            if due:
+                self._woke(now - due, now)
             wait = max(self._paused_until - now, slots.window_wait(now))
             if wait <= 0:
                 slots.record(now)
                 if chat_id is not None and now > self._last.get(chat_id, 0.0):
                     self._last[chat_id] = now
                 return
+            due = now + wait
             await asyncio.sleep(wait)

@@ -33,7 +33,8 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
     """PTB rate limiter over our Pacer, so replies and broadcasts share one token budget.
 
     Replies to users go through the same overall and per-chat pacing; on a 429 they wait the pause
-    out and try again (twice at most). Broadcast sends (``rate_limit_args={"broadcast": True}``)
+    out and try again (twice at most). Every 429, a reply's or a broadcast's, also lowers the rate in
+    use for a while (``Pacer.congested``). Broadcast sends (``rate_limit_args={"broadcast": True}``)
     get the 429 back, so the engine can requeue the message and account for it.
     """
 
@@ -58,13 +59,15 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
     ) -> bool | JSONDict | list[JSONDict]:
         broadcast = bool(rate_limit_args and rate_limit_args.get("broadcast"))
         if broadcast:
+            paid = bool(data.get("allow_paid_broadcast"))
             # The engine already took this message's slot; the gate is the last check before the
             # request is written (a pause that started meanwhile, the rolling second).
-            await self._pacer.gate(_chat_id(data), paid=bool(data.get("allow_paid_broadcast")))
+            await self._pacer.gate(_chat_id(data), paid=paid)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                self._pacer.pause(retry_seconds(exc))
+                # Pause everything and shrink the rate in use of this budget (AIMD, see pacing).
+                self._pacer.congested(retry_seconds(exc), paid=paid)
                 raise
         chat_id = _chat_id(data) if endpoint in _CHAT_SENDS else None
         attempt = 0
@@ -74,7 +77,7 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                self._pacer.pause(retry_seconds(exc))
+                self._pacer.congested(retry_seconds(exc))
                 attempt += 1
                 if attempt > self._retries:
                     raise
