@@ -178,7 +178,10 @@ def progress(
     failed: int,
     blocked: int,
     status: str,
+    pacing: tuple[float, float] | None = None,
 ) -> str:
+    """``pacing``: the rate the Pacer is using and the configured limit (lower after a 429, or on a
+    loaded machine), shown beside the achieved rate."""
     percent = 100.0 * done / total if total else 100.0
     state = {
         "paused": "⏸ Tạm dừng · Paused",
@@ -188,10 +191,14 @@ def progress(
         "aborted": "🛑 Đã dừng · Aborted",
     }.get(status, "📤 Đang gửi · Sending")
     eta = _duration(eta_seconds) if eta_seconds is not None else "—"
+    pace = ""
+    if pacing is not None:
+        in_use, limit = pacing
+        pace = f" (giới hạn đang dùng · pacing at {in_use:.1f}/{limit:g})"
     return (
         f"{state} — bản tin #{broadcast_id}\n<b>{escape(title)}</b>\n"
         f"Đã gửi · sent: <b>{_n(done)}/{_n(total)}</b> ({percent:.0f}%)\n"
-        f"Tốc độ · rate: {rate:.1f} tin/giây · msg/s\n"
+        f"Tốc độ · rate: {rate:.1f} tin/giây · msg/s{pace}\n"
         f"Còn lại · time left: {eta}\n"
         f"Lỗi · failed: {_n(failed)} · Chặn bot · blocked: {_n(blocked)}"
     )
