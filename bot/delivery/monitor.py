@@ -11,6 +11,7 @@ from collections import deque
 from datetime import datetime
 
 from bot.delivery.outcomes import Notifier
+from bot.delivery.pacing import Pacer
 from bot.texts import delivery as texts
 from data import outbox
 from data.store import Store
@@ -26,10 +27,23 @@ def _seconds_between(start: str | None, end: str | None) -> float | None:
 
 
 class BroadcastMonitor:
-    def __init__(self, store: Store, notifier: Notifier, *, interval: float = 3.0) -> None:
+    """With ``pacer``, a running broadcast's progress shows the rate in use (of the paid budget when
+    ``paid``) next to the rate achieved."""
+
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        *,
+        interval: float = 3.0,
+        pacer: Pacer | None = None,
+        paid: bool = False,
+    ) -> None:
         self._store = store
         self._notifier = notifier
         self._interval = interval
+        self._pacer = pacer
+        self._paid = paid
         self._samples: dict[int, deque[tuple[float, int]]] = {}
         self._last_text: dict[int, str] = {}
         self._task: asyncio.Task[None] | None = None
@@ -73,6 +87,9 @@ class BroadcastMonitor:
         t0, d0 = samples[0]
         rate = (counts.done - d0) / (now - t0) if now > t0 else 0.0
         eta = counts.pending / rate if rate > 0 else None
+        pacing = None
+        if self._pacer is not None and info.status == "running":
+            pacing = (self._pacer.rate_in_use(self._paid), self._pacer.limit(self._paid))
         text = texts.progress(
             broadcast_id,
             info.title,
@@ -83,6 +100,7 @@ class BroadcastMonitor:
             failed=counts.failed,
             blocked=counts.blocked_chats,
             status=info.status,
+            pacing=pacing,
         )
         if self._last_text.get(broadcast_id) != text:
             self._last_text[broadcast_id] = text
