@@ -252,7 +252,7 @@ class Pacer:
         """The rate actually paced at: the limit less the margin against jitter and any backoff."""
         slots = self.paid if paid and self.paid is not None else self.free
         now = self._clock()
-        self._woke(0.0, now)  # an idle margin decays too
+        self.woke(0.0, now)  # an idle margin decays too
         slots.refresh(now)
         return slots.rate_in_use
 
@@ -261,7 +261,7 @@ class Pacer:
         """Seconds the rolling second is widened by, against the event loop's lateness."""
         return self.free.margin
 
-    def _woke(self, late: float, now: float) -> None:
+    def woke(self, late: float, now: float) -> None:
         """A sleep due ``late`` seconds ago woke now. Runs once per wake-up: a new peak is taken at
         once; otherwise, at most once a second, the peak decays by its half-life."""
         if late > self._late_peak:
@@ -333,7 +333,7 @@ class Pacer:
             if at > now:
                 await asyncio.sleep(at - now)
                 now = self._clock()
-                self._woke(now - at, now)
+                self.woke(now - at, now)
             if now < self._paused_until:
                 # A 429 arrived while we waited: take a fresh slot after the pause.
                 at = self.reserve(chat_id, paid=paid)
@@ -350,7 +350,7 @@ class Pacer:
         while True:
             now = self._clock()
             if due:
-                self._woke(now - due, now)
+                self.woke(now - due, now)
             wait = max(self._paused_until - now, slots.window_wait(now))
             if wait <= 0:
                 slots.record(now)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
+import time
 from collections import Counter
+
+import pytest
 
 from bot.delivery.pacing import Pacer, SlotClock
 from tests.delivery_helpers import FakeClock
@@ -103,3 +107,146 @@ def test_future_slots_keep_the_rate() -> None:
         assert max(Counter(times).values()) <= slots._burst
         instants = sorted(set(times))
         assert min(b - a for a, b in itertools.pairwise(instants)) >= slots.interval * slots._burst - 1e-9
+
+
+# -- the margin against jitter and the congestion backoff (issue 9) ----------------------------
+
+
+def _spans(times: list[float], n: int) -> float:
+    """The shortest time any ``n`` consecutive slots span."""
+    return min(b - a for a, b in zip(times, times[n - 1 :], strict=False))
+
+
+def test_an_unloaded_pacer_paces_at_the_limit_less_the_guard() -> None:
+    clock = FakeClock()
+    pacer = Pacer(30, clock=clock)
+    assert pacer.margin == 0.0
+    assert pacer.rate_in_use() == pacer.free.rate_in_use == 30 / (1 + 0.025)
+    times = [pacer.reserve(c) for c in range(1, 301)]
+    # no rolling second holds more than the limit, and the slots are the full rate: nothing given away
+    assert _spans(times, 31) >= 1.0
+    assert times[-1] - times[0] <= 300 / (30 / 1.025)
+
+
+def test_late_wakeups_widen_the_margin_at_once_and_it_decays_back() -> None:
+    clock = FakeClock()
+    pacer = Pacer(30, clock=clock, margin_half_life=10.0)
+    unloaded = pacer.rate_in_use()
+    pacer.woke(0.004, clock.now)
+    pacer.woke(0.150, clock.now)  # a 150 ms stall: the next sends would bunch by that much
+    pacer.woke(0.010, clock.now)  # a smaller lateness does not lower the peak
+    assert pacer.margin == 0.150
+    loaded = pacer.rate_in_use()
+    assert loaded < unloaded
+    # the rolling second is widened by the margin: 30 sends bunched together hold the 31st back
+    slots = pacer.free
+    for i in range(30):
+        slots.record(clock.now + i * 0.001)
+    assert slots.window_wait(clock.now + 1.05) > 0.0
+    assert slots.window_wait(clock.now + 1.0 + 0.025 + 0.150) == 0.0
+    # and so is the spacing: any 30 slots span the widened second
+    times = [pacer.reserve(c) for c in range(1, 121)]
+    assert _spans(times, 31) >= 1.0 + 0.150
+    # without further late wake-ups the margin halves every half-life and the rate comes back
+    margins = []
+    for _ in range(60):
+        clock.now += 1.0
+        pacer.woke(0.0, clock.now)
+        margins.append(pacer.margin)
+    assert margins == sorted(margins, reverse=True)
+    assert margins[9] <= 0.150 / 2 + 1e-9 and margins[19] <= 0.150 / 4 + 1e-9
+    assert pacer.margin <= 0.150 / 32 + 1e-9  # six half-lives
+    assert pacer.rate_in_use() >= 0.995 * unloaded
+
+
+def test_the_margin_has_a_ceiling() -> None:
+    clock = FakeClock()
+    pacer = Pacer(30, clock=clock, max_margin=0.25)
+    pacer.woke(5.0, clock.now)  # a machine suspended for 5 s is not a reason to crawl for minutes
+    assert pacer.margin == 0.25
+
+
+async def test_a_blocked_event_loop_is_measured() -> None:
+    pacer = Pacer(5)  # one slot per wake-up, 0.2 s apart
+    pacer.reserve(1)
+    waiter = asyncio.create_task(pacer.acquire(2))  # the next slot: 0.2 s ahead
+    await asyncio.sleep(0)  # the waiter is asleep until its slot
+    # The stimulus, not a wait: the loop is blocked well past the slot (a CPU hog, a stall).
+    time.sleep(0.45)  # noqa: ASYNC251
+    await asyncio.wait_for(waiter, timeout=10)
+    assert pacer.margin >= 0.2  # a lower bound: a slower machine only wakes it later
+
+
+def test_a_429_shrinks_the_rate_once_per_pause_and_it_recovers() -> None:
+    clock = FakeClock()
+    pacer = Pacer(30, clock=clock, pause_margin=0.5)
+    full = pacer.rate_in_use()
+    until = pacer.congested(2)
+    assert until == clock.now + 2.5
+    assert pacer.rate_in_use() == pytest.approx(full * 0.8)
+    # sends in flight answer 429 too: the same episode, no further decrease
+    clock.now += 0.3
+    pacer.congested(2)
+    assert pacer.rate_in_use() == pytest.approx(full * 0.8)
+    # slots after the pause come at the lowered rate
+    times = [pacer.reserve(c) for c in range(1, 61)]
+    assert min(times) >= until
+    assert _spans(times, 25) >= 24 / (full * 0.8) - 1e-9
+    # no recovery while paused; then additive increase, a step a second, up to the limit and no higher
+    clock.now = until - 0.1
+    assert pacer.rate_in_use() == pytest.approx(full * 0.8)
+    seen = []
+    for _ in range(40):
+        clock.now += 1.0
+        seen.append(pacer.rate_in_use())
+    assert seen == sorted(seen)
+    assert seen[2] < full  # gradual, not at once
+    assert max(seen) == seen[-1] == full
+
+
+def test_repeated_429s_back_off_multiplicatively_down_to_the_floor() -> None:
+    clock = FakeClock()
+    pacer = Pacer(30, clock=clock, pause_margin=0.5)
+    full = pacer.rate_in_use()
+    rates = []
+    for _ in range(6):
+        until = pacer.congested(1)
+        rates.append(pacer.rate_in_use())
+        clock.now = until + 0.01  # the retry after the pause is answered 429 again
+    assert rates[:3] == pytest.approx([full * 0.8, full * 0.8**2, full * 0.8**3])
+    assert rates[-1] == pytest.approx(full * 0.5)  # the floor: half the limit
+    assert all(r >= full * 0.5 - 1e-9 for r in rates)
+
+
+def test_a_paid_429_shrinks_the_paid_budget_only() -> None:
+    clock = FakeClock()
+    pacer = Pacer(30, paid_rate=1000, clock=clock)
+    free, paid = pacer.rate_in_use(), pacer.rate_in_use(paid=True)
+    pacer.congested(1, paid=True)
+    assert pacer.rate_in_use(paid=True) == pytest.approx(paid * 0.8)
+    assert pacer.rate_in_use() == free
+    assert pacer.limit() == 30 and pacer.limit(paid=True) == 1000
+
+
+async def test_the_rate_limiter_backs_off_on_a_429_to_a_reply_or_a_broadcast() -> None:
+    from telegram.error import RetryAfter
+
+    from bot.ptb.rate_limiter import PacedRateLimiter
+
+    clock = FakeClock()
+    pacer = Pacer(30, paid_rate=1000, clock=clock)
+    free, paid = pacer.rate_in_use(), pacer.rate_in_use(paid=True)
+    limiter = PacedRateLimiter(pacer, interactive_retries=0)
+
+    async def refused() -> bool:
+        raise RetryAfter(3)
+
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(refused, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert pacer.rate_in_use() < free and pacer.rate_in_use(paid=True) == paid
+    clock.now += 60.0  # recovered
+    assert pacer.rate_in_use() == free
+    broadcast = {"chat_id": 6, "allow_paid_broadcast": True}
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(refused, (), {}, "sendMessage", broadcast, {"broadcast": True})
+    assert pacer.rate_in_use(paid=True) < paid and pacer.rate_in_use() == free
