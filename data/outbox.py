@@ -40,6 +40,45 @@ RECENT_BROADCASTS = """
 SELECT b.*, u.title, u.month FROM broadcasts AS b JOIN bulletins AS u ON u.id = b.bulletin_id
 ORDER BY b.id DESC LIMIT ?
 """
+# /broadcasts (issue 9): every active broadcast, oldest first (the order they reach each chat in, so
+# each waits only for those above it, and a paused one stays at the top), then the ``:finished``
+# most recent finished ones, newest first; read a page at a time. ``ACTIVE_STATUSES`` is the one list
+# of the states in which a broadcast can still act ('scheduled' comes with issue 12).
+ACTIVE_STATUSES = ("running", "paused", "queued", "scheduled")
+_ACTIVE_SQL = ", ".join(f"'{status}'" for status in ACTIVE_STATUSES)
+_LISTED = f"""
+WITH listed (id, part, rank) AS (
+    SELECT id, 0, id FROM broadcasts WHERE status IN ({_ACTIVE_SQL})
+    UNION ALL
+    SELECT id, 1, -id FROM (
+        SELECT id FROM broadcasts WHERE status NOT IN ({_ACTIVE_SQL}) ORDER BY id DESC LIMIT :finished
+    )
+)
+"""
+LISTING_COUNT = _LISTED + "SELECT count(*), coalesce(sum(part = 0), 0) FROM listed"
+LISTING_PAGE = (
+    _LISTED
+    + """
+SELECT b.*, u.title, u.month
+FROM listed AS l JOIN broadcasts AS b ON b.id = l.id JOIN bulletins AS u ON u.id = b.bulletin_id
+ORDER BY l.part, l.rank
+LIMIT :limit OFFSET :offset
+"""
+)
+# The earlier broadcasts a queued one waits for: queued or sending ones with a part still pending in
+# a chat where it has one (a chat gets broadcasts in order; a paused one lets later ones go).
+WAITING_FOR = """
+SELECT a.id FROM broadcasts AS a
+WHERE a.id < :broadcast AND a.status IN ('queued', 'running')
+    AND EXISTS (
+        SELECT 1 FROM deliveries AS o
+        WHERE o.broadcast_id = a.id AND o.status = 'pending' AND EXISTS (
+            SELECT 1 FROM deliveries AS d
+            WHERE d.status = 'pending' AND d.chat_id = o.chat_id AND d.broadcast_id = :broadcast
+        )
+    )
+ORDER BY a.id
+"""
 ACTIVE_BROADCAST_IDS = "SELECT id FROM broadcasts WHERE status IN ('queued', 'running', 'paused') ORDER BY id"
 MESSAGES = "SELECT seq, task_number, html FROM broadcast_messages WHERE broadcast_id = ? ORDER BY seq"
 SET_PROGRESS_MESSAGE = "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?"
@@ -205,6 +244,36 @@ async def get_broadcast(store: Store, broadcast_id: int) -> BroadcastInfo | None
 
 async def recent_broadcasts(store: Store, limit: int = 10) -> list[BroadcastInfo]:
     return [_info(r) for r in await store.fetchall(RECENT_BROADCASTS, (limit,))]
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastPage:
+    """One page of the /broadcasts listing (``LISTING_PAGE``)."""
+
+    items: tuple[BroadcastInfo, ...]
+    page: int  # 1-based, clamped to the pages there are now
+    pages: int  # at least 1
+    total: int  # broadcasts listed over all pages
+    active: int  # of them, active ones (``ACTIVE_STATUSES``)
+
+
+async def broadcast_page(store: Store, page: int, *, size: int = 5, finished: int = 20) -> BroadcastPage:
+    """Page ``page`` of every active broadcast (oldest first) then the ``finished`` most recent
+    finished ones (newest first), ``size`` a page. A page past the end (the listing shrank since it
+    was shown) is the last page; one before the start is the first."""
+    row = await store.fetchone(LISTING_COUNT, {"finished": finished})
+    total, active = (int(row[0]), int(row[1])) if row is not None else (0, 0)
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    params = {"finished": finished, "limit": size, "offset": (page - 1) * size}
+    items = tuple(_info(r) for r in await store.fetchall(LISTING_PAGE, params))
+    return BroadcastPage(items, page, pages, total, active)
+
+
+async def waiting_for(store: Store, broadcast_id: int) -> list[int]:
+    """The earlier broadcasts, in order, that still have parts to send in a chat where
+    ``broadcast_id`` has parts pending: what a queued broadcast waits for (none: it starts now)."""
+    return [int(r[0]) for r in await store.fetchall(WAITING_FOR, {"broadcast": broadcast_id})]
 
 
 async def any_pending(store: Store) -> bool:

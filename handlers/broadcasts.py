@@ -1,6 +1,18 @@
-"""/broadcasts: recent and running broadcasts with their figures, and Pause / Resume / Cancel."""
+"""/broadcasts (alias /tiendo): every active broadcast, then the recent finished ones, five a page,
+with Pause / Resume / Cancel under each active one and Prev / Next to page.
+
+What is listed, and in which order, is ``data.outbox.broadcast_page``: the active ones (running,
+paused, queued, scheduled) oldest first, which is the order they reach each chat, so each one waits
+only for those above it and a paused one never drops out of reach; then the most recent finished
+ones, newest first. A queued one says what it waits for. Every button edits the listing in place; a
+control remembers the page it sits on, so the listing stays there after the press. A press on a
+listing that changed since it was shown gets the page as it is now (past the end: the last one).
+"""
 
 from __future__ import annotations
+
+import re
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, filters
@@ -8,55 +20,117 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.ptb.context import AppContext
 from bot.texts import delivery as texts
 from data import outbox
-from handlers.callbacks import Buttons, edit_text, read_press
+from data.outbox import BroadcastInfo
+from handlers.callbacks import CALLBACK_LIMIT, Buttons, Press, edit_text, read_press
 from handlers.gate import AdminButtons, AdminGate, refusals
 
-LIST_SIZE = 5
+PAGE_SIZE = 5
+FINISHED_SHOWN = 20  # the most recent finished broadcasts listed after the active ones
 COMMANDS = ("broadcasts", "tiendo")
-CONTROL = Buttons("bc", ("pause", "resume", "cancel"))
+
+Control = Literal["pause", "resume", "cancel"]
+_PAGE = re.compile(r"[0-9]{1,4}")
 
 
-async def _listing(context: AppContext) -> tuple[str, InlineKeyboardMarkup | None]:
+def _split_page(data: str | None) -> tuple[str | None, int]:
+    """``bc:pause:12:2`` → (``bc:pause:12``, 2). Data without a page (a listing shown before paging
+    existed) is page 1; a malformed page is left in place, so the press reads as stale."""
+    head, _, page = (data or "").rpartition(":")
+    if head.count(":") == 2 and _PAGE.fullmatch(page):
+        return head, int(page)
+    return data, 1
+
+
+class _Controls(Buttons[Control]):
+    """``bc:<action>:<broadcast id>:<page>``: a control that knows the listing page it sits on."""
+
+    def on_page(self, action: Control, broadcast_id: int, page: int) -> str:
+        data = f"{self.data(action, broadcast_id)}:{page}"
+        assert len(data.encode()) <= CALLBACK_LIMIT
+        return data
+
+    def read(self, data: str | None) -> Press[Control] | None:
+        return super().read(_split_page(data)[0])
+
+    @staticmethod
+    def page(data: str | None) -> int:
+        return _split_page(data)[1]
+
+
+CONTROL = _Controls("bc", ("pause", "resume", "cancel"))
+PAGE = Buttons("bclist", ("page",))  # bclist:page:<page>
+
+
+def _controls(info: BroadcastInfo, page: int) -> list[InlineKeyboardButton]:
+    """The buttons of one broadcast: Pause or Resume where they apply, and Cancel while it is active."""
+    if info.status not in outbox.ACTIVE_STATUSES:
+        return []
+    actions: list[tuple[Control, str]] = []
+    if info.status in ("queued", "running"):
+        actions.append(("pause", texts.PAUSE_BUTTON))
+    elif info.status == "paused":
+        actions.append(("resume", texts.RESUME_BUTTON))
+    actions.append(("cancel", texts.STOP_BUTTON))
+    return [
+        InlineKeyboardButton(f"#{info.id} {label}", callback_data=CONTROL.on_page(action, info.id, page))
+        for action, label in actions
+    ]
+
+
+async def _listing(context: AppContext, page: int = 1) -> tuple[str, InlineKeyboardMarkup | None]:
     store = context.bot_data.store
-    items = await outbox.recent_broadcasts(store, LIST_SIZE)
-    if not items:
+    listed = await outbox.broadcast_page(store, page, size=PAGE_SIZE, finished=FINISHED_SHOWN)
+    if not listed.items:
         return texts.broadcasts_empty(), None
-    lines, rows = [], []
-    for info in items:
+    page = listed.page
+    lines, rows = [texts.broadcasts_header(listed.active)], []
+    for info in listed.items:
         counts = await outbox.counts(store, info.id)
+        waiting = await outbox.waiting_for(store, info.id) if info.status == "queued" else None
         lines.append(
-            texts.broadcast_line(info.id, info.title, info.month, info.status, counts.sent, counts.total, counts.failed)
-        )
-        if info.status in ("queued", "running"):
-            first = InlineKeyboardButton(
-                f"#{info.id} {texts.PAUSE_BUTTON}", callback_data=CONTROL.data("pause", info.id)
+            texts.broadcast_line(
+                info.id, info.title, info.month, info.status, counts.sent, counts.total, counts.failed, waiting=waiting
             )
-        elif info.status == "paused":
-            first = InlineKeyboardButton(
-                f"#{info.id} {texts.RESUME_BUTTON}", callback_data=CONTROL.data("resume", info.id)
-            )
-        else:
-            continue
-        rows.append(
-            [
-                first,
-                InlineKeyboardButton(f"#{info.id} {texts.STOP_BUTTON}", callback_data=CONTROL.data("cancel", info.id)),
-            ]
         )
+        if buttons := _controls(info, page):
+            rows.append(buttons)
+    if listed.pages > 1:
+        lines.append(texts.page_line(page, listed.pages))
+        nav = []
+        if page > 1:
+            nav.append(InlineKeyboardButton(texts.PREV_BUTTON, callback_data=PAGE.data("page", page - 1)))
+        if page < listed.pages:
+            nav.append(InlineKeyboardButton(texts.NEXT_BUTTON, callback_data=PAGE.data("page", page + 1)))
+        rows.append(nav)
     return "\n\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 
 async def list_broadcasts(update: Update, context: AppContext) -> None:
+    """``/broadcasts`` shows page 1; ``/broadcasts 2`` another page."""
     message = update.effective_message
     if message is None:
         return
-    text, markup = await _listing(context)
+    args = context.args or []
+    page = int(args[0]) if args and _PAGE.fullmatch(args[0]) else 1
+    text, markup = await _listing(context, page)
     await message.reply_text(text, reply_markup=markup)
+
+
+async def turn_page(update: Update, context: AppContext) -> None:
+    """Prev / Next: the listing's page as it is now, in place."""
+    pressed = await read_press(update, PAGE)
+    if pressed is None:
+        return
+    query, press = pressed
+    await query.answer()
+    text, markup = await _listing(context, press.id)
+    await edit_text(query, text, reply_markup=markup)
 
 
 async def control(update: Update, context: AppContext) -> None:
     """Pause, Resume or Cancel: the engine decides whether the broadcast's state allows it; the
-    answer says what happened, or why not, and the list is shown again as it is now."""
+    answer says what happened, or why not, and the listing is shown again as it is now, on the page
+    the button was on."""
     pressed = await read_press(update, CONTROL)
     if pressed is None:
         return
@@ -78,12 +152,15 @@ async def control(update: Update, context: AppContext) -> None:
             else texts.control_refused(press.action, press.id, info.status)
         )
         await query.answer(refusal, show_alert=True)
-    text, markup = await _listing(context)
+    text, markup = await _listing(context, CONTROL.page(query.data))
     await edit_text(query, text, reply_markup=markup)
 
 
 def register(app: Application, admins: AdminGate) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler(list(COMMANDS), list_broadcasts, filters=filters.UpdateType.MESSAGE & admins))
     app.add_handler(AdminButtons(admins, control, pattern=CONTROL.pattern))
+    app.add_handler(AdminButtons(admins, turn_page, pattern=PAGE.pattern))
     for handler in refusals("broadcasts", commands=COMMANDS, buttons=CONTROL.pattern):
+        app.add_handler(handler)
+    for handler in refusals("broadcasts", buttons=PAGE.pattern):
         app.add_handler(handler)

@@ -76,6 +76,8 @@ CANCEL_BUTTON = "✖️ Hủy · Cancel"
 PAUSE_BUTTON = "⏸ Tạm dừng · Pause"
 RESUME_BUTTON = "▶️ Tiếp tục · Resume"
 STOP_BUTTON = "⏹ Hủy gửi · Cancel"
+PREV_BUTTON = "◀ Trước · Prev"
+NEXT_BUTTON = "Sau · Next ▶"
 
 
 def draft_cancelled() -> str:
@@ -257,19 +259,58 @@ STATUS_LABELS = {
     "queued": "⏳ chờ · queued",
     "running": "📤 đang gửi · running",
     "paused": "⏸ tạm dừng · paused",
+    "scheduled": "🗓 hẹn giờ · scheduled",
     "done": "✅ xong · done",
     "cancelled": "⏹ đã hủy · cancelled",
     "aborted": "🛑 dừng vì lỗi · aborted",
 }
 
 
-def broadcast_line(broadcast_id: int, title: str, month: str, status: str, sent: int, total: int, failed: int) -> str:
-    label = STATUS_LABELS.get(status, status)
+def broadcasts_header(active: int) -> str:
+    """The first line of /broadcasts: how many broadcasts are still active (listed first)."""
+    if not active:
+        return "📋 <b>Các lần gửi bản tin</b> · <i>Broadcasts</i> — không có lần nào chưa xong · <i>none active</i>"
+    return f"📋 <b>Các lần gửi bản tin</b> · <i>Broadcasts</i> — {_n(active)} chưa xong · <i>{_n(active)} active</i>"
+
+
+def page_line(page: int, pages: int) -> str:
+    return f"Trang {page}/{pages} · <i>Page {page}/{pages}</i>"
+
+
+def _ids(broadcast_ids: Sequence[int]) -> str:
+    return ", ".join(f"#{i}" for i in broadcast_ids)
+
+
+def waiting_line(ahead: Sequence[int]) -> str:
+    """Why a queued broadcast has sent nothing yet: the earlier ones it waits for in the same chats
+    (a chat gets broadcasts in order), or nothing, and it starts in a moment."""
+    if not ahead:
+        return "▶️ sẽ bắt đầu trong giây lát · <i>starts in a moment</i>"
     return (
+        f"⏳ chờ bản tin {_ids(ahead)} gửi xong cho cùng người nhận · "
+        f"<i>waiting for {_ids(ahead)} to finish in the same chats</i>"
+    )
+
+
+def broadcast_line(
+    broadcast_id: int,
+    title: str,
+    month: str,
+    status: str,
+    sent: int,
+    total: int,
+    failed: int,
+    *,
+    waiting: Sequence[int] | None = None,
+) -> str:
+    """One broadcast in /broadcasts; ``waiting`` (a queued one): the broadcasts it waits for."""
+    label = STATUS_LABELS.get(status, status)
+    line = (
         f"#{broadcast_id} · tháng {month_label(month)} · {label}\n"
         f"   {escape(shorten(title, 80))}\n"
         f"   {_n(sent)}/{_n(total)} đã gửi · sent, {_n(failed)} lỗi · failed"
     )
+    return line if waiting is None else f"{line}\n   {waiting_line(waiting)}"
 
 
 # (Vietnamese verb, English verb, English past participle) of each control.
@@ -283,6 +324,7 @@ _STATES = {
     "queued": ("đang chờ gửi", "queued"),
     "running": ("đang gửi", "sending"),
     "paused": ("đang tạm dừng", "paused"),
+    "scheduled": ("đã được hẹn giờ", "scheduled"),
     "done": ("đã gửi xong", "done"),
     "cancelled": ("đã bị hủy", "cancelled"),
     "aborted": ("đã dừng vì lỗi nội dung", "stopped by a content error"),
