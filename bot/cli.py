@@ -182,10 +182,12 @@ async def _import(settings: Settings, files: Sequence[str]) -> int:
     return 1 if failures else 0
 
 
-async def _publish(settings: Settings, file: str, yes: bool) -> int:
+async def _publish(settings: Settings, file: str, yes: bool, resend_all: bool = False) -> int:
+    """Queue a bulletin. One already broadcast goes only to the active subscribers who do not have it
+    (decided in the transaction that queues it), and says so; ``--resend-all`` sends it to everyone."""
     from bot.domain.rendering import html_to_plain
     from bot.services import publishing
-    from data import subscribers
+    from bot.texts.publish import earlier_line, everyone_has_it
     from data.store import Store
 
     read = await _read_bulletin(file)
@@ -193,12 +195,16 @@ async def _publish(settings: Settings, file: str, yes: bool) -> int:
         print(f"{file}: cannot publish, nothing queued · không đăng, chưa gửi gì: {read}", file=sys.stderr)
         return 1
     prepared = publishing.prepare(read)
+    audience = publishing.Audience.EVERYONE if resend_all else publishing.Audience.WITHOUT_IT
     say_sources(settings)
     async with await Store.open(settings.database_path) as store:
-        recipients = await subscribers.count_active(store)
+        history = await publishing.history(store, read)
         if not yes:
             for message in prepared.messages:
                 print(html_to_plain(message.html), end="\n\n")
+            for broadcast in history.earlier:
+                print(_one_line(earlier_line(broadcast)))
+            recipients = history.subscribers if resend_all else history.without
             print(f"{len(prepared.messages)} messages to {recipients} subscribers.")
             if not sys.stdin.isatty():
                 print("not sending: add --yes to confirm without a terminal", file=sys.stderr)
@@ -207,11 +213,25 @@ async def _publish(settings: Settings, file: str, yes: bool) -> int:
             if answer.strip().lower() not in {"y", "yes", "c", "có"}:
                 print("cancelled; nothing queued")
                 return 1
-        info = await publishing.queue_broadcast(store, prepared, requested_by=None, admin_chat_id=None)
+        queued = await publishing.queue_broadcast(
+            store, prepared, requested_by=None, admin_chat_id=None, audience=audience
+        )
+    info = queued.info
+    if info is None:
+        print(
+            f"nothing queued: {_one_line(everyone_has_it(queued.history.have_it))} "
+            "(--resend-all sends it to everyone again)"
+        )
+        return 0
     print(
         f"queued broadcast #{info.id}: {info.message_count} messages × {info.recipients} subscribers; "
         "a running bot delivers it"
     )
+    if queued.left_out:
+        print(
+            f"already sent before: {queued.left_out} subscribers who have it were left out "
+            "(--resend-all sends it to everyone)"
+        )
     return 0
 
 
@@ -277,9 +297,20 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--json", action="store_true", help="machine-readable output")
     imp = sub.add_parser("import", help="add bulletins to the archive without sending them")
     imp.add_argument("files", nargs="+", help=".txt/.html/.docx/.pdf files or http(s) URLs")
-    pub = sub.add_parser("publish", help="add a bulletin and queue it for every active subscriber")
+    pub = sub.add_parser(
+        "publish",
+        help="add a bulletin and queue it for every active subscriber who does not have it yet",
+        description="Add a bulletin to the archive and queue it for every active subscriber; a running bot "
+        "delivers it. A bulletin already broadcast (the same month and task texts) goes only to those who have "
+        "not got it (nor have it queued), unless --resend-all.",
+    )
     pub.add_argument("file", help="a .txt/.html/.docx/.pdf file, or an http(s) URL")
     pub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    pub.add_argument(
+        "--resend-all",
+        action="store_true",
+        help="send it to every active subscriber, including those who already got it",
+    )
     return parser
 
 
@@ -315,7 +346,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "import":
         return asyncio.run(_import(settings, args.files))
     if args.command == "publish":
-        return asyncio.run(_publish(settings, args.file, args.yes))
+        return asyncio.run(_publish(settings, args.file, args.yes, args.resend_all))
     if args.command == "console":
         return cmd_console(settings, args)
     # No sub-command: live when there is a token, the offline console otherwise.

@@ -487,16 +487,36 @@ async def _decide(update: Update, context: AppContext, action: str, draft_id: in
     if state is None or (action == "send" and version is not None and model.check(state) is not None):
         await query.answer(ptexts.CHANGED_ALERT, show_alert=True)
         return
+    if action == "all":  # resending to everyone is asked once more
+        await query.answer()
+        if query.message is not None:
+            await preview.ask_resend(context, draft, state, query.message.message_id)
+        return
+    if action == "back":
+        await query.answer()
+        await preview.publish_state(context, draft, state)
+        return
+    # Every send but the confirmed resend goes to those who do not have the bulletin yet, decided
+    # when the broadcast is created (another preview of it may have been sent since this one).
+    audience = publishing.Audience.EVERYONE if action == "resend" else publishing.Audience.WITHOUT_IT
     prepared = publishing.prepare(model.to_bulletin(state))
     await query.answer(texts.QUEUING_NOTICE)
-    info = await publishing.send_draft(store, draft, prepared, version=draft.version if version is not None else None)
-    if info is None:  # decided or changed meanwhile
+    queued = await publishing.send_draft(
+        store, draft, prepared, version=draft.version if version is not None else None, audience=audience
+    )
+    if queued is None:  # decided or changed meanwhile
         await edit_text(query, texts.draft_gone())
+        return
+    info = queued.info
+    if info is None:  # everyone has it: nothing queued, the draft stays open (resend or cancel)
+        await context.bot.send_message(draft.chat_id, ptexts.nobody_left(queued.history))
+        await preview.publish_state(context, draft, state)
         return
     if info.recipients == 0:
         await edit_text(query, texts.no_subscribers())
     else:
-        await edit_text(query, texts.queued(info.id, info.recipients, info.message_count))
+        done = texts.queued(info.id, info.recipients, info.message_count)
+        await edit_text(query, f"{done}\n{ptexts.left_out(queued.left_out)}" if queued.left_out else done)
         progress = await context.bot.send_message(
             draft.chat_id,
             texts.progress(

@@ -29,11 +29,13 @@ from telegram.error import BadRequest, TelegramError
 from bot.domain.rendering import render_task
 from bot.ptb.context import AppContext
 from bot.services import drafts as model
+from bot.services import publishing
 from bot.services.drafts import DraftState, Layout, Shown
+from bot.services.publishing import History
 from bot.texts import delivery as texts
 from bot.texts import ingest as ingest_texts
 from bot.texts import publish as ptexts
-from data import drafts, subscribers
+from data import drafts
 from handlers.callbacks import Buttons, is_not_modified
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,9 @@ log = logging.getLogger(__name__)
 # Buttons. Each carries the draft's id; which task a button is for is read from the message it sits
 # on (the stored layout), so nothing depends on memory. The question's buttons also carry the
 # draft's version (mod 100): a Send pressed on an older view of the draft is refused.
-CONFIRM = Buttons("pc", ("send", "anyway", "cancel"))
+# A bulletin broadcast before offers "missing" (those without it) and "all" (resend to everyone),
+# which asks once more ("resend", or "back" to the question).
+CONFIRM = Buttons("pc", ("send", "anyway", "cancel", "missing", "all", "resend", "back"))
 EDIT = Buttons("pe", ("edit", "close", "merge", "split", "replace", "drop", "month", "title", "reparse"))
 SPLIT_AT = Buttons("ps", ("at",))
 COLLECT = Buttons("pk", ("done", "stop"))
@@ -161,6 +165,25 @@ def confirm_keyboard(draft_id: int, version: int, *, anyway: bool) -> InlineKeyb
     )
 
 
+def resend_keyboard(draft_id: int, version: int, missing: int) -> InlineKeyboardMarkup:
+    """The question's buttons for a bulletin broadcast before: never a plain Send."""
+    item = confirm_id(draft_id, version)
+    rows = [[_button(ptexts.send_missing_button(missing), CONFIRM.data("missing", item))]] if missing else []
+    rows.append([_button(ptexts.RESEND_ALL_BUTTON, CONFIRM.data("all", item))])
+    rows.append([_button(texts.CANCEL_BUTTON, CONFIRM.data("cancel", item))])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm_resend_keyboard(draft_id: int, version: int) -> InlineKeyboardMarkup:
+    item = confirm_id(draft_id, version)
+    return InlineKeyboardMarkup(
+        [
+            [_button(ptexts.CONFIRM_RESEND_BUTTON, CONFIRM.data("resend", item))],
+            [_button(ptexts.BACK_BUTTON, CONFIRM.data("back", item))],
+        ]
+    )
+
+
 def collect_keyboard(draft_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -175,8 +198,17 @@ def collect_keyboard(draft_id: int) -> InlineKeyboardMarkup:
 # --- what a preview shows --------------------------------------------------------------------------------
 
 
-def build(draft: drafts.Draft, state: DraftState, recipients: int, *, notice: str | None = None) -> list[Outgoing]:
-    """Every message of the preview of ``state``, at the draft's current version."""
+def build(
+    draft: drafts.Draft,
+    state: DraftState,
+    recipients: int,
+    *,
+    notice: str | None = None,
+    history: History | None = None,
+) -> list[Outgoing]:
+    """Every message of the preview of ``state``, at the draft's current version. When ``history``
+    says the bulletin was broadcast before, the question says when and to how many, and offers
+    "send to those who have not got it" and "resend to everyone" instead of Send."""
     bulletin = model.to_bulletin(state)
     parts = [render_task(bulletin, task) for task in bulletin.tasks]
     issue = model.check(state)
@@ -206,20 +238,39 @@ def build(draft: drafts.Draft, state: DraftState, recipients: int, *, notice: st
         for n, message in enumerate(messages, start=1):
             last = n == len(messages)
             out.append(Outgoing("task", message.html, task_keyboard(draft.id) if last else None, task=index, last=last))
-    question = texts.confirm_prompt(
-        state.title, state.month, recipients, ptexts.check_before_sending() if issue is not None else None
-    )
-    out.append(
-        Outgoing("confirm", question, confirm_keyboard(draft.id, draft.version, anyway=issue is not None), notify=True)
-    )
+    warning = ptexts.check_before_sending() if issue is not None else None
+    if history is not None and history.sent_before:
+        question = ptexts.resend_prompt(state.title, state.month, history, warning)
+        keyboard = resend_keyboard(draft.id, draft.version, history.without)
+    else:
+        question = texts.confirm_prompt(state.title, state.month, recipients, warning)
+        keyboard = confirm_keyboard(draft.id, draft.version, anyway=issue is not None)
+    out.append(Outgoing("confirm", question, keyboard, notify=True))
     return out
 
 
 async def render(
     context: AppContext, draft: drafts.Draft, state: DraftState, *, notice: str | None = None
 ) -> list[Outgoing]:
-    recipients = await subscribers.count_active(context.bot_data.store)
-    return build(draft, state, recipients, notice=notice)
+    history = await publishing.history(context.bot_data.store, model.to_bulletin(state))
+    return build(draft, state, history.subscribers, notice=notice, history=history)
+
+
+async def ask_resend(context: AppContext, draft: drafts.Draft, state: DraftState, message_id: int) -> None:
+    """ "Resend to everyone" was pressed: the question asks once more. The stored layout gets the
+    asked question's digest, so the next ``show`` (Back, a fix) puts the real question back."""
+    history = await publishing.history(context.bot_data.store, model.to_bulletin(state))
+    text = ptexts.confirm_resend(state.title, state.month, history.subscribers, history.have_it)
+    markup = confirm_resend_keyboard(draft.id, draft.version)
+    await edit_message(context, draft.chat_id, message_id, text, markup)
+    layout = model.layout_from_json(draft.preview_json)
+    messages = tuple(
+        Shown(m.message_id, m.kind, m.task, m.last, digest(text, markup)) if m.message_id == message_id else m
+        for m in layout.messages
+    )
+    await drafts.set_preview(
+        context.bot_data.store, draft.id, model.layout_to_json(Layout(messages=messages, prompts=layout.prompts))
+    )
 
 
 # --- putting it in the chat --------------------------------------------------------------------------------

@@ -7,13 +7,20 @@ refusals of a file in ``bot.texts.ingest`` and of a text in ``bot.texts.parsing`
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.records import BulletinParseError
 from bot.domain.rendering import month_label
 from bot.services.drafts import Check, Concern, SplitPoint
 from bot.texts.archive import shorten
 from bot.texts.parsing import error_text, method_label
+
+if TYPE_CHECKING:
+    from bot.services.publishing import History
+    from data.outbox import EarlierBroadcast
 
 
 def _n(value: int) -> str:
@@ -306,3 +313,133 @@ def parse_refusal(exc: BulletinParseError, encoding: str | None = None) -> str:
             _both(f"Tệp được đọc theo bảng mã {name} (không phải UTF-8).", f"The file was read as {name}, not UTF-8.")
         )
     return "\n".join(lines)
+
+
+# --- the same bulletin again ------------------------------------------------------------------------------
+
+RESEND_ALL_BUTTON = "🔁 Gửi lại cho tất cả · Resend to everyone"
+CONFIRM_RESEND_BUTTON = "⚠️ Xác nhận gửi lại cho tất cả · Confirm: resend to everyone"
+EVERYONE_HAS_IT_ALERT = "Mọi người đăng ký đã có bản tin này; không gửi gì · Everyone already has it; nothing was sent"
+EARLIER_SHOWN = 3  # broadcasts of the bulletin named in the question; older ones are counted
+
+
+def send_missing_button(missing: int) -> str:
+    return f"📨 Gửi cho người chưa nhận ({_n(missing)}) · Send to those who have not got it"
+
+
+def _vietnam_zone() -> dt.tzinfo:
+    try:
+        return ZoneInfo("Asia/Ho_Chi_Minh")
+    except ZoneInfoNotFoundError:  # no tz database (Windows without tzdata): Vietnam keeps UTC+7 all year
+        return dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def vietnam_time(stamp: str) -> tuple[str, str]:
+    """A stored UTC timestamp as Vietnam time: ("08:12 ngày 02/12/2026", "08:12 on 02/12/2026")."""
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(_vietnam_zone())
+    clock, day = moment.strftime("%H:%M"), moment.strftime("%d/%m/%Y")
+    return f"{clock} ngày {day}", f"{clock} on {day}"
+
+
+def _en_people(n: int) -> str:
+    return f"{n:,} {'person' if n == 1 else 'people'}"
+
+
+def earlier_line(broadcast: EarlierBroadcast) -> str:
+    """One earlier broadcast of the bulletin: when it went out and to how many, or how far it is."""
+    vi_at, en_at = vietnam_time(broadcast.started_at or broadcast.created_at)
+    number = f"#{broadcast.id}"
+    received, recipients = broadcast.received, broadcast.recipients
+    match broadcast.status:
+        case "queued":
+            return "⏳ " + _both(
+                f"Bản tin này đã được xếp hàng lúc {vi_at} ({number}) cho {_n(recipients)} người, chưa bắt đầu gửi.",
+                f"This bulletin was queued at {en_at} ({number}) for {_en_people(recipients)} and has not started.",
+            )
+        case "running":
+            return "📤 " + _both(
+                f"Bản tin này đang được gửi ({number}, từ {vi_at}): {_n(received)}/{_n(recipients)} người đã nhận.",
+                f"This bulletin is being sent ({number}, since {en_at}): {received:,} of {recipients:,} have it.",
+            )
+        case "paused":
+            return "⏸ " + _both(
+                f"Bản tin này đang tạm dừng gửi ({number}, từ {vi_at}): {_n(received)}/{_n(recipients)} người đã nhận.",
+                f"Sending this bulletin is paused ({number}, since {en_at}): {received:,} of {recipients:,} have it.",
+            )
+        case "done":
+            return "✅ " + _both(
+                f"Bản tin này đã được gửi lúc {vi_at} tới {_n(received)} người ({number}).",
+                f"This bulletin went out at {en_at} to {_en_people(received)} ({number}).",
+            )
+    return "⏹ " + _both(  # cancelled or aborted part-way
+        f"Bản tin này đã được gửi lúc {vi_at} tới {_n(received)} người rồi dừng giữa chừng ({number}).",
+        f"This bulletin went out at {en_at} to {_en_people(received)}, then was stopped ({number}).",
+    )
+
+
+def _history_lines(history: History) -> list[str]:
+    shown = history.earlier[-EARLIER_SHOWN:]
+    lines = [earlier_line(b) for b in shown]
+    older = len(history.earlier) - len(shown)
+    if older:
+        lines.insert(0, _both(f"(và {older} lần gửi trước nữa)", f"(and {older} earlier)"))
+    return lines
+
+
+def resend_prompt(title: str, month: str, history: History, warning: str | None = None) -> str:
+    """The question under a preview of a bulletin that was broadcast before: when and to how many,
+    how many do not have it, and the choice (those without it, or explicitly everyone)."""
+    label = month_label(month)
+    lines = [*_history_lines(history), f"<b>{escape(title)}</b> · tháng {label}"]
+    total = history.subscribers
+    if history.without:
+        lines.append(
+            f"Còn {_n(history.without)}/{_n(total)} người đăng ký chưa nhận. Gửi cho những người chưa nhận, hay "
+            f"gửi lại cho tất cả {_n(total)} người?\n"
+            f"<i>{history.without:,} of {total:,} subscribers have not got it. Send it to them, or resend it to "
+            f"all {total:,}?</i>"
+        )
+    else:
+        lines.append(
+            f"Tất cả {_n(total)} người đăng ký đã nhận (hoặc đang chờ nhận) bản tin này; không cần gửi nữa.\n"
+            f"<i>All {total:,} subscribers have it (or are about to); there is no one left to send it to. "
+            "Resend it to everyone only if you mean to.</i>"
+        )
+    text = "\n".join(lines)
+    return f"{text}\n\n{warning}" if warning else text
+
+
+def confirm_resend(title: str, month: str, subscribers: int, have_it: int) -> str:
+    """After "Resend to everyone": the explicit second step."""
+    return (
+        f"⚠️ Gửi lại <b>{escape(title)}</b> (tháng {month_label(month)}) cho tất cả {_n(subscribers)} người "
+        f"đăng ký? {_n(have_it)} người đã có bản tin này sẽ nhận lại mọi nhiệm vụ lần nữa.\n"
+        f"<i>Resend this bulletin ({month_label(month)}) to all {subscribers:,} subscribers? The {have_it:,} "
+        "who already have it will get every task again.</i>"
+    )
+
+
+def left_out(have_it: int) -> str:
+    """Under "queued" when the send left out those who already had the bulletin."""
+    return "ℹ️ " + _both(
+        f"{_n(have_it)} người đã có bản tin này nên không được gửi lại.",
+        f"{have_it:,} subscriber{'s' if have_it != 1 else ''} already had it and were left out.",
+    )
+
+
+def nobody_left(history: History) -> str:
+    """After Send when every active subscriber already had the bulletin: nothing was queued."""
+    return "ℹ️ " + _both(
+        f"Không gửi gì: tất cả {_n(history.subscribers)} người đăng ký đã có bản tin này. Muốn gửi lại cho mọi "
+        "người thì bấm «Gửi lại cho tất cả».",
+        f"Nothing was sent: all {history.subscribers:,} subscribers already have this bulletin. To send it to "
+        "everyone again, press Resend to everyone.",
+    )
+
+
+def everyone_has_it(have_it: int) -> str:
+    """The CLI's line when every active subscriber already has the bulletin (nothing queued)."""
+    return _both(
+        f"Tất cả {_n(have_it)} người đăng ký đã có bản tin này; không xếp hàng gì.",
+        f"All {have_it:,} subscribers already have this bulletin; nothing was queued.",
+    )
