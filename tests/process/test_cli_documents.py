@@ -123,3 +123,34 @@ async def test_a_url_that_fails_and_a_text_that_is_not_a_bulletin_are_refused(tm
     assert code == 1 and len(err) == 1
     assert "không phải bản tin Hội nghị Báo cáo viên" in err[0] and "does not look like" in err[0]
     assert not db.exists()  # nothing was imported, so the database was never even created
+
+
+async def test_publish_of_a_bulletin_already_queued_goes_only_to_those_without_it(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    env = bot_env(None, db)
+    source = str(DATA / "case01.txt")
+    async with await Store.open(db) as store:
+        await add_subscribers(store, [83_001, 83_002])
+    code, out, err = await run(env, "publish", source, "--yes")
+    assert code == 0, err
+    assert "queued broadcast #1: 6 messages × 2 subscribers; a running bot delivers it" in out
+    assert "left out" not in out
+    # Again: both have it (pending), so nothing is queued, and it says so.
+    code, out, err = await run(env, "publish", source, "--yes")
+    assert code == 0, err
+    assert out.startswith("nothing queued:") and "All 2 subscribers already have this bulletin" in out
+    assert "--resend-all" in out
+    async with await Store.open(db) as store:
+        await add_subscribers(store, [83_003])
+    code, out, err = await run(env, "publish", source, "--yes")
+    assert code == 0, err
+    assert "queued broadcast #2: 6 messages × 1 subscribers" in out
+    assert "2 subscribers who have it were left out" in out
+    code, out, err = await run(env, "publish", source, "--yes", "--resend-all")
+    assert code == 0, err
+    assert "queued broadcast #3: 6 messages × 3 subscribers" in out and "left out" not in out
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT DISTINCT broadcast_id, chat_id FROM deliveries ORDER BY 1, 2").fetchall()
+    assert rows == [(1, 83_001), (1, 83_002), (2, 83_003), (3, 83_001), (3, 83_002), (3, 83_003)]
+    code, out, _ = await run(env, "publish", "--help")
+    assert code == 0 and "--resend-all" in out and "have not got it" in " ".join(out.split())
