@@ -131,15 +131,16 @@ class LaneScheduler:
         del self.lanes[lane.chat_id]
         return True
 
-    def time_needed(self, lane: Lane) -> float:
-        """Seconds ``lane`` still needs at its own pace once its next part goes now: one spacing
-        (1.05 s, a group's 3.15 s) per further part it may send."""
+    def time_needed(self, lane: Lane, now: float) -> float:
+        """Seconds from ``now`` until ``lane`` could be done at its own pace: what is left of its
+        wait (its spacing, a retry's back-off; nothing once it is due), then one spacing (1.05 s, a
+        group's 3.15 s) per further part it may send."""
         paused = self._controls.paused
         parts = len(lane.items)
         if paused:
             parts -= sum(1 for item in lane.items if item.broadcast_id in paused)
         spacing = self._group_interval if is_group(lane.chat_id) else self._chat_interval
-        return max(0, parts - 1) * spacing
+        return max(0.0, lane.ready_at - now) + max(0, parts - 1) * spacing
 
     def pop_ready(self) -> Lane | None:
         """The due lane that needs the most time still and has a part it may send now, or None.
@@ -150,7 +151,7 @@ class LaneScheduler:
             _, tie, chat_id, version = heapq.heappop(waiting)
             lane = self._current(chat_id, version)
             if lane is not None:
-                heapq.heappush(ready, (-self.time_needed(lane), tie, chat_id, version))
+                heapq.heappush(ready, (-self.time_needed(lane, now), tie, chat_id, version))
         while ready:
             _, _, chat_id, version = heapq.heappop(ready)
             lane = self._current(chat_id, version)

@@ -96,8 +96,8 @@ def test_due_lanes_that_need_the_most_time_go_first_so_a_group_starts_before_pri
     lanes, pacer = scheduler(clock)
     for chat_id, parts in [(1, 6), (2, 2), (-500, 3), (3, 6), (-600, 1)]:
         lanes.add(lane(chat_id, parts))
-    assert lanes.time_needed(lanes.lanes[-500]) == 2 * pacer.group_interval
-    assert lanes.time_needed(lanes.lanes[1]) == 5 * pacer.chat_interval
+    assert lanes.time_needed(lanes.lanes[-500], clock.now) == 2 * pacer.group_interval
+    assert lanes.time_needed(lanes.lanes[1], clock.now) == 5 * pacer.chat_interval
     assert drain(lanes) == [-500, 1, 3, 2, -600]  # ties keep the order they became due in
 
 
@@ -108,6 +108,7 @@ def test_a_lane_back_from_a_retry_competes_by_the_time_it_needs() -> None:
     lanes, _ = scheduler(clock)
     retrying = lane(1, 3, ready_at=clock.now + 1.0)
     lanes.add(retrying)
+    assert lanes.time_needed(retrying, clock.now) == 1.0 + 2 * 1.05  # its back-off counts while pending
     for chat_id in (2, 3, 4):
         lanes.add(lane(chat_id, 2))
     assert lanes.pop_ready() is not None  # one of them goes now; the other two wait for a slot
@@ -141,7 +142,7 @@ def test_a_paused_broadcast_lets_the_next_one_go_and_is_first_again_on_resume() 
     chat.items.extend(lane(1, 2, broadcast_id=11).items)
     lanes.add(chat)
     controls.paused.add(10)
-    assert lanes.time_needed(chat) == 1 * pacer.chat_interval  # only broadcast 11's two parts count
+    assert lanes.time_needed(chat, clock.now) == 1 * pacer.chat_interval  # only broadcast 11's two parts count
     taken = lanes.pop_ready()
     assert taken is chat and taken.head is not None
     assert (taken.head.broadcast_id, taken.head.seq) == (11, 1)
