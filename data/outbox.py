@@ -360,9 +360,10 @@ async def pending_between(store: Store, first_chat: int, last_chat: int) -> list
 
 
 async def mark_sent(store: Store, sent: Sequence[tuple[int, int]]) -> None:
-    """Record (row id, Telegram message id) pairs in one transaction."""
+    """Record (row id, Telegram message id) pairs in one transaction (``write_small``: once a
+    message, so at once on the loop's thread when the database is free)."""
     now = utcnow()
-    await store.executemany(MARK_SENT, [(message_id, now, row_id) for row_id, message_id in sent])
+    await store.write_small(MARK_SENT, [(message_id, now, row_id) for row_id, message_id in sent])
 
 
 async def mark_failed(store: Store, row_id: int, error: str) -> None:

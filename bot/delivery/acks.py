@@ -34,6 +34,10 @@ def flush_interval_for(rate: float) -> float:
 
 
 class Acknowledgements:
+    # After a failed write, the next attempt waits this long (a database that is locked or full
+    # is not retried in a tight loop).
+    RETRY_AFTER = 0.5
+
     def __init__(self, store: Store, *, interval: float) -> None:
         """``interval`` 0 writes each acknowledgement at once (see ``write_now``); above 0 they are
         written in batches that often."""
@@ -50,7 +54,10 @@ class Acknowledgements:
         self._batch.append((row_id, message_id))
         self._unwritten.add(row_id)
         self._sent_in.add(broadcast_id)
-        self._new.set()
+        if not self.immediate:
+            # Writing at once, the caller's ``write_now`` writes it: waking ``run`` as well would
+            # only cost a task switch a message to find the batch empty.
+            self._new.set()
 
     def __contains__(self, row_id: int) -> bool:
         """True while ``row_id`` was sent but its message id is not yet in the outbox."""
@@ -76,15 +83,17 @@ class Acknowledgements:
 
     async def run(self) -> None:
         """Write a batch ``interval`` after the first acknowledgement of it arrived; forever. When
-        writing at once, this only retries a write that failed."""
+        writing at once, this only retries a write that failed (``RETRY_AFTER`` later)."""
         while True:
             await self._new.wait()
-            await asyncio.sleep(self.interval if not self.immediate else 0.0)
+            if not self.immediate:
+                await asyncio.sleep(self.interval)
             self._new.clear()
             try:
                 await self.flush()
             except Exception:
                 log.exception("could not record sent messages; will retry")
+                await asyncio.sleep(max(self.interval, self.RETRY_AFTER))
 
     async def flush(self) -> None:
         """Write every acknowledgement so far; returns once they, and any write under way, are stored."""

@@ -3,7 +3,9 @@
 Pacer → PacedRateLimiter → ExtBot on AiohttpRequest → TelegramSender → DeliveryEngine.
 
 The bot's interactive replies go through the same ExtBot, so they share the Pacer's budget with
-broadcasts. The engine is made later, once the store is open (``DeliveryChain.engine``).
+broadcasts; broadcast sends pass the same Pacer gate in ``TelegramSender`` and go through the same
+``AiohttpRequest`` pool, without PTB's request building. The engine is made later, once the store
+is open (``DeliveryChain.engine``).
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ class DeliveryChain:
         flush_interval: float | None = None,
     ) -> DeliveryEngine:
         """The engine that sends broadcasts through this chain's bot."""
-        sender = TelegramSender(self.bot, paid=self.paid, read_timeout=read_timeout)
+        # With the pacer, broadcast sends take the sender's fast path (one JSON POST through the
+        # bot's connection pool, the same gate as PacedRateLimiter's broadcast branch).
+        sender = TelegramSender(self.bot, paid=self.paid, read_timeout=read_timeout, pacer=self.pacer)
         return DeliveryEngine(
             store,
             sender,

@@ -6,6 +6,11 @@ at 1,000 msg/s). At a paid-broadcast rate that difference is the whole CPU budge
 the bot makes goes through this class. It follows ``telegram.request.HTTPXRequest`` closely: same
 timeouts, same error mapping, except that a timeout before the request was written raises its own
 ``TimedOutBeforeSending``, so a caller can tell it from a timeout after sending without reading texts.
+
+``post_json`` is the broadcast sender's fast path (``bot.ptb.sending.TelegramSender``): a body already
+encoded as JSON, which the Bot API accepts for every method that uploads no file
+(https://core.telegram.org/bots/api#making-requests), posted through the same session, pool and
+error mapping, without PTB's per-call request building.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 class TimedOutBeforeSending(TimedOut):
@@ -58,6 +65,8 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
+                # The Bot API sets no cookies; a jar costs a look-up and an update on every call.
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
 
     async def shutdown(self) -> None:
@@ -79,12 +88,7 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
         params = request_data.json_parameters if request_data else None
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
-        # aiohttp's ``connect`` covers waiting for a pooled connection *and* connecting.
-        acquire = None if connect is None and pool is None else (connect or 0.0) + (pool or 0.0)
-        timeout = aiohttp.ClientTimeout(total=None, connect=acquire, sock_read=read)
+        timeout = self._timeout(read_timeout, connect_timeout, pool_timeout)
 
         # Same wire format as PTB's httpx backend (form fields, nested values JSON-encoded), but
         # encoded with urlencode: aiohttp's FormData costs ~60 µs a message against ~6 µs.
@@ -99,6 +103,35 @@ class AiohttpRequest(BaseRequest):
                 filename, content, mime = field
                 form.add_field(name, content, filename=filename, content_type=mime)
             body = form
+        return await self._send(method, url, body, headers, timeout)
+
+    async def post_json(self, url: str, body: bytes, *, read_timeout: float | None) -> tuple[int, bytes]:
+        """POST ``body`` (JSON, UTF-8) to ``url``: (HTTP status, answer), with ``do_request``'s
+        timeouts (the pool's and connecting as configured) and error mapping."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        timeout = self._timeout(read_timeout, BaseRequest.DEFAULT_NONE, BaseRequest.DEFAULT_NONE)
+        return await self._send("POST", url, body, _JSON_HEADERS, timeout)
+
+    def _timeout(
+        self, read_timeout: ODVInput[float], connect_timeout: ODVInput[float], pool_timeout: ODVInput[float]
+    ) -> aiohttp.ClientTimeout:
+        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        # aiohttp's ``connect`` covers waiting for a pooled connection *and* connecting.
+        acquire = None if connect is None and pool is None else (connect or 0.0) + (pool or 0.0)
+        return aiohttp.ClientTimeout(total=None, connect=acquire, sock_read=read)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        body: aiohttp.FormData | bytes | None,
+        headers: dict[str, str] | None,
+        timeout: aiohttp.ClientTimeout,
+    ) -> tuple[int, bytes]:
+        assert self._session is not None
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
