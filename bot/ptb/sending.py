@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
@@ -48,6 +49,9 @@ _CONTENT_ERRORS = (
 # 400s that say the chat cannot be reached at all: its rows fail, in every broadcast.
 _NOT_FOUND = ("chat not found", "user not found", "peer_id_invalid")
 BROADCAST = {"broadcast": True}
+# The start of a successful sendMessage answer, as Telegram writes it: the message id without
+# parsing the whole message (anything else is parsed as JSON).
+_SENT_HEAD = re.compile(rb'\{"ok":true,"result":\{"message_id":(\d+)[,}]')
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -208,6 +212,9 @@ class TelegramSender:
             if isinstance(error, RetryAfter):  # as PacedRateLimiter: pause all, shrink the rate in use
                 self._pacer.congested(retry_seconds(error), paid=self._paid)
             return classify(error)
+        head = _SENT_HEAD.match(payload)
+        if head is not None:  # Telegram's answer starts so; the message itself is not needed
+            return SendResult(Outcome.SENT, message_id=int(head[1]))
         try:
             answer = json.loads(payload.decode("utf-8", "replace"))
         except ValueError:
