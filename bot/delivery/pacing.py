@@ -16,8 +16,10 @@ change (never per message), so a loaded machine does not push Telegram's count o
   requests back and then lets them out together, so N sends spaced over ``1 + guard`` seconds here
   may arrive closer together there. The Pacer measures how late its own sleeps wake up (the same
   queueing delay a request meets between the gate and the socket), keeps a decaying peak of it
-  (a new peak is taken at once, it halves every ``margin_half_life`` seconds after), and widens the
-  rolling-second guard and the slot spacing by that much: rate in use = limit / (1 + guard + margin).
+  (a new peak is taken at once, it halves every ``margin_half_life`` seconds after; a stall counts
+  from the last request through the gate, which it may have held back), and widens the rolling-second
+  guard, the slot spacing and each chat's own spacing by that much:
+  rate in use = limit / (1 + guard + margin), at most ``max_margin`` (0.25 s).
   Unloaded the margin is a few milliseconds, so the rate stays within 3% of the limit.
 - **congestion backoff (AIMD)**: a 429 shrinks the rate in use by ``decrease`` (×0.8), at most once per
   pause (the sends already in flight answer 429 together), never below ``floor`` (half the limit);
@@ -38,6 +40,9 @@ from collections import deque
 from collections.abc import Callable
 
 Clock = Callable[[], float]
+
+# A wake-up this late is a stall of the event loop, not ordinary jitter (see ``Pacer.woke``).
+STALL = 0.05
 
 
 def is_group(chat_id: int) -> bool:
@@ -217,6 +222,8 @@ class Pacer:
         self.max_margin = max_margin
         self._late_peak = 0.0
         self._late_at = 0.0  # when the peak was last raised or decayed
+        self._gated_at = 0.0  # when the last request passed the gate
+        self._margin = 0.0  # the margin in force, which also widens each chat's own spacing
         self.chat_interval = chat_interval
         self.group_interval = 60.0 / group_per_minute * 1.05
         self._group_per_minute = group_per_minute
@@ -258,12 +265,19 @@ class Pacer:
 
     @property
     def margin(self) -> float:
-        """Seconds the rolling second is widened by, against the event loop's lateness."""
-        return self.free.margin
+        """Seconds the rolling second (and each chat's spacing) is widened by, against the event
+        loop's lateness."""
+        return self._margin
 
     def woke(self, late: float, now: float) -> None:
         """A sleep due ``late`` seconds ago woke now. Runs once per wake-up: a new peak is taken at
-        once; otherwise, at most once a second, the peak decays by its half-life."""
+        once; otherwise, at most once a second, the peak decays by its half-life.
+
+        A wake-up late by more than ``STALL`` means the loop was stuck, and the stall may have begun
+        right after the last request passed the gate, before it was written: that request and the
+        ones after the stall arrive together, so the lateness counted is from that gate."""
+        if late > STALL:
+            late = max(late, now - self._gated_at)
         if late > self._late_peak:
             self._late_peak = late
             self._late_at = now
@@ -274,7 +288,7 @@ class Pacer:
         else:
             return
         margin = min(self.max_margin, self._late_peak)
-
+        self._margin = margin
         for slots in self._clocks:
             slots.set_margin(margin)
 
@@ -284,12 +298,13 @@ class Pacer:
         last = self._last.get(chat_id)
         if last is None:
             return 0.0
+        # A chat's own spacing is widened by the margin too: a stall bunches its parts as well.
         if not is_group(chat_id):
-            return last + self.chat_interval
-        ready = last + self.group_interval
+            return last + self.chat_interval + self._margin
+        ready = last + self.group_interval + self._margin
         sends = self._group_sends.get(chat_id)
         if sends is not None and len(sends) >= self._group_per_minute:
-            ready = max(ready, sends[0] + 60.0)
+            ready = max(ready, sends[0] + 60.0 + self._margin)
         return ready
 
     def _record(self, chat_id: int, at: float) -> None:
@@ -354,6 +369,7 @@ class Pacer:
             wait = max(self._paused_until - now, slots.window_wait(now))
             if wait <= 0:
                 slots.record(now)
+                self._gated_at = now
                 if chat_id is not None and now > self._last.get(chat_id, 0.0):
                     self._last[chat_id] = now
                 return

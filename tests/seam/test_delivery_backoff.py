@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
 from bot.offline.localtg import LocalTelegram
+from data.store import Store
 from tests.conftest import ADMIN
-from tests.delivery_helpers import add_subscribers
+from tests.delivery_helpers import add_subscribers, drained, engine_on, queue
 
 PACING = re.compile(r"pacing at (\d+\.\d)/(\d+(?:\.\d+)?)")
 
@@ -49,3 +52,40 @@ async def test_a_429_storm_lowers_the_rate_in_use_shown_to_the_admin(
         assert {k: v for k, v in limited.items() if k not in ("storm", "in_flight")} == dict.fromkeys(
             ("global", "paid", "per_chat", "group", "ignored_retry_after"), 0
         )
+
+
+async def test_a_stalling_event_loop_does_not_push_arrivals_over_the_limits(store: Store, tg: LocalTelegram) -> None:
+    # The imitation runs in the same event loop: a stall right after requests were written delays
+    # their arrival, and they arrive together with the ones sent after it. That is what a loaded
+    # machine does to a bot's requests on their way to Telegram, which counts arrivals.
+    chats = list(range(73_001, 73_061))
+    await add_subscribers(store, chats)
+    await queue(store, n=3)
+    async with engine_on(store, tg, rate=30.0) as engine:
+        slots = engine._pacer.free
+        gated = asyncio.Event()
+        record = slots.record
+
+        def recorded(at: float) -> None:
+            record(at)
+            gated.set()
+
+        slots.record = recorded  # type: ignore[method-assign]
+
+        async def stalls() -> None:
+            while True:
+                gated.clear()
+                await gated.wait()  # requests just passed the gate and were written
+                time.sleep(0.3)  # noqa: ASYNC251 - the stimulus: the loop is blocked (a CPU hog)
+                await asyncio.sleep(1.7)
+
+        staller = asyncio.create_task(stalls())
+        try:
+            await drained(store, tg, engine, timeout=120)
+        finally:
+            staller.cancel()
+    assert all(len(tg.messages_for(c)) == 3 for c in chats)
+    limited = tg.stats()["rate_limited"]
+    assert {k: limited[k] for k in ("global", "per_chat", "ignored_retry_after")} == dict.fromkeys(
+        ("global", "per_chat", "ignored_retry_after"), 0
+    )
