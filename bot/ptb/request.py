@@ -22,6 +22,7 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -105,7 +106,7 @@ class AiohttpRequest(BaseRequest):
             body = form
         return await self._send(method, url, body, headers, timeout)
 
-    async def post_json(self, url: str, body: bytes, *, read_timeout: float | None) -> tuple[int, bytes]:
+    async def post_json(self, url: str | URL, body: bytes, *, read_timeout: float | None) -> tuple[int, bytes]:
         """POST ``body`` (JSON, UTF-8) to ``url``: (HTTP status, answer), with ``do_request``'s
         timeouts (the pool's and connecting as configured) and error mapping."""
         if self._session is None or self._session.closed:
@@ -126,7 +127,7 @@ class AiohttpRequest(BaseRequest):
     async def _send(
         self,
         method: str,
-        url: str,
+        url: str | URL,
         body: aiohttp.FormData | bytes | None,
         headers: dict[str, str] | None,
         timeout: aiohttp.ClientTimeout,

@@ -28,6 +28,7 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import ExtBot
+from yarl import URL
 
 from bot.delivery.outcomes import Outcome, SendResult
 from bot.delivery.pacing import Pacer
@@ -175,8 +176,8 @@ class TelegramSender:
         self._pacer = pacer
         request = bot.request
         self._request = request if pacer is not None and isinstance(request, AiohttpRequest) else None
-        # Holds the token: never logged, never put in an error.
-        self._url = f"{bot.base_url}/sendMessage"
+        # Holds the token: never logged, never put in an error. Parsed once, not on every send.
+        self._url = URL(f"{bot.base_url}/sendMessage")
         self._texts: dict[str, bytes] = {}
         paid_field = b',"allow_paid_broadcast":true' if paid else b""
         fixed = b',"parse_mode":"HTML","link_preview_options":{"is_disabled":true}' + paid_field

@@ -8,6 +8,7 @@ import time
 import pytest
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
+from yarl import URL
 
 from bot.delivery.outcomes import Outcome
 from bot.delivery.pacing import Pacer
@@ -26,7 +27,7 @@ class CannedRequest(AiohttpRequest):
         self.answer = (status, body)
         self.bodies: list[bytes] = []
 
-    async def post_json(self, url: str, body: bytes, *, read_timeout: float | None) -> tuple[int, bytes]:
+    async def post_json(self, url: str | URL, body: bytes, *, read_timeout: float | None) -> tuple[int, bytes]:
         self.bodies.append(body)
         return self.answer
 
