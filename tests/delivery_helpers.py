@@ -10,6 +10,9 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import ExtBot
 
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.outcomes import Outcome, SendResult
@@ -17,6 +20,8 @@ from bot.delivery.pacing import Pacer
 from bot.domain.rendering import html_to_plain
 from bot.offline.localtg import LocalTelegram
 from bot.ptb.delivery_wiring import wire_delivery
+from bot.ptb.rate_limiter import PacedRateLimiter
+from bot.ptb.request import AiohttpRequest
 from data import bulletins, outbox, subscribers
 from data.outbox import BroadcastInfo
 from data.store import Store
@@ -179,3 +184,15 @@ class FakeSender:
 
     def _changed(self) -> None:
         self.changed.set()
+
+
+def one_connection_bot(tg: LocalTelegram, pacer: Pacer) -> ExtBot[dict[str, Any]]:
+    """A bot paced by ``pacer`` whose pool has one connection and gives up on it after 0.1 s: a send
+    that is delivered and never answered holds it, and the next send cannot get a connection."""
+    return ExtBot(
+        TOKEN,
+        base_url=tg.base_url,
+        base_file_url=tg.base_file_url,
+        request=AiohttpRequest(connection_pool_size=1, connect_timeout=0.1, pool_timeout=0.1),
+        rate_limiter=PacedRateLimiter(pacer),
+    )

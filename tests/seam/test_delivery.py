@@ -5,22 +5,27 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from typing import Any
 
 import pytest
-from telegram.ext import ExtBot
 
 from bot.delivery.outcomes import Outcome
 from bot.delivery.pacing import Pacer
 from bot.offline.localtg import LocalTelegram
 from bot.ptb.delivery_wiring import wire_delivery
-from bot.ptb.rate_limiter import PacedRateLimiter
-from bot.ptb.request import AiohttpRequest, TimedOutBeforeSending
+from bot.ptb.request import TimedOutBeforeSending
 from bot.ptb.sending import TelegramSender
 from data import outbox, subscribers
 from data.store import Store
 from tests.conftest import TOKEN
-from tests.delivery_helpers import add_subscribers, drained, engine_on, parts_received, queue, until
+from tests.delivery_helpers import (
+    add_subscribers,
+    drained,
+    engine_on,
+    one_connection_bot,
+    parts_received,
+    queue,
+    until,
+)
 
 PARTS = [f"Phần {i} nhiệm vụ số {i}" for i in range(1, 7)]
 
@@ -203,14 +208,7 @@ async def test_unsubscribed_before_queueing_gets_nothing(store: Store, tg: Local
 async def test_a_send_that_never_got_a_connection_is_retried_and_one_sent_is_ambiguous(tg: LocalTelegram) -> None:
     """Told apart by type: our request backend raises TimedOutBeforeSending when no connection could
     be had in time, and the sender calls that a plain retry; a timeout after sending is ambiguous."""
-    request = AiohttpRequest(connection_pool_size=1, connect_timeout=0.1, pool_timeout=0.1)
-    bot: ExtBot[dict[str, Any]] = ExtBot(
-        TOKEN,
-        base_url=tg.base_url,
-        base_file_url=tg.base_file_url,
-        request=request,
-        rate_limiter=PacedRateLimiter(Pacer(1000)),  # the sender's requests go through one
-    )
+    bot = one_connection_bot(tg, Pacer(1000))  # the sender's requests go through its rate limiter
     async with bot:
         sender = TelegramSender(bot, read_timeout=2.0)
         tg.drop_after_delivery(1)  # delivered, never answered: holds the only connection

@@ -24,7 +24,7 @@ from bot.ptb.rate_limiter import PacedRateLimiter
 from bot.ptb.request import AiohttpRequest
 from bot.ptb.sending import TelegramSender
 from tests.conftest import TOKEN
-from tests.delivery_helpers import parts_received
+from tests.delivery_helpers import one_connection_bot, parts_received
 
 PTB_CHAT, FAST_CHAT = 101, 202
 
@@ -142,14 +142,7 @@ async def test_no_connection_in_time_is_told_apart_from_a_timeout_after_sending(
     """The fast path shares the bot's pool: with its only connection held by a send that was
     delivered and never answered, the next send never leaves the process (a plain retry)."""
     pacer = Pacer(1000)
-    request = AiohttpRequest(connection_pool_size=1, connect_timeout=0.1, pool_timeout=0.1)
-    bot: ExtBot[dict[str, Any]] = ExtBot(
-        TOKEN,
-        base_url=tg.base_url,
-        base_file_url=tg.base_file_url,
-        request=request,
-        rate_limiter=PacedRateLimiter(pacer),
-    )
+    bot = one_connection_bot(tg, pacer)
     async with bot:
         fast = TelegramSender(bot, read_timeout=2.0, pacer=pacer)
         tg.drop_after_delivery(1)
