@@ -49,7 +49,7 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.error import BadRequest, Forbidden, TelegramError  # noqa: E402
 from telegram.ext import ExtBot  # noqa: E402
 
-from bot.ptb.delivery_wiring import wire_delivery  # noqa: E402
+from bot.ptb.delivery_wiring import freeze_startup_heap, wire_delivery  # noqa: E402
 from bot.ptb.sending import NO_PREVIEW  # noqa: E402
 from data import outbox  # noqa: E402
 from data.store import Store  # noqa: E402
@@ -105,8 +105,9 @@ async def run_engine(args: argparse.Namespace) -> None:
     async with chain.bot:
         # --flush-interval is for experiments; None leaves the engine's own default.
         engine = chain.engine(store, flush_interval=args.flush_interval)
-        cpu0, t0 = time.process_time(), time.monotonic()
         await engine.start()
+        freeze_startup_heap()  # as bot.ptb.app does once started
+        cpu0, t0 = time.process_time(), time.monotonic()
         emit(
             "started",
             pid=os.getpid(),

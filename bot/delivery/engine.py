@@ -241,7 +241,7 @@ class DeliveryEngine:
             item = lane.head
             assert item is not None  # set by pop_ready
             # The slot only: the sender passes the Pacer's gate right before writing the request.
-            await self._pacer.acquire(lane.chat_id, paid=self._paid, gate=False)
+            await self._pacer.acquire(lane.chat_id, paid=self._paid)
             if self._controls.holds_back(item.broadcast_id):
                 # Stopped or paused while we waited for the slot: do not send it.
                 self._slots.release()

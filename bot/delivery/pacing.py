@@ -27,6 +27,16 @@ change (never per message), so a loaded machine does not push Telegram's count o
   in about 10 s), as TCP does after a loss: multiplicative decrease, additive increase
   (RFC 5681, https://www.rfc-editor.org/rfc/rfc5681). The pause itself is unchanged.
 
+The rolling second is counted by *answers*, not by departures. A request leaves at its gate, but
+when it arrives is known only to Telegram: any time between the gate and its answer. So the window
+holds the time each answer came back (the latest moment that request can have arrived), and a
+request still unanswered counts as arriving now. A send passes the gate only if, so counted, the
+last second holds fewer than ``rate``: whatever delays requests on their way (a loaded machine, the
+network, the receiver's own pauses: a server that stops reading for 40 ms and then stamps 40
+requests at once), the arrivals Telegram counts cannot exceed the limit. At a steady round trip
+this costs nothing; it only holds sends back while answers are late. ``Pacer.sending`` wraps a
+request: the gate on entry, the answer on exit.
+
 ``Pacer.rate_in_use(paid)`` says the rate being paced at; the admin's progress message shows it.
 """
 
@@ -43,6 +53,11 @@ Clock = Callable[[], float]
 
 # A wake-up this late is a stall of the event loop, not ordinary jitter (see ``Pacer.woke``).
 STALL = 0.05
+# The rolling second as the gate counts it, by answers: Telegram's second, plus 5 ms for how it
+# may round its own stamps. Neither the guard nor the margin is needed here: an answer comes back
+# after its request arrived, however late that was. The slots keep both, so at a steady round
+# trip the gate finds room and does not hold sends back (each hold is one more wake-up).
+ANSWERED_WINDOW = 1.005
 
 
 def is_group(chat_id: int) -> bool:
@@ -56,14 +71,15 @@ def burst_for(rate: float) -> int:
 
 
 class SlotClock:
-    """Send times at ``rate`` per second: evenly spaced, and never more than ``rate`` in any
-    rolling second of *actual* dispatch times. Telegram (and the local imitation) count a rolling
-    window of arrivals, so a late wake-up of the event loop must not bunch requests together:
-    ``window_wait`` holds a send back until the oldest of the last ``rate`` sends is over a second
-    (plus ``guard`` for network jitter, plus the measured ``margin`` for the loop's) old.
+    """Send times at ``rate`` per second: evenly spaced, and never more than ``rate`` arrivals in
+    any rolling second at Telegram's side. Telegram (and the local imitation) count a rolling
+    window of arrivals, which no delay on the way (a late event loop, the network, the receiver's
+    own pauses) may bunch together: ``window_wait`` holds a send back until, counting unanswered
+    requests as arriving now and answered ones at their answer, the last second has room.
 
-    ``rate`` is the limit; the slots come at ``rate_in_use``: the limit less the guard and margin,
-    times the congestion factor (see the module docstring)."""
+    ``rate`` is the limit; the slots come at ``rate_in_use``: the limit less the guard (network
+    jitter) and the measured margin (the loop's), times the congestion factor (see the module
+    docstring), so that at a steady round trip the gate never has to hold a send back."""
 
     def __init__(
         self,
@@ -97,7 +113,10 @@ class SlotClock:
         # moment and leaves the slots before it to other chats.
         self._starts: list[float] = []
         self._left: list[int] = []
+        # When the answers to the last ``rate`` requests came back, and how many requests are still
+        # unanswered (see the module docstring: the rolling second is counted by answers).
         self._sent: deque[float] = deque(maxlen=max(1, int(rate)))
+        self.unanswered = 0
 
     def _set_pace(self) -> None:
         # Slots come exactly as fast as the rolling-second check lets them through, so sends do not
@@ -188,13 +207,32 @@ class SlotClock:
         return candidate
 
     def window_wait(self, now: float) -> float:
-        """Seconds to wait before a send at ``now`` keeps the rolling second within ``rate``."""
+        """Seconds to wait before a send at ``now`` keeps the rolling second within ``rate``: the
+        unanswered requests and the answers of the last second (``ANSWERED_WINDOW``) must leave
+        room for one more. With every slot of the window taken by unanswered requests it
+        returns a slot's interval: the wait is for an answer, not for a time."""
         sent = self._sent
-        if sent.maxlen is not None and len(sent) == sent.maxlen:
-            return max(0.0, sent[0] + self._window - now)
-        return 0.0
+        size = sent.maxlen or 1
+        # Of the last ``size`` answers, the oldest ``unanswered + 1`` must be out of the window.
+        i = self.unanswered - (size - len(sent))
+        if i < 0:
+            return 0.0
+        if i >= len(sent):
+            return self.interval
+        return max(0.0, sent[i] + ANSWERED_WINDOW - now)
+
+    def start(self) -> None:
+        """A request passed the gate; its answer is still to come."""
+        self.unanswered += 1
+
+    def answered(self, at: float) -> None:
+        """The answer to a request that passed the gate came back at ``at`` (or it failed then)."""
+        if self.unanswered > 0:
+            self.unanswered -= 1
+        self._sent.append(at)
 
     def record(self, at: float) -> None:
+        """Count a send answered at ``at`` (a request and its answer at once)."""
         self._sent.append(at)
 
 
@@ -335,13 +373,10 @@ class Pacer:
             self._record(chat_id, at)
         return at
 
-    async def acquire(self, chat_id: int | None, *, paid: bool = False, gate: bool = True) -> None:
-        """Wait until a message to ``chat_id`` may go.
-
-        With ``gate=False`` only the slot is waited for; the caller must then pass ``gate()`` right
-        before the request is written (the delivery engine does this inside the send task, so an
-        event-loop stall between the two cannot bunch requests together).
-        """
+    async def acquire(self, chat_id: int | None, *, paid: bool = False) -> None:
+        """Wait until the slot of a message to ``chat_id`` comes; the request then goes through
+        ``sending()`` right before it is written (the delivery engine does this inside the send
+        task, so an event-loop stall between the two cannot bunch requests together)."""
         at = self.reserve(chat_id, paid=paid)
         while True:
             now = self._clock()
@@ -354,12 +389,11 @@ class Pacer:
                 at = self.reserve(chat_id, paid=paid)
                 continue
             break
-        if gate:
-            await self.gate(chat_id, paid=paid)
 
     async def gate(self, chat_id: int | None = None, *, paid: bool = False) -> None:
         """The last check before a request is written: no 429 pause in force, and the rolling
-        second of actual sends has room. Counts the send (and, for the chat, when it really went)."""
+        second has room. Counts the request as unanswered (and, for the chat, when it really went)
+        until ``answered``; use ``sending()``, which pairs the two."""
         slots = self.paid if paid and self.paid is not None else self.free
         due = 0.0
         while True:
@@ -368,10 +402,40 @@ class Pacer:
                 self.woke(now - due, now)
             wait = max(self._paused_until - now, slots.window_wait(now))
             if wait <= 0:
-                slots.record(now)
+                slots.start()
                 self._gated_at = now
                 if chat_id is not None and now > self._last.get(chat_id, 0.0):
                     self._last[chat_id] = now
                 return
             due = now + wait
             await asyncio.sleep(wait)
+
+    def answered(self, chat_id: int | None = None, *, paid: bool = False) -> None:
+        """The answer to a request that passed ``gate`` came back now (or the request failed): it
+        enters the rolling second at this time, the latest it can have arrived, and so does the
+        chat's last message. Exactly once per ``gate``; ``sending`` pairs them."""
+        slots = self.paid if paid and self.paid is not None else self.free
+        now = self._clock()
+        slots.answered(now)
+        if chat_id is not None and now > self._last.get(chat_id, 0.0):
+            self._last[chat_id] = now
+
+    def sending(self, chat_id: int | None = None, *, paid: bool = False) -> Sending:
+        """``async with pacer.sending(chat):`` the gate on entry, the answer on exit (whatever the
+        outcome, an exception included)."""
+        return Sending(self, chat_id, paid)
+
+
+class Sending:
+    """One request between the Pacer's gate and its answer (see ``Pacer.sending``)."""
+
+    __slots__ = ("_chat_id", "_pacer", "_paid")
+
+    def __init__(self, pacer: Pacer, chat_id: int | None, paid: bool) -> None:
+        self._pacer, self._chat_id, self._paid = pacer, chat_id, paid
+
+    async def __aenter__(self) -> None:
+        await self._pacer.gate(self._chat_id, paid=self._paid)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._pacer.answered(self._chat_id, paid=self._paid)

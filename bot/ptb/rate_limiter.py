@@ -62,9 +62,9 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
             paid = bool(data.get("allow_paid_broadcast"))
             # The engine already took this message's slot; the gate is the last check before the
             # request is written (a pause that started meanwhile, the rolling second).
-            await self._pacer.gate(_chat_id(data), paid=paid)
             try:
-                return await callback(*args, **kwargs)
+                async with self._pacer.sending(_chat_id(data), paid=paid):
+                    return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 # Pause everything and shrink the rate in use of this budget (AIMD, see pacing).
                 self._pacer.congested(retry_seconds(exc), paid=paid)
@@ -72,10 +72,12 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
         chat_id = _chat_id(data) if endpoint in _CHAT_SENDS else None
         attempt = 0
         while True:
-            if endpoint in _CHAT_SENDS:
-                await self._pacer.acquire(chat_id, paid=False)
             try:
-                return await callback(*args, **kwargs)
+                if endpoint not in _CHAT_SENDS:
+                    return await callback(*args, **kwargs)
+                await self._pacer.acquire(chat_id, paid=False)
+                async with self._pacer.sending(chat_id):
+                    return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self._pacer.congested(retry_seconds(exc))
                 attempt += 1

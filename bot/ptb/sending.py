@@ -198,10 +198,11 @@ class TelegramSender:
         body = self.body(chat_id, html, notify=notify)
         try:
             # The engine already took this message's slot; the gate is the last check before the
-            # request is written (a pause that started meanwhile, the rolling second).
-            await self._pacer.gate(chat_id, paid=self._paid)
+            # request is written (a pause that started meanwhile, the rolling second), and the
+            # answer's time is what the rolling second counts.
             try:
-                status, payload = await self._request.post_json(self._url, body, read_timeout=self._read_timeout)
+                async with self._pacer.sending(chat_id, paid=self._paid):
+                    status, payload = await self._request.post_json(self._url, body, read_timeout=self._read_timeout)
             except TelegramError:
                 raise
             except Exception as exc:  # as PTB's request wrapper reports a backend failure

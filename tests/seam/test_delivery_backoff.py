@@ -64,13 +64,13 @@ async def test_a_stalling_event_loop_does_not_push_arrivals_over_the_limits(stor
     async with engine_on(store, tg, rate=30.0) as engine:
         slots = engine._pacer.free
         gated = asyncio.Event()
-        record = slots.record
+        start = slots.start
 
-        def recorded(at: float) -> None:
-            record(at)
+        def started() -> None:
+            start()
             gated.set()
 
-        slots.record = recorded  # type: ignore[method-assign]
+        slots.start = started  # type: ignore[method-assign]
 
         async def stalls() -> None:
             while True:
@@ -78,6 +78,33 @@ async def test_a_stalling_event_loop_does_not_push_arrivals_over_the_limits(stor
                 await gated.wait()  # requests just passed the gate and were written
                 time.sleep(0.3)  # noqa: ASYNC251 - the stimulus: the loop is blocked (a CPU hog)
                 await asyncio.sleep(1.7)
+
+        staller = asyncio.create_task(stalls())
+        try:
+            await drained(store, tg, engine, timeout=120)
+        finally:
+            staller.cancel()
+    assert all(len(tg.messages_for(c)) == 3 for c in chats)
+    limited = tg.stats()["rate_limited"]
+    assert {k: limited[k] for k in ("global", "per_chat", "ignored_retry_after")} == dict.fromkeys(
+        ("global", "per_chat", "ignored_retry_after"), 0
+    )
+
+
+async def test_a_receiver_that_stalls_does_not_see_more_than_the_limit(store: Store, tg: LocalTelegram) -> None:
+    # Telegram counts arrivals. A server that stops handling requests for a while (a garbage
+    # collection, a busy front end) and then handles what arrived meanwhile stamps those requests
+    # together with the ones that follow: counted by when they left, a second of sends plus the
+    # stall land in one second there. Counted by when their answers came, they cannot.
+    chats = list(range(74_001, 74_061))
+    await add_subscribers(store, chats)
+    await queue(store, n=3)
+    async with engine_on(store, tg, rate=30.0) as engine:
+
+        async def stalls() -> None:
+            while True:
+                await asyncio.sleep(0.7)
+                tg.stall(0.12)
 
         staller = asyncio.create_task(stalls())
         try:

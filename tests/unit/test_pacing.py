@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from bot.delivery.pacing import Pacer, SlotClock
+from bot.delivery.pacing import ANSWERED_WINDOW, Pacer, SlotClock
 from tests.delivery_helpers import FakeClock
 
 
@@ -26,9 +26,49 @@ def test_rolling_second_holds_back_a_late_burst() -> None:
     clock = FakeClock()
     slots = SlotClock(10, clock, guard=0.02)
     for i in range(10):
-        slots.record(1000.0 + i * 0.01)  # ten sends bunched into 0.1 s (a late event loop)
+        slots.record(1000.0 + i * 0.01)  # ten answers bunched into 0.1 s (a late event loop)
     clock.now = 1000.5
-    assert slots.window_wait(clock.now) == 1000.0 + 1.0 + 0.02 - 1000.5
+    assert slots.window_wait(clock.now) == pytest.approx(1000.0 + ANSWERED_WINDOW - 1000.5)
+
+
+def test_the_rolling_second_counts_answers_and_what_is_unanswered() -> None:
+    clock = FakeClock()
+    slots = SlotClock(10, clock, guard=0.02)
+    for _ in range(10):
+        slots.start()  # ten requests passed the gate; none answered yet
+    assert slots.window_wait(clock.now) == slots.interval  # a wait for an answer, not for a time
+    # the receiver held them 0.3 s (a pause of its own): they may all have arrived just now
+    clock.now += 0.3
+    for _ in range(10):
+        slots.answered(clock.now)
+    assert slots.unanswered == 0
+    assert slots.window_wait(clock.now) == pytest.approx(ANSWERED_WINDOW)  # counted from the answers
+    assert slots.window_wait(clock.now + ANSWERED_WINDOW) == 0.0
+
+
+def test_an_unanswered_request_takes_the_place_of_the_oldest_answer() -> None:
+    clock = FakeClock()
+    slots = SlotClock(4, clock, guard=0.0)
+    for i in range(4):
+        slots.answered(1000.0 + i * 0.1)  # answers at 1000.0, .1, .2, .3
+    slots.start()  # one still on its way
+    # room for one more only once two answers are over a second old (one for the unanswered)
+    assert slots.window_wait(1000.5) == pytest.approx(1000.1 + ANSWERED_WINDOW - 1000.5)
+
+
+async def test_sending_pairs_the_gate_with_the_answer_even_on_error() -> None:
+    clock = FakeClock()
+    pacer = Pacer(30, clock=clock)
+    async with pacer.sending(5):
+        assert pacer.free.unanswered == 1
+    assert pacer.free.unanswered == 0
+    with pytest.raises(RuntimeError):
+        async with pacer.sending(6):
+            clock.now += 0.5
+            raise RuntimeError("connection reset")
+    assert pacer.free.unanswered == 0
+    # the chat's last message counts from the answer, the latest it can have arrived
+    assert pacer.chat_ready_at(6) == pytest.approx(clock.now + pacer.chat_interval)
 
 
 def test_private_chat_waits_a_second_and_groups_twenty_a_minute() -> None:
@@ -138,13 +178,7 @@ def test_late_wakeups_widen_the_margin_at_once_and_it_decays_back() -> None:
     assert pacer.margin == 0.040
     loaded = pacer.rate_in_use()
     assert loaded < unloaded
-    # the rolling second is widened by the margin: 30 sends bunched together hold the 31st back
-    slots = pacer.free
-    for i in range(30):
-        slots.record(clock.now + i * 0.001)
-    assert slots.window_wait(clock.now + 1.05) > 0.0
-    assert slots.window_wait(clock.now + 1.0 + 0.025 + 0.040) <= 1e-9
-    # and so is the spacing: any 30 slots span the widened second
+    # the spacing is widened by the margin: any 30 slots span the widened second
     times = [pacer.reserve(c) for c in range(1, 121)]
     assert _spans(times, 31) >= 1.0 + 0.040
     # without further late wake-ups the margin halves every half-life and the rate comes back

@@ -544,6 +544,9 @@ class LocalTelegram:
             except (ConnectionError, asyncio.IncompleteReadError):
                 # Client went away mid-request (e.g. PTB cancelling a long poll at shutdown).
                 return web.Response(status=499)
+            stalled = self.faults.stall_until - time.monotonic()
+            if stalled > 0:  # the server is not handling requests: this one waits its turn
+                await asyncio.sleep(stalled)
             delay = self.faults.delay
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -1242,6 +1245,12 @@ class LocalTelegram:
         """Delay every Bot API response (the request is processed after the delay, even if the client has
         given up meanwhile, like a slow Telegram)."""
         self.faults.delay = max(0.0, seconds)
+
+    def stall(self, seconds: float) -> None:
+        """Handle no request for ``seconds`` from now, as a server in a garbage-collection pause:
+        requests that arrive meanwhile are held, then handled (and counted against the limits)
+        together when it ends."""
+        self.faults.stall_until = max(self.faults.stall_until, time.monotonic() + max(0.0, seconds))
 
     def drop_after_delivery(self, n: int, mode: str = "hang") -> None:
         """The next ``n`` sends are delivered but never answered (``hang`` until the client times out, or

@@ -248,6 +248,7 @@ class Faults:
     storm_left: int = 0
     storm_retry_after: int = 3
     delay: float = 0.0
+    stall_until: float = 0.0  # time.monotonic() until which no request is handled (see ``stall``)
     drop_left: int = 0
     drop_mode: str = "hang"
 
