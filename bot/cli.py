@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from bot import eventloop
 from bot.domain.blocks import Document
 from bot.domain.records import Bulletin, BulletinParseError
 from bot.settings import TELEGRAM_API_URL, Settings, SettingsFileError, find_env_file, looks_like_token
@@ -250,7 +251,7 @@ def cmd_run(settings: Settings) -> int:
     print("Running live: long polling Telegram (Ctrl+C to stop).", flush=True)
     say_sources(settings)
     try:
-        asyncio.run(serve_until_signalled(build_application(settings)))
+        eventloop.run(serve_until_signalled(build_application(settings)))
     except InvalidToken as exc:
         # PTB's message quotes the token; say what happened without it.
         raise ConfigError(redact(_rejected(settings, token, exc))) from None
@@ -282,7 +283,7 @@ def _rejected(settings: Settings, token: str, exc: InvalidToken) -> str:
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.offline.console import run_console
 
-    return asyncio.run(run_console(settings, database=args.database, keep=args.keep))
+    return eventloop.run(run_console(settings, database=args.database, keep=args.keep))
 
 
 def build_parser() -> argparse.ArgumentParser:

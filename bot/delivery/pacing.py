@@ -66,8 +66,22 @@ def is_group(chat_id: int) -> bool:
 
 
 def burst_for(rate: float) -> int:
-    """Slots per wake-up: 1 below 20/s, 2-3 around Telegram's 30/s, 4 at most."""
-    return max(1, min(4, int(rate // 10)))
+    """Slots per wake-up: about a third of a second's worth, 1 to 10 (10 at Telegram's 30/s).
+
+    Each wake-up of the event loop costs about 0.2 ms of CPU on a small VM, as much as the rest of
+    a send, and the answers to a group of requests written together come back together, so they
+    share wake-ups too. In benchmark (a) (30/s), CPU per message: 0.83 ms with groups of 3, 0.62
+    with 6, 0.57 with 10. The cost: a reply queued behind a broadcast waits for the next group, at
+    most a third of a second.
+
+    A second holds whole groups only (see ``SlotClock``), so the size divides the rate when it can
+    (28/s: 7, 25/s: 5); otherwise the largest size that keeps 96% of it."""
+    whole = max(1, int(rate))
+    target = max(1, min(10, whole // 3))
+    for size in range(target, 0, -1):
+        if whole % size == 0 and 2 * size >= target:
+            return size
+    return next(size for size in range(target, 0, -1) if size * (whole // size) >= 0.96 * whole)
 
 
 class SlotClock:
@@ -122,7 +136,10 @@ class SlotClock:
         # Slots come exactly as fast as the rolling-second check lets them through, so sends do not
         # queue up at the gate (where a growing delay would eat into the per-chat spacing).
         self._window = 1.0 + self._guard + self._margin
-        self.rate_in_use = self.limit * self.factor / self._window
+        # Whole groups per second: then any ``limit + 1`` slots span at least the window, wherever
+        # the first of them falls in its group.
+        groups = max(1, int(self.limit) // self._burst)
+        self.rate_in_use = groups * self._burst * self.factor / self._window
         self.interval = 1.0 / self.rate_in_use
         self._span = self.interval * self._burst
 

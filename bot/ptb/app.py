@@ -12,7 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 import handlers
 from bot.delivery.monitor import BroadcastMonitor
 from bot.ptb.context import BotData
-from bot.ptb.delivery_wiring import DeliveryChain, freeze_startup_heap, wire_delivery
+from bot.ptb.delivery_wiring import DeliveryChain, wire_delivery
 from bot.ptb.sending import TelegramNotifier
 from bot.settings import Settings
 from bot.texts import commands as command_texts
@@ -99,7 +99,6 @@ async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignor
     if engine is not None and runtime.monitor is not None:
         await engine.start()
         await runtime.monitor.start()
-    freeze_startup_heap()
     log.info("bot @%s ready; database %s", app.bot.username, store.path)
 
 

@@ -10,7 +10,6 @@ is open (``DeliveryChain.engine``).
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,23 +24,6 @@ from data.store import Store
 
 # Connections beyond the engine's sends in flight: replies, edits and admin notices.
 SPARE_CONNECTIONS = 32
-
-_heap_frozen = False
-
-
-def freeze_startup_heap() -> None:
-    """Once start-up is done: collect, then move every object alive (modules, PTB, aiohttp, the
-    wiring) out of the garbage collector's reach (https://docs.python.org/3/library/gc.html#gc.freeze).
-    A full collection otherwise scans them all, and that pause of the event loop, with sends in
-    flight, is what bunches requests together; in benchmark (b) (1,000/s paid) full collections
-    took 40-50 ms each with nothing to free, and the CPU per message fell from 0.42 to 0.37 ms
-    without them. Once per process: what is alive at a later start-up (in tests) stays collectable."""
-    global _heap_frozen
-    if _heap_frozen:
-        return
-    _heap_frozen = True
-    gc.collect()
-    gc.freeze()
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,8 +97,8 @@ def test_paid_broadcasts_use_their_own_budget() -> None:
     pacer = Pacer(30, paid_rate=1000, clock=clock)
     paid = [pacer.reserve(i, paid=True) for i in range(1, 101)]
     assert paid[-1] - paid[0] < 0.11  # 100 paid sends in about 0.1 s
-    free = [pacer.reserve(i) for i in range(1000, 1010)]
-    assert free[-1] - free[0] >= 9 / 30
+    free = [pacer.reserve(i) for i in range(1000, 1031)]
+    assert free[-1] - free[0] >= 1.0  # the 31st free send is a second after the first
 
 
 def test_grouped_slots_keep_the_rate_when_the_loop_is_slow() -> None:
@@ -236,9 +236,10 @@ def test_a_429_shrinks_the_rate_once_per_pause_and_it_recovers() -> None:
     pacer.congested(2)
     assert pacer.rate_in_use() == pytest.approx(full * 0.8)
     # slots after the pause come at the lowered rate
-    times = [pacer.reserve(c) for c in range(1, 61)]
+    times = [pacer.reserve(c) for c in range(1, 201)]
     assert min(times) >= until
-    assert _spans(times, 25) >= 24 / (full * 0.8) - 1e-9
+    in_five_seconds = sum(1 for t in times if t < until + 5.0)
+    assert in_five_seconds <= full * 0.8 * 5 + pacer.free._burst  # whole groups: at most one more
     # no recovery while paused; then additive increase, a step a second, up to the limit and no higher
     clock.now = until - 0.1
     assert pacer.rate_in_use() == pytest.approx(full * 0.8)
