@@ -13,6 +13,7 @@ connection: https://sqlite.org/appfunc.html), e.g. ``UPDATE tasks SET folded = f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -101,6 +102,8 @@ class Store:
     # SQLite's own 1,000-page autocheckpoint (https://sqlite.org/wal.html#ckpt): a commit of one
     # acknowledgement writes a few pages.
     QUICK_CHECKPOINT_EVERY = 250
+    # At most this many rows are written on the loop's thread by ``write_small``.
+    QUICK_ROWS = 16
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self.path = path
@@ -195,23 +198,23 @@ class Store:
         """``executemany`` for a write that the caller waits for (a message id that must be on disk
         before the chat's next part goes), at a fraction of the cost when it is one row.
 
-        One row, with nothing of this process writing and no other process holding the database's
-        write lock, is written at once on the calling (event loop) thread, by a connection that
+        Up to ``QUICK_ROWS`` rows, with nothing of this process writing and no other process holding
+        the database's write lock, are written at once on the calling (event loop) thread, in one
+        transaction, by a connection that
         never waits for a lock (``busy_timeout`` 0) and never checkpoints: a commit in WAL mode with
         ``synchronous = NORMAL`` appends to the log without syncing it
         (https://sqlite.org/pragma.html#pragma_synchronous), about 20 µs, where the writer's thread
-        costs a wake-up of that thread and one of the event loop. Anything else (several rows,
-        busy, any SQLite error) goes through ``executemany`` like any other write, so it waits its
+        costs a wake-up of that thread and one of the event loop. Anything else (more rows, busy,
+        any SQLite error) goes through ``executemany`` like any other write, so it waits its
         turn and raises there. Durable the same way: once it returns, the rows survive the process
         being killed.
         """
         batch = rows if isinstance(rows, list) else list(rows)
         if not batch:
             return
-        # One row only: a batch (hundreds a second) goes to the writer's thread, so the loop is never
-        # held between the Pacer's gate and the requests it let through (a 25-row transaction on the
-        # loop's thread came with paid-limit 429s at 1,000/s: 4 in one run, 0 without it).
-        if len(batch) == 1 and not self._write_lock.locked() and self._write_at_once(sql, batch[0]):
+        # A few rows only (the acknowledgements of one pass of the event loop): a batch of hundreds
+        # a second goes to the writer's thread, so the loop is not held for long.
+        if len(batch) <= self.QUICK_ROWS and not self._write_lock.locked() and self._write_at_once(sql, batch):
             self._quick_commits += 1
             if self._quick_commits >= self.QUICK_CHECKPOINT_EVERY and self._checkpoint is None:
                 self._quick_commits = 0
@@ -219,10 +222,21 @@ class Store:
             return
         await self.executemany(sql, batch)
 
-    def _write_at_once(self, sql: str, row: Sequence[Any]) -> bool:
+    def _write_at_once(self, sql: str, rows: list[Sequence[Any]]) -> bool:
+        conn = self._quick_connection()
         try:
-            self._quick_connection().execute(sql, row)  # autocommit: one statement, one transaction
+            if len(rows) == 1:
+                conn.execute(sql, rows[0])  # autocommit: one statement, one transaction
+                return True
+            conn.execute("BEGIN IMMEDIATE")  # takes the write lock now, or fails at once (timeout 0)
         except sqlite3.Error:
+            return False
+        try:
+            conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
             return False
         return True
 

@@ -2,9 +2,10 @@
 
 A row becomes ``sent`` only here, after Telegram answered with a message id. At the rates most bots
 run at (up to ``IMMEDIATE_UP_TO`` a second) each id is written as soon as it arrives, in a short
-transaction of its own (ids that arrive while one is being written go in the next; through
-``Store.write_small``, which does it on the event loop's thread when the database is free, about
-20 µs, where a hop to the writer's thread and back costs wake-ups worth 0.1–0.3 ms): the policy
+transaction shared with the ids of the same pass of the event loop (ids that arrive while one is
+being written go in the next), through ``Store.write_small``, which does it on the event loop's
+thread when the database is free, about 20 µs, where a hop to the writer's thread and back costs
+wake-ups worth 0.1–0.3 ms. The policy
 awaits ``write_now`` before the chat's lane is released, so a chat's next part is never sent before
 its last one is on disk. Only at hundreds a second, where a transaction per message would cost more
 than the send, are ids batched about every ``interval`` seconds. Until it is written a row is still
@@ -71,8 +72,14 @@ class Acknowledgements:
 
     async def write_now(self) -> None:
         """When writing at once: return once every acknowledgement so far is stored (one short
-        transaction; concurrent callers share it). When batching: nothing, the batch writes it."""
+        transaction; concurrent callers share it). When batching: nothing, the batch writes it.
+
+        It first lets the event loop finish the pass it is in: answers that came back together
+        (a group of requests is written together, and their answers often arrive in one read of
+        the sockets) are then written in one transaction, not one each. That delays the write by
+        no wake-up at all, only by the other answers' processing."""
         if self.immediate:
+            await asyncio.sleep(0)
             await self.flush()
 
     @property

@@ -67,3 +67,18 @@ async def test_an_error_is_raised_as_by_executemany(store: Store) -> None:
         await store.write_small(INSERT, [(1,)])
     await store.write_small(TOUCH, [("still works", 1)])
     assert await updated(store, 1) == "still works"
+
+
+async def test_a_few_rows_are_written_at_once_in_one_transaction(store: Store) -> None:
+    await store.executemany(INSERT, [(1,), (2,), (3,)])
+    pending = store.write_small(TOUCH, [("a", 1), ("b", 2), ("c", 3)])  # one pass's acknowledgements
+    with pytest.raises(StopIteration):  # on the loop's thread: it never awaited anything
+        pending.send(None)
+    assert [await updated(store, c) for c in (1, 2, 3)] == ["a", "b", "c"]
+    # all or nothing: the second row fails, so the first is not kept either
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.write_small(INSERT, [(4,), (1,)])
+    assert await updated(store, 4) is None
+    many = [(f"m{i}", 1) for i in range(Store.QUICK_ROWS + 1)]
+    await store.write_small(TOUCH, many)  # more than a pass's worth: through the writer's thread
+    assert await updated(store, 1) == f"m{Store.QUICK_ROWS}"
