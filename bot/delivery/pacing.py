@@ -70,8 +70,8 @@ def burst_for(rate: float) -> int:
 
     Each wake-up of the event loop costs about 0.2 ms of CPU on a small VM, as much as the rest of
     a send, and the answers to a group of requests written together come back together, so they
-    share wake-ups too. In benchmark (a) (30/s), CPU per message: 0.83 ms with groups of 3, 0.62
-    with 6, 0.57 with 10. The cost: a reply queued behind a broadcast waits for the next group, at
+    share wake-ups too. In benchmark (a) (30/s, asyncio's loop), CPU per message: 0.91 ms with
+    groups of 3, 0.67 with 6, 0.64 with 10. The cost: a reply queued behind a broadcast waits for the next group, at
     most a third of a second.
 
     A second holds whole groups only (see ``SlotClock``), so the size divides the rate when it can
