@@ -248,10 +248,6 @@ class SlotClock:
             self.unanswered -= 1
         self._sent.append(at)
 
-    def record(self, at: float) -> None:
-        """Count a send answered at ``at`` (a request and its answer at once)."""
-        self._sent.append(at)
-
 
 class Pacer:
     """Decides when a message to a chat may go out."""

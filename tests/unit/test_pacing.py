@@ -26,7 +26,7 @@ def test_rolling_second_holds_back_a_late_burst() -> None:
     clock = FakeClock()
     slots = SlotClock(10, clock, guard=0.02)
     for i in range(10):
-        slots.record(1000.0 + i * 0.01)  # ten answers bunched into 0.1 s (a late event loop)
+        slots.answered(1000.0 + i * 0.01)  # ten answers bunched into 0.1 s (a late event loop)
     clock.now = 1000.5
     assert slots.window_wait(clock.now) == pytest.approx(1000.0 + ANSWERED_WINDOW - 1000.5)
 
