@@ -19,7 +19,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
 
+from bot.domain.intents import DocumentRef
 from bot.domain.records import SearchHit
 from bot.domain.textnorm import fold, fold_query
 from data.store import Store
@@ -53,6 +56,36 @@ WHERE t.id IN (SELECT value FROM json_each(?))
 """
 
 _WORD = re.compile(r"[^\W_]+")
+
+Quality = Literal["exact", "folded", "corrected", "partial"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    """What narrows a search: months ``start``..``end`` (``YYYY-MM``, inclusive, either open) and an
+    organizer, whose folded words must occur consecutively in a bulletin's organizer or title."""
+
+    start: str | None = None
+    end: str | None = None
+    organizer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of hits and what they are.
+
+    ``total`` counts true matches only. ``quality``: ``exact`` (the words as typed, diacritics
+    included when the question had them), ``folded`` (the question's diacritics matched nothing, so
+    the folded words did), ``corrected`` (a one-letter typo, ``corrected`` holds the query searched
+    instead), ``partial`` (no task holds every word; tasks holding some of them). ``terms`` are the
+    folded words really searched for.
+    """
+
+    hits: list[SearchHit]
+    total: int
+    terms: tuple[str, ...] = ()
+    quality: Quality = "exact"
+    corrected: str | None = None
 
 
 def query_terms(query: str) -> list[str]:
@@ -118,7 +151,15 @@ def bm25(
     return scores
 
 
-async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 0) -> tuple[list[SearchHit], int]:
+async def search_tasks(
+    store: Store,
+    query: str,
+    limit: int = 10,
+    offset: int = 0,
+    *,
+    where: SearchFilter | None = None,
+    document: DocumentRef | None = None,
+) -> SearchPage:
     """One page of tasks matching ``query`` (any text; it is folded and quoted here), and the total.
 
     The total counts distinct matches among at most ``CANDIDATES`` per tier, so on a huge archive a
@@ -126,7 +167,7 @@ async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 
     """
     terms = query_terms(query)
     if not terms:
-        return [], 0
+        return SearchPage([], 0)
     frequencies, sample = await sample_frequencies(store, terms)
     ranked: dict[int, tuple[int, float]] = {}
 
@@ -157,7 +198,7 @@ async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 
     order = sorted(ranked, key=lambda task_id: (*ranked[task_id], -task_id))
     page_ids = order[max(0, offset) : max(0, offset) + max(0, limit)]
     if not page_ids:
-        return [], len(order)
+        return SearchPage([], len(order), tuple(terms))
     rows = await store.fetchall(HITS, (json.dumps(page_ids),))
     by_id = {int(r["id"]): r for r in rows}
     hits = [
@@ -176,7 +217,8 @@ async def search_tasks(store: Store, query: str, limit: int = 10, offset: int = 
         for task_id in page_ids
         if (row := by_id.get(task_id)) is not None
     ]
-    return hits, len(order)
+    quality: Quality = "partial" if ranked and min(tier for tier, _ in ranked.values()) == TIER_ANY else "exact"
+    return SearchPage(hits, len(order), tuple(terms), quality)
 
 
 async def _candidates(store: Store, expression: str) -> list[tuple[int, str]]:

@@ -23,8 +23,47 @@ MAX_TASK_NUMBER = 99
 
 
 @dataclass(frozen=True, slots=True)
+class Period:
+    """An inclusive span of conference months, ``start``..``end`` as ``YYYY-MM``: a quarter, half a year,
+    a year, "từ tháng 3 đến tháng 6/2024", or one month when a search is limited to it.
+
+    ``label`` names it in Vietnamese as the user would write it ("quý IV/2025", "năm 2024", "6 tháng
+    đầu năm 2024", "tháng 3–6/2024", "tháng 9/2024"); ``label_en`` in English ("Q4 2025", "2024", "first
+    half of 2024", "March–June 2024", "September 2024").
+    """
+
+    start: str
+    end: str
+    label: str
+    label_en: str
+
+
+DocumentKind = Literal["NQ", "KL", "QĐ", "CT", "HD", "TB"]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """A Party or State document cited by its number: "57-NQ/TW", "nq 57", "NQ57", "nghị quyết 57",
+    "kl 14", "chỉ thị 05". ``number`` has no leading zeros; ``issuer`` ("TW", "BCT", "BTGTW", …) only
+    when the question gave one. ``label`` is how answers name it ("Nghị quyết 57-NQ/TW", "Kết luận 14").
+    """
+
+    kind: DocumentKind
+    number: int
+    issuer: str | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class Latest:
-    """The newest bulletin in the archive."""
+    """The newest bulletin in the archive (of ``organizer``, when the question names one).
+
+    ``organizer`` everywhere below is the organizer or level as the question wrote it, shorthand
+    expanded ("tỉnh ủy yên bái", "đảng ủy khối", "trung ương"); the archive matches its folded words,
+    consecutive, against each bulletin's organizer and title.
+    """
+
+    organizer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +72,7 @@ class Month:
 
     year: int | None
     month: int
+    organizer: str | None = None
 
     @property
     def key(self) -> str | None:
@@ -50,6 +90,16 @@ class TaskQuery:
 
     number: int
     month: Month | None = None
+    organizer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bulletins:
+    """The bulletins of a period and/or an organizer, newest first ("quý IV/2025", "năm 2024", "tỉnh ủy
+    hà giang", "bcv tw năm 2023"); at least one of the two is set."""
+
+    period: Period | None = None
+    organizer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +111,20 @@ class History:
 
 @dataclass(frozen=True, slots=True)
 class Search:
-    """Keywords to look for in task texts, as the user wrote them (diacritics kept) or translated."""
+    """Keywords to look for in task texts, as the user wrote them (diacritics kept) or translated.
+
+    ``period`` and ``organizer`` narrow the search ("tham nhũng năm 2023", "chuyển đổi số tháng trước");
+    ``document`` is set when the question cites a document by number (``query`` then holds its words).
+    ``alternative`` is the other reading of a question that could mean two things: "cách mạng tháng
+    mười" is the topic first, the bulletin of October second. The archive answers the topic when it
+    holds the phrase and offers the alternative with a button; otherwise it answers the alternative.
+    """
 
     query: str
+    period: Period | None = None
+    organizer: str | None = None
+    document: DocumentRef | None = None
+    alternative: Intent | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +164,7 @@ class Unknown:
     text: str
 
 
-Intent = Latest | Month | TaskQuery | History | Search | Help | Greeting | Usage | Unknown
+Intent = Latest | Month | TaskQuery | Bulletins | History | Search | Help | Greeting | Usage | Unknown
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060\ufeff]")
@@ -269,6 +330,25 @@ def understand(text: str, today: dt.date) -> Intent:
         return _understand(text, today)
     except Exception:  # pragma: no cover - a safety net; every branch below is total by design
         return Unknown(text[:MAX_INPUT] if isinstance(text, str) else "")
+
+
+def as_question(intent: Intent) -> str:
+    """A short question that ``understand`` reads back as ``intent`` (for buttons: a page of results,
+    the other reading of an ambiguous question). Buttons carry at most 64 bytes, so it is as short as
+    the intent allows; ``understand(as_question(i), today) == i`` for every intent ``understand`` makes.
+    """
+    match intent:
+        case Latest(organizer=None):
+            return "/latest"
+        case Month(year=year, month=month, organizer=None):
+            return f"tháng {month}/{year}" if year is not None else f"tháng {month}"
+        case Search(query=query, period=None, organizer=None, document=None):
+            return f"/search {query}"
+    return _question_words(intent)
+
+
+def _question_words(intent: Intent) -> str:  # pragma: no cover - filled in with the new intents
+    raise NotImplementedError(type(intent).__name__)
 
 
 def _clean(text: str) -> str:

@@ -157,3 +157,5 @@ class SearchHit:
     text: str
     folded: str  # fold(text): the same length, so offsets found in it point into ``text``
     tier: int
+    # Where the hit really matches the question, as (start, end) offsets into ``text``, merged.
+    spans: tuple[tuple[int, int], ...] = ()

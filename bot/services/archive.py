@@ -219,10 +219,11 @@ async def search(store: Store, query: str, *, page: int = 1, intent: Intent | No
     """One page of tasks matching ``query``, each with the spans to highlight."""
     terms = query_terms(query)
     page = max(1, page)
-    hits, total = await search_tasks(store, query, SEARCH_PAGE_SIZE, (page - 1) * SEARCH_PAGE_SIZE)
-    if total and not hits:  # a page past the end (e.g. an old button): show the last one
-        page = -(-total // SEARCH_PAGE_SIZE)
-        hits, total = await search_tasks(store, query, SEARCH_PAGE_SIZE, (page - 1) * SEARCH_PAGE_SIZE)
+    found = await search_tasks(store, query, SEARCH_PAGE_SIZE, (page - 1) * SEARCH_PAGE_SIZE)
+    if found.total and not found.hits:  # a page past the end (e.g. an old button): show the last one
+        page = -(-found.total // SEARCH_PAGE_SIZE)
+        found = await search_tasks(store, query, SEARCH_PAGE_SIZE, (page - 1) * SEARCH_PAGE_SIZE)
+    hits, total = found.hits, found.total
     if not hits:
         return await nothing_found(store, intent or Search(query), "no_match")
     highlighted = tuple(HighlightedHit(h, tuple(match_spans(h.text, terms, h.folded))) for h in hits)
@@ -247,7 +248,7 @@ async def inline_tasks(store: Store, intent: Intent | None) -> list[TaskAnswer]:
                 found = await _bulletins_of(store, month)
             return [TaskAnswer(b, t) for b in found if (t := b.task(number)) is not None][:INLINE_LIMIT]
         case Search(query=query):
-            hits, _ = await search_tasks(store, query, INLINE_LIMIT, 0)
+            hits = (await search_tasks(store, query, INLINE_LIMIT, 0)).hits
             cache: dict[int, ArchivedBulletin | None] = {}
             out: list[TaskAnswer] = []
             for hit in hits:

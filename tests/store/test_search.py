@@ -43,7 +43,8 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 async def texts_found(store: Store, query: str, limit: int = 20) -> list[str]:
-    hits, _ = await search_tasks(store, query, limit)
+    found = await search_tasks(store, query, limit)
+    hits, _ = found.hits, found.total
     return [h.text for h in hits]
 
 
@@ -68,7 +69,8 @@ async def test_whole_phrase_ranks_above_scattered_words(store: Store) -> None:
     # The scattered task is newer (a higher id), so only the ranking can put the phrase first.
     await bulletins.add(store, bulletin("2021-01", phrase, "Một việc khác."))
     await bulletins.add(store, bulletin("2021-02", scattered, "Việc khác nữa."))
-    hits, total = await search_tasks(store, "chuyển đổi số")
+    found = await search_tasks(store, "chuyển đổi số")
+    hits, total = found.hits, found.total
     assert [h.text for h in hits] == [phrase, scattered]
     assert [h.tier for h in hits] == [TIER_PHRASE, TIER_ALL]
     assert total == 2
@@ -77,10 +79,12 @@ async def test_whole_phrase_ranks_above_scattered_words(store: Store) -> None:
 async def test_any_word_is_the_fallback_when_no_task_has_all(store: Store) -> None:
     await bulletins.add(store, bulletin("2021-01", "Bảo vệ chủ quyền biển, đảo.", "Phòng chống thiên tai."))
     await bulletins.add(store, bulletin("2021-02", "Biển và bờ.", "Đảo và bờ biển xa."))
-    hits, _ = await search_tasks(store, "biển đảo")
+    found = await search_tasks(store, "biển đảo")
+    hits, _ = found.hits, found.total
     assert hits[0].text == "Bảo vệ chủ quyền biển, đảo."  # punctuation between words: still the phrase
     assert [h.tier for h in hits] == [TIER_PHRASE, TIER_ALL]  # "Biển và bờ." has one word only
-    hits, total = await search_tasks(store, "biển xanh")  # no task has both words
+    found = await search_tasks(store, "biển xanh")  # no task has both words
+    hits, total = found.hits, found.total
     assert {h.text for h in hits} == {"Bảo vệ chủ quyền biển, đảo.", "Biển và bờ.", "Đảo và bờ biển xa."}
     assert {h.tier for h in hits} == {TIER_ANY}
     assert total == 3
@@ -88,7 +92,8 @@ async def test_any_word_is_the_fallback_when_no_task_has_all(store: Store) -> No
 
 async def test_a_task_is_listed_once(store: Store) -> None:
     await bulletins.add(store, bulletin("2021-01", "tham nhũng tham nhũng tiêu cực", "không liên quan"))
-    hits, total = await search_tasks(store, "tham nhũng tiêu cực")
+    found = await search_tasks(store, "tham nhũng tiêu cực")
+    hits, total = found.hits, found.total
     assert total == 1
     assert len(hits) == 1
 
@@ -96,9 +101,12 @@ async def test_a_task_is_listed_once(store: Store) -> None:
 async def test_pages_do_not_overlap(store: Store) -> None:
     for month in range(1, 13):
         await bulletins.add(store, bulletin(f"2022-{month:02d}", f"Covid-19 đợt {month}.", "Khác."))
-    first, total = await search_tasks(store, "covid", limit=5, offset=0)
-    second, _ = await search_tasks(store, "covid", limit=5, offset=5)
-    third, _ = await search_tasks(store, "covid", limit=5, offset=10)
+    found = await search_tasks(store, "covid", limit=5, offset=0)
+    first, total = found.hits, found.total
+    found = await search_tasks(store, "covid", limit=5, offset=5)
+    second, _ = found.hits, found.total
+    found = await search_tasks(store, "covid", limit=5, offset=10)
+    third, _ = found.hits, found.total
     ids = [h.task_id for h in (*first, *second, *third)]
     assert total == 12
     assert len(ids) == len(set(ids)) == 12
@@ -106,7 +114,8 @@ async def test_pages_do_not_overlap(store: Store) -> None:
 
 async def test_hit_carries_its_bulletin(store: Store) -> None:
     bid, _ = await bulletins.add(store, bulletin("2021-10", "Một.", "Hai: đối ngoại.", "Ba.", organizer="Đảng ủy Khối"))
-    (hit,), _ = await search_tasks(store, "doi ngoai")
+    found = await search_tasks(store, "doi ngoai")
+    (hit,), _ = found.hits, found.total
     assert (hit.bulletin_id, hit.month, hit.task_number, hit.task_count) == (bid, "2021-10", 2, 3)
     assert hit.organizer == "Đảng ủy Khối"
     assert hit.title == "Hội nghị Báo cáo viên tháng 2021-10"
@@ -115,12 +124,14 @@ async def test_hit_carries_its_bulletin(store: Store) -> None:
 async def test_very_common_words_leave_the_any_word_tier(store: Store) -> None:
     texts = [f"Tuyên truyền nội dung số {i}." for i in range(1, 9)] + ["Tuyên truyền về bầu cử."]
     await bulletins.add(store, bulletin("2021-05", *texts))
-    hits, total = await search_tasks(store, "tuyên truyền bầu cử")
+    found = await search_tasks(store, "tuyên truyền bầu cử")
     # "tuyên truyền" is in every task: only the task about elections is a match worth showing.
+    hits, total = found.hits, found.total
     assert [h.text for h in hits] == ["Tuyên truyền về bầu cử."]
     assert total == 1
     # Alone, a common word still finds everything it is in.
-    _, alone = await search_tasks(store, "tuyên truyền")
+    found = await search_tasks(store, "tuyên truyền")
+    _, alone = found.hits, found.total
     assert alone == 9
 
 
@@ -156,7 +167,8 @@ HOSTILE = [
 @pytest.mark.parametrize("query", HOSTILE)
 async def test_hostile_queries_never_raise(store: Store, query: str) -> None:
     await bulletins.add(store, bulletin("2021-10", "Phòng, chống tham nhũng.", "AND OR NOT NEAR"))
-    hits, total = await search_tasks(store, query)
+    found = await search_tasks(store, query)
+    hits, total = found.hits, found.total
     assert total >= len(hits)
 
 
@@ -168,7 +180,8 @@ async def test_operator_words_are_searched_as_words(store: Store) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=200))
 async def test_any_text_is_a_valid_query(store: Store, query: str) -> None:
-    hits, total = await search_tasks(store, query)
+    found = await search_tasks(store, query)
+    hits, total = found.hits, found.total
     assert total >= len(hits) >= 0
 
 

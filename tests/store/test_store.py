@@ -57,15 +57,18 @@ async def test_tasks_of_an_older_database_are_found_by_search_after_the_upgrade(
     async with await Store.open(db) as store:
         assert await store.user_version() == len(migrations())
         assert await store.fetchval("SELECT text FROM tasks WHERE id = 1") == "Phòng chống tham nhũng, tiêu cực"
-        hits, total = await search_tasks(store, "tham nhung")
+        found = await search_tasks(store, "tham nhung")
+        hits, total = found.hits, found.total
         assert total == 1 and [h.task_number for h in hits] == [1]
-        hits, _ = await search_tasks(store, "chuyển đổi số")
+        found = await search_tasks(store, "chuyển đổi số")
+        hits, _ = found.hits, found.total
         assert [h.task_number for h in hits] == [2]
         # The index agrees with its content table (https://sqlite.org/fts5.html#the_integrity_check_command).
         await store.execute("INSERT INTO tasks_fts (tasks_fts, rank) VALUES ('integrity-check', 1)")
         # Tasks added after the upgrade are found beside the old ones.
         await bulletins.add(store, sample_bulletin())
-        hits, _ = await search_tasks(store, "tham nhung")
+        found = await search_tasks(store, "tham nhung")
+        hits, _ = found.hits, found.total
         assert 1 in {h.task_id for h in hits} and len(hits) > 1
 
 
@@ -75,7 +78,8 @@ async def test_every_older_version_reaches_the_latest_with_its_tasks_searchable(
         old_database(db, version, ["Học tập và làm theo tư tưởng Hồ Chí Minh"])
         async with await Store.open(db) as store:
             assert await store.user_version() == len(migrations())
-            hits, _ = await search_tasks(store, "ho chi minh")
+            found = await search_tasks(store, "ho chi minh")
+            hits, _ = found.hits, found.total
             assert [h.task_id for h in hits] == [1], f"from version {version}"
 
 
