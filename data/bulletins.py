@@ -1,28 +1,47 @@
-"""The bulletin archive: bulletins and their tasks, newest first by conference month then by insertion."""
+"""The bulletin archive: bulletins and their tasks, newest first by conference month then by insertion.
+
+Listings can be narrowed by a ``SearchFilter`` (months and an organizer phrase, matched as search
+matches it: ``data.search.filter_clause``), and the archive says what it holds (``organizers``,
+``holdings``) so an answer can name it when a period or organizer is missing.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from aiosqlite import Connection
 
 from bot.domain.records import ArchivedBulletin, Bulletin, Task
-from bot.domain.textnorm import fold
+from bot.domain.textnorm import exact_text, fold
+from data.search import SearchFilter, filter_clause
 from data.store import Row, Store, utcnow
 
 FIND_BY_HASH = "SELECT id FROM bulletins WHERE source_sha256 = ?"
 INSERT_BULLETIN = """
-INSERT INTO bulletins (title, month, published, organizer, intro, source_sha256, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO bulletins (title, month, published, organizer, intro, source_sha256, created_at,
+                       organizer_folded, title_folded)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-INSERT_TASK = "INSERT INTO tasks (bulletin_id, number, enumerator, text, folded) VALUES (?, ?, ?, ?, ?)"
+INSERT_TASK = "INSERT INTO tasks (bulletin_id, number, enumerator, text, folded, exact) VALUES (?, ?, ?, ?, ?, ?)"
 GET_BULLETIN = "SELECT * FROM bulletins WHERE id = ?"
 GET_TASKS = "SELECT bulletin_id, number, enumerator, text FROM tasks WHERE bulletin_id = ? ORDER BY number"
 # "Newest" = the latest conference month; within a month, the one added last.
 NEWEST_ORDER = "ORDER BY month DESC, id DESC"
-LATEST_ID = f"SELECT id FROM bulletins {NEWEST_ORDER} LIMIT 1"
-IDS_BY_MONTH = "SELECT id FROM bulletins WHERE month = ? ORDER BY id DESC"
-LATEST_MONTH_OF = "SELECT max(month) FROM bulletins WHERE substr(month, 6, 2) = ?"
+# {where} is data.search.filter_clause over the alias b: constant SQL text, values bound.
+LATEST_ID = "SELECT id FROM bulletins AS b WHERE {where} ORDER BY month DESC, id DESC LIMIT 1"
+IDS_BY_MONTH = "SELECT id FROM bulletins AS b WHERE month = ? AND {where} ORDER BY id DESC"
+LATEST_MONTH_OF = "SELECT max(month) FROM bulletins AS b WHERE substr(month, 6, 2) = ? AND {where}"
+LISTING = "SELECT id FROM bulletins AS b WHERE {where} ORDER BY month DESC, id DESC LIMIT ? OFFSET ?"
+LISTING_COUNT = "SELECT count(*) FROM bulletins AS b WHERE {where}"
+ORGANIZERS = """
+SELECT organizer, count(*) AS n FROM bulletins WHERE organizer != ''
+GROUP BY organizer ORDER BY n DESC, organizer LIMIT ?
+"""
+HOLDINGS = """
+SELECT substr(month, 1, 4) AS year, count(*) AS n, min(month) AS first, max(month) AS last
+FROM bulletins GROUP BY year ORDER BY year
+"""
 PAGE = f"SELECT id FROM bulletins {NEWEST_ORDER} LIMIT ? OFFSET ?"
 COUNT = "SELECT count(*) FROM bulletins"
 MONTHS = "SELECT month, count(*) AS n FROM bulletins GROUP BY month ORDER BY month DESC LIMIT ?"
@@ -70,13 +89,15 @@ async def insert(conn: Connection, bulletin: Bulletin) -> tuple[int, bool]:
             bulletin.intro,
             digest,
             utcnow(),
+            fold(bulletin.organizer),
+            fold(bulletin.title),
         ),
     )
     bulletin_id = cursor.lastrowid
     assert bulletin_id is not None
     await conn.executemany(
         INSERT_TASK,
-        [(bulletin_id, t.number, t.enumerator, t.text, fold(t.text)) for t in bulletin.tasks],
+        [(bulletin_id, t.number, t.enumerator, t.text, fold(t.text), exact_text(t.text)) for t in bulletin.tasks],
     )
     return bulletin_id, True
 
@@ -106,20 +127,72 @@ async def _get_many(store: Store, ids: list[int]) -> list[ArchivedBulletin]:
     return [b for b in found if b is not None]
 
 
-async def latest(store: Store) -> ArchivedBulletin | None:
-    bulletin_id = await store.fetchval(LATEST_ID)
+@dataclass(frozen=True, slots=True)
+class Holdings:
+    """What the archive holds: its first and last month (``YYYY-MM``, None when empty), the number of
+    bulletins, and how many each year has, oldest year first."""
+
+    first_month: str | None
+    last_month: str | None
+    count: int
+    per_year: tuple[tuple[int, int], ...]
+
+
+def _of(organizer: str | None) -> tuple[str, list[object]]:
+    return filter_clause(SearchFilter(organizer=organizer) if organizer else None)
+
+
+async def latest(store: Store, *, organizer: str | None = None) -> ArchivedBulletin | None:
+    """The newest bulletin, of ``organizer`` (a phrase of its organizer or title) when given."""
+    where, params = _of(organizer)
+    bulletin_id = await store.fetchval(LATEST_ID.format(where=where), params)
     return None if bulletin_id is None else await get(store, int(bulletin_id))
 
 
-async def by_month(store: Store, month: str) -> list[ArchivedBulletin]:
+async def by_month(store: Store, month: str, *, organizer: str | None = None) -> list[ArchivedBulletin]:
     """Every bulletin labelled ``YYYY-MM``, newest first (several organizers may share a month)."""
-    return await _get_many(store, [r[0] for r in await store.fetchall(IDS_BY_MONTH, (month,))])
+    where, params = _of(organizer)
+    rows = await store.fetchall(IDS_BY_MONTH.format(where=where), [month, *params])
+    return await _get_many(store, [r[0] for r in rows])
 
 
-async def latest_month_numbered(store: Store, month_number: int) -> str | None:
+async def latest_month_numbered(store: Store, month_number: int, *, organizer: str | None = None) -> str | None:
     """The most recent ``YYYY-MM`` in the archive whose month is ``month_number`` ("tháng 9")."""
-    value = await store.fetchval(LATEST_MONTH_OF, (f"{month_number:02d}",))
+    where, params = _of(organizer)
+    value = await store.fetchval(LATEST_MONTH_OF.format(where=where), [f"{month_number:02d}", *params])
     return None if value is None else str(value)
+
+
+async def listing(
+    store: Store, where: SearchFilter | None = None, offset: int = 0, limit: int = 10
+) -> tuple[list[ArchivedBulletin], int]:
+    """The bulletins ``where`` lets through (months, organizer), newest first, one page of them, and
+    how many there are in all."""
+    clause, params = filter_clause(where)
+    total = int(await store.fetchval(LISTING_COUNT.format(where=clause), params))
+    if total == 0 or limit <= 0:
+        return [], total
+    rows = await store.fetchall(LISTING.format(where=clause), [*params, limit, max(0, offset)])
+    return await _get_many(store, [r[0] for r in rows]), total
+
+
+async def organizers(store: Store, limit: int = 50) -> list[tuple[str, int]]:
+    """The organizers the archive holds, as written, with their bulletin counts, most bulletins first.
+    Spellings are kept apart ("Tỉnh ủy" and "Tỉnh uỷ" are two rows): the answer shows what is held."""
+    return [(r["organizer"], int(r["n"])) for r in await store.fetchall(ORGANIZERS, (limit,))]
+
+
+async def holdings(store: Store) -> Holdings:
+    """The first and last month held and the bulletins of each year."""
+    rows = await store.fetchall(HOLDINGS)
+    if not rows:
+        return Holdings(None, None, 0, ())
+    return Holdings(
+        first_month=str(rows[0]["first"]),
+        last_month=str(rows[-1]["last"]),
+        count=sum(int(r["n"]) for r in rows),
+        per_year=tuple((int(r["year"]), int(r["n"])) for r in rows),
+    )
 
 
 async def page(store: Store, offset: int, limit: int) -> list[ArchivedBulletin]:

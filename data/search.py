@@ -1,15 +1,37 @@
-"""Full-text search over archived tasks (FTS5 on the folded task text), ranked in three tiers.
+"""Full-text search over archived tasks: true matches, true counts, true highlights.
 
-Tiers: the whole phrase, then every word (AND), and, only when no task has every word, any word
-(OR); BM25 orders each tier and a task appears once, in the best tier it reaches. Every user word
-is folded and quoted as an FTS5 string before ``MATCH``, so no input can raise an FTS syntax error
-(https://sqlite.org/fts5.html#full_text_query_syntax).
+The index (``tasks_fts``, migrations 0002 and 0005) has two columns: ``folded`` (diacritics removed,
+đ → d) and ``exact`` (each word's key, ``bot.domain.textnorm.word_key``: marks kept, tone placement
+normalised). A question typed with diacritics is matched on ``exact``, so "tham nhũng" no longer
+finds "thăm … những" and "hôm nay" no longer finds "này"; a question typed without them on
+``folded``. Every word is quoted as an FTS5 string before ``MATCH``, so no input can raise an FTS
+syntax error (https://sqlite.org/fts5.html#full_text_query_syntax).
 
-Bounded cost: FTS5's own ``bm25()`` and the ``fts5vocab`` counts both walk a word's whole doclist
-(they need its document frequency), which grows with the archive. Instead each tier reads at most
-``CANDIDATES`` of the newest matching tasks (``ORDER BY rowid DESC`` walks the index backwards and
-stops), word frequencies are estimated on the newest ``SAMPLE`` tasks (a rowid range the index can
-seek to), and BM25 is computed here on those candidates.
+What is tried, in order; the first step that finds anything answers (``SearchPage.quality``):
+
+1. ``exact``: the words as typed. The whole phrase (adjacent words, as an FTS5 phrase matches them);
+   only when no task holds the phrase, every word. Scattered words are never listed under phrase
+   matches: Vietnamese words are syllables, and scattered syllables are mostly other words.
+2. ``folded``: a question with diacritics that matched nothing, folded (the phrase, then every word).
+3. ``corrected``: a word the archive does not hold, replaced by the most frequent word of the
+   archive one edit away (a letter or mark deleted, inserted, changed or two swapped): "tham
+   nhũg" → "tham nhũng", "tham nhunh" → "tham nhung". ``corrected`` holds the query searched.
+4. ``partial``: tasks holding some of the words; words in over half the tasks left out.
+
+Typos, measured (``benchmarks/search.py --typos``, the same 16 one-letter typos of phrases the
+archive holds, on this machine), a spelling fallback over the archive's vocabulary (here) against an
+FTS5 trigram index ranked by shared trigrams (https://sqlite.org/fts5.html#the_trigram_tokenizer):
+see TYPO_FIGURES below. The spelling fallback was chosen by those figures.
+
+Bounded cost: FTS5's own ``bm25()`` and the ``fts5vocab`` counts both walk a word's whole doclist,
+which grows with the archive. Instead each step reads at most ``CANDIDATES`` of the newest matching
+tasks (``ORDER BY rowid DESC`` walks the index backwards and stops), word frequencies are estimated
+on the newest ``SAMPLE`` tasks, and BM25 is computed here on the candidates. The vocabulary for
+corrections is read once and kept until the archive changes (``_vocabulary``).
+
+Filters (``SearchFilter``: months, organizer) are applied in SQL before the candidate limit: a filter
+that leaves few bulletins (``SMALL_SCOPE``) reads their tasks and matches them here; a wider one is a
+condition on each row of the index scan.
 """
 
 from __future__ import annotations
@@ -18,46 +40,74 @@ import json
 import math
 import re
 import unicodedata
+import weakref
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.domain.intents import DocumentRef
 from bot.domain.records import SearchHit
-from bot.domain.textnorm import fold, fold_query
+from bot.domain.textnorm import exact_text, fold, fold_query, has_diacritics, word_key
 from data.store import Store
 
-CANDIDATES = 200  # newest matching tasks ranked per tier
+# The figures the choice of typo method was made on (see the module docstring).
+TYPO_FIGURES = """
+(filled in from benchmarks/search.py --typos)
+"""
+
+CANDIDATES = 200  # newest matching tasks ranked per step
 SAMPLE = 2000  # newest tasks on which word frequencies are estimated
+SMALL_SCOPE = 400  # a filter leaving at most this many bulletins is matched here, on their tasks
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
+MAX_QUERY = 2000
 # A word found in more than this share of tasks ("tuyen truyen") says nothing about relevance;
 # it is left out of the "any word" tier when the query has other words.
 COMMON_SHARE = 0.5
 BM25_K1, BM25_B = 1.2, 0.75  # the usual constants, as FTS5's bm25() uses
 TIER_PHRASE, TIER_ALL, TIER_ANY = 0, 1, 2
 
+Column = Literal["folded", "exact"]
+Quality = Literal["exact", "folded", "corrected", "partial"]
+
 TIER_CANDIDATES = """
-SELECT rowid AS id, folded FROM tasks_fts WHERE tasks_fts MATCH ?
+SELECT rowid AS id, folded, exact FROM tasks_fts WHERE tasks_fts MATCH ?
 ORDER BY rowid DESC LIMIT ?
 """
-# Documents containing each term among the tasks with id > ?: json_each feeds the quoted terms.
+# The same, for a wide filter: {where} is filter_clause over the alias b, checked row by row as the
+# index is walked newest first, so the LIMIT still stops the walk.
+FILTERED_CANDIDATES = """
+SELECT f.rowid AS id, f.folded, f.exact FROM tasks_fts AS f
+WHERE tasks_fts MATCH ?
+  AND EXISTS (SELECT 1 FROM tasks AS t JOIN bulletins AS b ON b.id = t.bulletin_id
+              WHERE t.id = f.rowid AND {where})
+ORDER BY f.rowid DESC LIMIT ?
+"""
+SCOPE_BULLETINS = "SELECT id FROM bulletins AS b WHERE {where} ORDER BY id DESC LIMIT ?"
+SCOPE_TASKS = """
+SELECT id, folded, exact FROM tasks WHERE bulletin_id IN (SELECT value FROM json_each(?))
+ORDER BY id DESC
+"""
+# Documents containing each expression among the tasks with id > ?: json_each feeds them.
 SAMPLE_DOCS = """
 SELECT j.key AS i, (SELECT count(*) FROM tasks_fts WHERE tasks_fts MATCH j.value AND rowid > ?) AS n
 FROM json_each(?) AS j
 """
 # max(id) is an index lookup; a true count(*) would scan the table, and a share needs no precision.
 TASK_ID_SPAN = "SELECT coalesce(max(id), 0) FROM tasks"
+# Changes when bulletins are added or removed: when the cached vocabulary is read again.
+ARCHIVE_SIGNATURE = "SELECT (SELECT coalesce(max(id), 0) FROM tasks), (SELECT count(*) FROM bulletins)"
+VOCABULARY = "SELECT term, col, doc FROM tasks_vocab"
 HITS = """
 SELECT t.id, t.bulletin_id, t.number, t.text, t.folded, b.title, b.month, b.organizer,
        (SELECT count(*) FROM tasks AS c WHERE c.bulletin_id = t.bulletin_id) AS task_count
 FROM tasks AS t JOIN bulletins AS b ON b.id = t.bulletin_id
 WHERE t.id IN (SELECT value FROM json_each(?))
 """
+ORGANIZER_MATCH = "b.id IN (SELECT rowid FROM bulletins_fts WHERE bulletins_fts MATCH ?)"
 
 _WORD = re.compile(r"[^\W_]+")
-
-Quality = Literal["exact", "folded", "corrected", "partial"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +138,26 @@ class SearchPage:
     corrected: str | None = None
 
 
-def query_terms(query: str) -> list[str]:
-    """The folded words of a query, as the FTS5 ``unicode61`` tokenizer would cut them, deduplicated."""
+# --------------------------------------------------------------------------------------------------
+# Words and MATCH expressions
+# --------------------------------------------------------------------------------------------------
+
+
+def _dedupe(words: Iterable[str]) -> list[str]:
     seen: dict[str, None] = {}
-    for word in _WORD.findall(fold_query(query[:2000])):
+    for word in words:
         seen.setdefault(word[:MAX_TERM_LENGTH], None)
     return list(seen)[:MAX_TERMS]
+
+
+def query_terms(query: str) -> list[str]:
+    """The folded words of a query, as the FTS5 ``unicode61`` tokenizer would cut them, deduplicated."""
+    return _dedupe(_WORD.findall(fold_query(query[:MAX_QUERY])))
+
+
+def exact_terms(query: str) -> list[str]:
+    """The words of a query as exact keys (``word_key``: marks kept, tone placement normalised)."""
+    return _dedupe(exact_text(query[:MAX_QUERY]).split())
 
 
 def fts_string(text: str) -> str:
@@ -101,29 +165,80 @@ def fts_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def match_expressions(terms: list[str], common: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
-    """(tier, MATCH expression) to run in order; a one-word query needs a single tier."""
+def match_expressions(
+    terms: list[str], common: frozenset[str] = frozenset(), column: Column = "folded"
+) -> list[tuple[int, str]]:
+    """(tier, MATCH expression on ``column``) to run in order; a one-word query needs a single tier."""
     if not terms:
         return []
     if len(terms) == 1:
-        return [(TIER_PHRASE, fts_string(terms[0]))]
+        return [(TIER_PHRASE, f"{column} : {fts_string(terms[0])}")]
     rare = [t for t in terms if t not in common] or terms
     tiers = [
-        (TIER_PHRASE, fts_string(" ".join(terms))),
-        (TIER_ALL, " AND ".join(fts_string(t) for t in terms)),
+        (TIER_PHRASE, f"{column} : {fts_string(' '.join(terms))}"),
+        (TIER_ALL, f"{column} : (" + " AND ".join(fts_string(t) for t in terms) + ")"),
     ]
     if len(rare) > 1 or rare != terms:
-        tiers.append((TIER_ANY, " OR ".join(fts_string(t) for t in rare)))
+        tiers.append((TIER_ANY, f"{column} : (" + " OR ".join(fts_string(t) for t in rare) + ")"))
     return tiers
 
 
-async def sample_frequencies(store: Store, terms: list[str]) -> tuple[dict[str, int], int]:
-    """How many of the newest ``SAMPLE`` tasks hold each term, and the sample's size."""
+# Short forms of "trung ương" in organizers ("Ban Tuyên giáo T.Ư", "TƯ", "TW"): searched in the
+# organizer column only, where "tu" is not "tháng Tư".
+_CENTRAL = ("trung", "uong")
+_CENTRAL_SHORT = (("t", "u"), ("t", "w"), ("tw",), ("tu",))
+
+
+def organizer_expression(organizer: str) -> str | None:
+    """The ``bulletins_fts`` MATCH expression for an organizer phrase: its folded words, consecutive,
+    in the organizer or the title ("tinh uy ha giang" in "Ban Tuyên giáo Tỉnh ủy Hà Giang"). None
+    when the phrase has no words."""
+    words = query_terms(organizer)
+    if not words:
+        return None
+    alternatives = [f"{{organizer_folded title_folded}} : {fts_string(' '.join(words))}"]
+    for i in range(len(words) - 1):
+        if (words[i], words[i + 1]) == _CENTRAL:
+            for short in _CENTRAL_SHORT:
+                variant = [*words[:i], *short, *words[i + 2 :]]
+                alternatives.append(f"organizer_folded : {fts_string(' '.join(variant))}")
+            break
+    return " OR ".join(alternatives)
+
+
+def filter_clause(where: SearchFilter | None) -> tuple[str, list[object]]:
+    """``where`` as an SQL condition on a bulletin aliased ``b``, and its parameters ("1" if none)."""
+    if where is None:
+        return "1", []
+    parts: list[str] = []
+    params: list[object] = []
+    if where.start:
+        parts.append("b.month >= ?")
+        params.append(where.start)
+    if where.end:
+        parts.append("b.month <= ?")
+        params.append(where.end)
+    if where.organizer:
+        expression = organizer_expression(where.organizer)
+        if expression is not None:
+            parts.append(ORGANIZER_MATCH)
+            params.append(expression)
+    return (" AND ".join(parts) or "1"), params
+
+
+# --------------------------------------------------------------------------------------------------
+# Ranking
+# --------------------------------------------------------------------------------------------------
+
+
+async def sample_frequencies(store: Store, terms: list[str], column: Column = "folded") -> tuple[dict[str, int], int]:
+    """How many of the newest ``SAMPLE`` tasks hold each term (in ``column``), and the sample's size."""
     span = int(await store.fetchval(TASK_ID_SPAN))
     if span == 0:
         return {}, 0
     floor = max(0, span - SAMPLE)
-    rows = await store.fetchall(SAMPLE_DOCS, (floor, json.dumps([fts_string(t) for t in terms])))
+    expressions = [f"{column} : {fts_string(t)}" for t in terms]
+    rows = await store.fetchall(SAMPLE_DOCS, (floor, json.dumps(expressions)))
     return {terms[int(r["i"])]: int(r["n"]) for r in rows}, span - floor
 
 
@@ -134,13 +249,23 @@ def common_terms(frequencies: dict[str, int], sample: int) -> frozenset[str]:
     return common if any(n for t, n in frequencies.items() if t not in common) else frozenset()
 
 
+def _words_pattern(terms: Iterable[str]) -> re.Pattern[str]:
+    """Any of ``terms`` as a whole word (never inside another)."""
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![^\W_])")
+
+
+def _phrase_pattern(terms: list[str]) -> re.Pattern[str]:
+    """The terms as consecutive tokens, whatever separates them, as an FTS5 phrase matches them."""
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(re.escape(t) for t in terms) + r"(?![^\W_])")
+
+
 def bm25(
     candidates: list[tuple[int, str]], terms: list[str], frequencies: dict[str, int], sample: int
 ) -> dict[int, float]:
-    """BM25 of each (id, folded text), higher is better, with document frequencies from the sample."""
+    """BM25 of each (id, indexed text), higher is better, with document frequencies from the sample."""
     if not candidates:
         return {}
-    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![^\W_])")
+    pattern = _words_pattern(terms)
     idf = {t: math.log(1 + (sample - n + 0.5) / (n + 0.5)) for t, n in frequencies.items()}
     average = sum(len(text) for _, text in candidates) / len(candidates) or 1.0
     scores = {}
@@ -149,6 +274,300 @@ def bm25(
         norm = BM25_K1 * (1 - BM25_B + BM25_B * len(text) / average)
         scores[task_id] = sum(idf.get(t, 0.0) * tf * (BM25_K1 + 1) / (tf + norm) for t, tf in counts.items())
     return scores
+
+
+# --------------------------------------------------------------------------------------------------
+# Where to look: the whole index, or the tasks a filter leaves
+# --------------------------------------------------------------------------------------------------
+
+Row3 = tuple[int, str, str]  # (task id, folded, exact), newest first
+
+
+@dataclass(slots=True)
+class _Scope:
+    """The tasks a search may return: all (``clause`` "1"), those of a wide filter (``clause``), or
+    the tasks of a few bulletins, read once (``rows``)."""
+
+    clause: str
+    params: list[object]
+    rows: list[Row3] | None = None
+
+    async def candidates(self, store: Store, expression: str, test: Callable[[Row3], bool]) -> list[Row3]:
+        """The newest ``CANDIDATES`` tasks matching ``expression`` (an FTS5 query) or, for a few
+        bulletins' tasks, ``test`` (the same condition, in Python)."""
+        if self.rows is not None:
+            found = [row for row in self.rows if test(row)]
+            return found[:CANDIDATES]
+        if self.clause == "1":
+            rows = await store.fetchall(TIER_CANDIDATES, (expression, CANDIDATES))
+        else:
+            rows = await store.fetchall(
+                FILTERED_CANDIDATES.format(where=self.clause), [expression, *self.params, CANDIDATES]
+            )
+        return [(int(r["id"]), str(r["folded"]), str(r["exact"])) for r in rows]
+
+
+async def _scope(store: Store, where: SearchFilter | None) -> _Scope | None:
+    """Where to look, or None when the filter leaves no bulletin at all."""
+    clause, params = filter_clause(where)
+    if clause == "1":
+        return _Scope(clause, params)
+    ids = [int(r[0]) for r in await store.fetchall(SCOPE_BULLETINS.format(where=clause), [*params, SMALL_SCOPE + 1])]
+    if not ids:
+        return None
+    if len(ids) > SMALL_SCOPE:
+        return _Scope(clause, params)
+    rows = await store.fetchall(SCOPE_TASKS, (json.dumps(ids),))
+    return _Scope(clause, params, [(int(r["id"]), str(r["folded"]), str(r["exact"])) for r in rows])
+
+
+def _text_of(column: Column) -> Callable[[Row3], str]:
+    return (lambda row: row[1]) if column == "folded" else (lambda row: row[2])
+
+
+# --------------------------------------------------------------------------------------------------
+# One attempt: words on one column, phrase first, then every word, optionally then any word
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    ranked: dict[int, tuple[int, float]]  # task id -> (tier, -score)
+    words: list[str]
+    column: Column
+
+
+async def _attempt(
+    store: Store,
+    scope: _Scope,
+    words: list[str],
+    column: Column,
+    *,
+    any_word: bool = False,
+    phrase_only: bool = False,
+) -> _Found | None:
+    """Tasks holding the phrase, else (unless ``phrase_only``) every word; with ``any_word``, some of
+    the words instead. Only the best tier that matches anything is kept. None when nothing matches."""
+    frequencies, sample = await sample_frequencies(store, words, column)
+    text_of = _text_of(column)
+    tiers = dict(match_expressions(words, common_terms(frequencies, sample), column))
+
+    def ranked(tier: int, rows: list[Row3], searched: list[str] = words) -> _Found | None:
+        if not rows:
+            return None
+        scores = bm25([(row[0], text_of(row)) for row in rows], searched, frequencies, sample)
+        return _Found({i: (tier, -s) for i, s in scores.items()}, searched, column)
+
+    pattern = _words_pattern(words)
+    needed = len(words)
+
+    def holds_all(row: Row3) -> bool:
+        return len(set(pattern.findall(text_of(row)))) >= needed
+
+    phrase = _phrase_pattern(words)
+    if not any_word:
+        if len(words) == 1:
+            return ranked(TIER_PHRASE, await scope.candidates(store, tiers[TIER_PHRASE], holds_all))
+        every = await scope.candidates(store, tiers[TIER_ALL], holds_all)
+        if len(every) < CANDIDATES:
+            # Every task holding all the words is here, so the phrase ones are among them: a regex
+            # on their text finds them without a second (position-reading) FTS query.
+            with_phrase = [row for row in every if phrase.search(text_of(row))]
+        else:
+            with_phrase = await scope.candidates(
+                store, tiers[TIER_PHRASE], lambda row: phrase.search(text_of(row)) is not None
+            )
+        return ranked(TIER_PHRASE, with_phrase) or (None if phrase_only else ranked(TIER_ALL, every))
+    if TIER_ANY not in tiers:
+        return None
+    rare = [w for w in words if w not in common_terms(frequencies, sample)] or words
+    some = _words_pattern(rare)
+    rows = await scope.candidates(store, tiers[TIER_ANY], lambda row: some.search(text_of(row)) is not None)
+    return ranked(TIER_ANY, rows, rare)
+
+
+# --------------------------------------------------------------------------------------------------
+# Corrections: a word the archive does not hold, replaced by its most frequent neighbour
+# --------------------------------------------------------------------------------------------------
+
+_TONED = "".join(
+    unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưy" for t in ("", *"\u0301\u0300\u0309\u0303\u0323")
+)
+ALPHABET: dict[Column, str] = {
+    "folded": "abcdefghijklmnopqrstuvwxyz0123456789",
+    "exact": "bcdfghjklmnpqrstvwxzđ0123456789" + _TONED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Document counts of every word of the index, per column, and the archive state they are of."""
+
+    signature: tuple[int, int]
+    words: dict[Column, dict[str, int]]
+
+
+_VOCABULARIES: weakref.WeakKeyDictionary[Store, Vocabulary] = weakref.WeakKeyDictionary()
+
+
+async def _vocabulary(store: Store) -> Vocabulary:
+    """The archive's words, read from ``tasks_vocab`` (https://sqlite.org/fts5.html#the_fts5vocab_virtual_table_module)
+    once and again only when bulletins were added or removed: reading it walks the whole index."""
+    row = await store.fetchone(ARCHIVE_SIGNATURE)
+    signature = (int(row[0]), int(row[1])) if row is not None else (0, 0)
+    cached = _VOCABULARIES.get(store)
+    if cached is not None and cached.signature == signature:
+        return cached
+    words: dict[Column, dict[str, int]] = {"folded": {}, "exact": {}}
+    for r in await store.fetchall(VOCABULARY):
+        known = words.get(r["col"])
+        if known is not None:
+            known[str(r["term"])] = int(r["doc"])
+    vocabulary = Vocabulary(signature, words)
+    _VOCABULARIES[store] = vocabulary
+    return vocabulary
+
+
+def one_edit(word: str, alphabet: str) -> set[str]:
+    """Every string one edit from ``word``: a character deleted, swapped with the next, changed or
+    inserted (https://norvig.com/spell-correct.html)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    changes = {a + c + b[1:] for a, b in splits if b for c in alphabet}
+    inserts = {a + c + b for a, b in splits for c in alphabet}
+    return (deletes | swaps | changes | inserts) - {word}
+
+
+def correct(words: list[str], known: dict[str, int], alphabet: str) -> list[str] | None:
+    """``words`` with each word the archive does not hold replaced by the most frequent held word one
+    edit away (ties: the first in alphabetical order); None if nothing was replaced. Words of one
+    letter, or with digits, are kept: their neighbours are anything."""
+    out: list[str] = []
+    changed = False
+    for word in words:
+        if word in known or len(word) < 2 or any(ch.isdigit() for ch in word):
+            out.append(word)
+            continue
+        neighbours = [w for w in one_edit(word, alphabet) if w in known]
+        if neighbours:
+            out.append(min(neighbours, key=lambda w: (-known[w], w)))
+            changed = True
+        else:
+            out.append(word)
+    return out if changed else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Documents: "57-NQ/TW", "Nghị quyết số 57", "NQ 57", "Kết luận số 01"
+# --------------------------------------------------------------------------------------------------
+
+KIND_WORDS = {
+    "NQ": "nghi quyet",
+    "KL": "ket luan",
+    "QĐ": "quy dinh",
+    "CT": "chi thi",
+    "HD": "huong dan",
+    "TB": "thong bao",
+}
+
+
+def _issuer_key(issuer: str) -> str:
+    key = re.sub(r"[^a-z0-9]", "", fold(issuer))
+    return "tw" if key == "tu" else key  # "TƯ" and "TW"
+
+
+def document_pattern(ref: DocumentRef) -> re.Pattern[str]:
+    """A citation of ``ref`` in folded text: "57-NQ/TW" (the issuer in group ``issuer``), "Nghị quyết
+    số 57", "NQ 57", "NQ57"; never "157-NQ/TW", "57 tỉnh" or "Nghị quyết 570"."""
+    code = re.escape(fold(ref.kind))
+    words = r"\s+".join(re.escape(w) for w in KIND_WORDS[ref.kind].split())
+    kind = rf"(?:{words}|{code})"
+    number = rf"0*{ref.number}"
+    coded = (
+        rf"(?<![\w/.-])(?:{kind}\s*(?:so\s*)?)?{number}\s*-\s*{code}"
+        r"(?:\s*/\s*(?P<issuer>[a-z0-9&.]+(?:-[a-z0-9&.]+)*))?(?!\w)"
+    )
+    named = rf"(?<!\w){kind}\s*(?:so\s*)?{number}(?![\w/-])"
+    return re.compile(f"{coded}|{named}")
+
+
+def document_expression(ref: DocumentRef) -> str:
+    """An FTS5 prefilter for ``document_pattern``: the number (with the zeros it may be written with)
+    and the kind, by its code or its words."""
+    numbers = " OR ".join(fts_string("0" * z + str(ref.number)) for z in range(3))
+    code = fold(ref.kind)
+    kind = f"{fts_string(code)} OR {fts_string(KIND_WORDS[ref.kind])} OR {fts_string(code + str(ref.number))}"
+    return f"folded : ({numbers} OR {fts_string(code + str(ref.number))}) AND folded : ({kind})"
+
+
+def document_spans(folded: str, ref: DocumentRef) -> list[tuple[int, int]]:
+    """Where ``folded`` cites ``ref`` (an issuer the question gave must match one the text names)."""
+    wanted = None if ref.issuer is None else _issuer_key(ref.issuer)
+    spans = []
+    for m in document_pattern(ref).finditer(folded):
+        issuer = m.group("issuer")
+        if wanted is not None and issuer is not None and _issuer_key(issuer) != wanted:
+            continue
+        spans.append(m.span())
+    return spans
+
+
+# --------------------------------------------------------------------------------------------------
+# Highlights
+# --------------------------------------------------------------------------------------------------
+
+
+def _tokens(text: str, folded: str, column: Column) -> list[tuple[int, int, str]]:
+    """(start, end, form) of each word of ``text``; form as ``column`` indexes it."""
+    out = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        out.append((start, end, folded[start:end] if column == "folded" else word_key(m.group())))
+    return out
+
+
+def _merge(spans: Iterable[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        # Words next to each other ("tham nhũng") become one span: one <b> around the phrase.
+        if merged and not text[merged[-1][1] : start].strip():
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def hit_spans(text: str, folded: str, words: list[str], column: Column, tier: int) -> list[tuple[int, int]]:
+    """Where a hit really matches: each occurrence of the phrase for a phrase hit (words in a
+    ``TIER_PHRASE`` hit of several words), the words as searched otherwise; offsets into ``text``."""
+    if len(folded) != len(text):
+        folded = fold(text)
+    tokens = _tokens(text, folded, column)
+    forms = [form for _, _, form in tokens]
+    n = len(words)
+    if tier == TIER_PHRASE and n > 1:
+        spans = [(tokens[i][0], tokens[i + n - 1][1]) for i in range(len(tokens) - n + 1) if forms[i : i + n] == words]
+        if spans:
+            return _merge(spans, text)
+    wanted = set(words)
+    return _merge(((s, e) for s, e, form in tokens if form in wanted), text)
+
+
+def match_spans(text: str, terms: list[str], folded: str | None = None) -> list[tuple[int, int]]:
+    """Where the folded query words occur in ``text`` (NFC), as merged (start, end) offsets. Search
+    hits carry their own, truer ``spans``; this is for text that was not found by a search."""
+    if not terms:
+        return []
+    if folded is None or len(folded) != len(text):
+        folded = fold(text)
+    pattern = _words_pattern(terms)
+    return _merge((m.span() for m in pattern.finditer(folded)), text)
+
+
+# --------------------------------------------------------------------------------------------------
+# search_tasks
+# --------------------------------------------------------------------------------------------------
 
 
 async def search_tasks(
@@ -160,93 +579,100 @@ async def search_tasks(
     where: SearchFilter | None = None,
     document: DocumentRef | None = None,
 ) -> SearchPage:
-    """One page of tasks matching ``query`` (any text; it is folded and quoted here), and the total.
+    """One page of tasks matching ``query`` (any text; it is folded and quoted here), and the total,
+    within ``where``; with ``document``, the tasks citing that document (``query`` is then not
+    searched: it holds the citation's words).
 
-    The total counts distinct matches among at most ``CANDIDATES`` per tier, so on a huge archive a
-    very common query reports at most a few hundred; the best of them are still first.
+    The total counts distinct matches among at most ``CANDIDATES``, so on a huge archive a very
+    common query reports at most a few hundred; the best of them are still first.
     """
     terms = query_terms(query)
-    if not terms:
+    if document is None and not terms:
         return SearchPage([], 0)
-    frequencies, sample = await sample_frequencies(store, terms)
-    ranked: dict[int, tuple[int, float]] = {}
+    scope = await _scope(store, where)
+    if scope is None:
+        return SearchPage([], 0, tuple(terms))
+    if document is not None:
+        return await _document_page(store, scope, document, limit, offset)
 
-    def rank(tier: int, rows: list[tuple[int, str]]) -> None:
-        fresh = [(i, text) for i, text in rows if i not in ranked]
-        for task_id, score in bm25(fresh, terms, frequencies, sample).items():
-            ranked[task_id] = (tier, -score)
-
-    tiers = dict(match_expressions(terms, common_terms(frequencies, sample)))
-    if len(terms) == 1:
-        rank(TIER_PHRASE, await _candidates(store, tiers[TIER_PHRASE]))
-    else:
-        every = await _candidates(store, tiers[TIER_ALL])
-        if len(every) < CANDIDATES:
-            # Every task holding all the words is here, so the phrase ones are among them: a regex
-            # on their folded text finds them without a second (position-reading) FTS query.
-            phrase = _phrase_pattern(terms)
-            rank(TIER_PHRASE, [row for row in every if phrase.search(row[1])])
-        else:
-            rank(TIER_PHRASE, await _candidates(store, tiers[TIER_PHRASE]))
-        rank(TIER_ALL, every)
-        if not ranked and TIER_ANY in tiers:
-            # Vietnamese words are syllables: "nhung" alone is also "nhưng"/"những" (but, the), so
-            # any-word matches are mostly noise next to tasks holding every word. They are the
-            # fallback for a query no task matches in full, not padding under good answers.
-            rank(TIER_ANY, await _candidates(store, tiers[TIER_ANY]))
+    marked = has_diacritics(query[:MAX_QUERY])
+    strict: tuple[list[str], Column] = (exact_terms(query), "exact") if marked else (terms, "folded")
+    quality: Quality = "exact"
+    corrected: str | None = None
+    found = await _attempt(store, scope, *strict)
+    if found is None and marked:
+        found, quality = await _attempt(store, scope, terms, "folded"), "folded"
+    if found is None:
+        vocabulary = await _vocabulary(store)
+        tries = [strict] if not marked else [strict, (terms, "folded")]
+        for words, column in tries:
+            fixed = correct(words, vocabulary.words[column], ALPHABET[column])
+            # A guess is trusted only if the corrected words occur together, as a phrase: "hôm nay"
+            # must not become "hoi nay" found as "Hội … này".
+            if fixed is None:
+                continue
+            if (found := await _attempt(store, scope, fixed, column, phrase_only=True)) is not None:
+                quality, corrected = "corrected", " ".join(fixed)
+                break
+    if found is None:
+        found, quality = await _attempt(store, scope, *strict, any_word=True), "partial"
+        if found is None and marked:
+            found = await _attempt(store, scope, terms, "folded", any_word=True)
+    if found is None:
+        return SearchPage([], 0, tuple(terms))
+    ranked = found.ranked
     # Best tier first, then BM25, then the newer task.
     order = sorted(ranked, key=lambda task_id: (*ranked[task_id], -task_id))
     page_ids = order[max(0, offset) : max(0, offset) + max(0, limit)]
+    hits = await _hits(
+        store,
+        page_ids,
+        lambda task_id: ranked[task_id][0],
+        lambda text, folded, tier: hit_spans(text, folded, found.words, found.column, tier),
+    )
+    return SearchPage(hits, len(order), tuple(query_terms(" ".join(found.words))), quality, corrected)
+
+
+async def _document_page(store: Store, scope: _Scope, ref: DocumentRef, limit: int, offset: int) -> SearchPage:
+    pattern = document_pattern(ref)
+    candidates = await scope.candidates(store, document_expression(ref), lambda row: pattern.search(row[1]) is not None)
+    order = [task_id for task_id, folded, _ in candidates if document_spans(folded, ref)]
+    page_ids = order[max(0, offset) : max(0, offset) + max(0, limit)]
+    hits = await _hits(store, page_ids, lambda _: TIER_PHRASE, lambda text, folded, _: document_spans(folded, ref))
+    return SearchPage(hits, len(order), tuple(query_terms(ref.label)))
+
+
+async def _hits(
+    store: Store,
+    page_ids: list[int],
+    tier_of: Callable[[int], int],
+    spans_of: Callable[[str, str, int], list[tuple[int, int]]],
+) -> list[SearchHit]:
     if not page_ids:
-        return SearchPage([], len(order), tuple(terms))
+        return []
     rows = await store.fetchall(HITS, (json.dumps(page_ids),))
     by_id = {int(r["id"]): r for r in rows}
-    hits = [
-        SearchHit(
-            task_id=task_id,
-            bulletin_id=int(row["bulletin_id"]),
-            title=row["title"],
-            month=row["month"],
-            organizer=row["organizer"],
-            task_number=int(row["number"]),
-            task_count=int(row["task_count"]),
-            text=unicodedata.normalize("NFC", row["text"]),
-            folded=row["folded"],
-            tier=ranked[task_id][0],
+    hits = []
+    for task_id in page_ids:
+        row = by_id.get(task_id)
+        if row is None:
+            continue
+        text = unicodedata.normalize("NFC", row["text"])
+        folded = row["folded"] if len(row["folded"]) == len(text) else fold(text)
+        tier = tier_of(task_id)
+        hits.append(
+            SearchHit(
+                task_id=task_id,
+                bulletin_id=int(row["bulletin_id"]),
+                title=row["title"],
+                month=row["month"],
+                organizer=row["organizer"],
+                task_number=int(row["number"]),
+                task_count=int(row["task_count"]),
+                text=text,
+                folded=folded,
+                tier=tier,
+                spans=tuple(spans_of(text, folded, tier)),
+            )
         )
-        for task_id in page_ids
-        if (row := by_id.get(task_id)) is not None
-    ]
-    quality: Quality = "partial" if ranked and min(tier for tier, _ in ranked.values()) == TIER_ANY else "exact"
-    return SearchPage(hits, len(order), tuple(terms), quality)
-
-
-async def _candidates(store: Store, expression: str) -> list[tuple[int, str]]:
-    rows = await store.fetchall(TIER_CANDIDATES, (expression, CANDIDATES))
-    return [(int(r["id"]), str(r["folded"])) for r in rows]
-
-
-def _phrase_pattern(terms: list[str]) -> re.Pattern[str]:
-    """The terms as consecutive tokens, whatever separates them, as an FTS5 phrase matches them."""
-    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(re.escape(t) for t in terms) + r"(?![^\W_])")
-
-
-def match_spans(text: str, terms: list[str], folded: str | None = None) -> list[tuple[int, int]]:
-    """Where the query words occur in ``text`` (NFC), as merged (start, end) offsets.
-
-    Found in ``fold(text)``, whose offsets are those of ``text`` because folding keeps the length.
-    """
-    if not terms:
-        return []
-    # Plain fold (not fold_query, whose Telex rewrite would shift offsets): task texts have no Telex.
-    if folded is None or len(folded) != len(text):
-        folded = fold(text)
-    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![^\W_])")
-    spans: list[tuple[int, int]] = []
-    for m in pattern.finditer(folded):
-        # Words next to each other ("tham nhũng") become one span: one <b> around the phrase.
-        if spans and not folded[spans[-1][1] : m.start()].strip():
-            spans[-1] = (spans[-1][0], max(spans[-1][1], m.end()))
-        else:
-            spans.append(m.span())
-    return spans
+    return hits

@@ -25,7 +25,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain.textnorm import fold
+from bot.domain.textnorm import exact_text, fold
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 Row = aiosqlite.Row
 
 # SQL functions a migration may call, registered as deterministic (same input, same output).
-MIGRATION_FUNCTIONS: dict[str, Callable[[str], str]] = {"fold": fold}
+MIGRATION_FUNCTIONS: dict[str, Callable[[str], str]] = {"fold": fold, "exact_text": exact_text}
 
 # What an unusable database file means to the person who set DATABASE_PATH, by SQLite error name
 # (https://sqlite.org/rescode.html).

@@ -197,3 +197,54 @@ def _cut_raw_text_blocks(text: str) -> str:
         gt = text.find(">", close.end())
         pos = len(text) if gt < 0 else gt + 1
     return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------
+# Exact word keys: "ủy" = "uỷ", "hòa" = "hoà", "Đ" = "Ð" = "đ", any case
+# --------------------------------------------------------------------------------------------------
+
+# The five tone marks, as combining characters after NFD. The quality marks (circumflex, breve,
+# horn: â ă ê ô ơ ư) are part of the letter and stay; đ is a letter of its own.
+_TONE_MARKS = frozenset("\u0301\u0300\u0309\u0303\u0323")
+_QUALITY_VOWELS = frozenset("âăêôơư")
+_VOWELS = frozenset("aăâeêioôơuưy")
+_KEY_SPECIAL = {"Đ": "đ", "Ð": "đ", "ð": "đ"}
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def word_key(word: str) -> str:
+    """One word as exact search compares it: lower case, the letters with their quality marks, and the
+    tone on a fixed vowel whatever the typist's placement ("ủy" and "uỷ", "hòa" and "hoà" give one
+    key), đ/Đ/Ð alike. The key is only compared, never shown.
+
+    The tone goes on the first vowel with a quality mark, else the first vowel: a choice that any
+    placement of the same word reaches, and a vowel every tone composes with under NFC.
+    """
+    tone = ""
+    letters: list[str] = []
+    for ch in unicodedata.normalize("NFD", word):
+        if ch in _TONE_MARKS:
+            tone = ch  # a word has one tone; should a typist add two, the last one counts
+        else:
+            letters.append(ch)
+    base = "".join(_KEY_SPECIAL.get(ch, ch) for ch in unicodedata.normalize("NFC", "".join(letters)).lower())
+    if not tone:
+        return base
+    at = next((i for i, ch in enumerate(base) if ch in _QUALITY_VOWELS), None)
+    if at is None:
+        at = next((i for i, ch in enumerate(base) if ch in _VOWELS), None)
+    if at is None:  # no Vietnamese vowel ("ñ" is n + tilde): the tone cannot sit anywhere, drop it
+        return base
+    return base[:at] + unicodedata.normalize("NFC", base[at] + tone) + base[at + 1 :]
+
+
+def exact_text(text: str) -> str:
+    """``text`` as its words' keys (``word_key``), one space between them: what the archive indexes for
+    matching words with their diacritics (punctuation separates words in full-text search anyway)."""
+    return " ".join(word_key(w) for w in _WORD_RE.findall(unicodedata.normalize("NFC", text)))
+
+
+def has_diacritics(text: str) -> bool:
+    """True if ``text`` holds a letter with a Vietnamese (or other) diacritic, or đ: typed with them."""
+    nfc = unicodedata.normalize("NFC", text)
+    return any(fold_char(ch) != ch.lower() for ch in nfc if ch.isalpha())

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.records import Bulletin, Task
-from bot.domain.textnorm import fold
+from bot.domain.textnorm import exact_text, fold
 from data import bulletins
 from data.search import (
     TIER_ALL,
@@ -63,17 +63,24 @@ async def test_all_spellings_of_dang_match_each_other(store: Store) -> None:
         assert len(found) == 2, query
 
 
-async def test_whole_phrase_ranks_above_scattered_words(store: Store) -> None:
+async def test_whole_phrase_hides_scattered_words(store: Store) -> None:
+    # Issue 10 changed what is right here: scattered syllables are mostly other words, so when a task
+    # holds the phrase, tasks holding the words apart are neither counted nor listed (they were
+    # listed second before).
     scattered = "Chuyển giao công nghệ, đổi mới quản trị và số hóa dữ liệu."
     phrase = "Tuyên truyền về chuyển đổi số quốc gia."
-    # The scattered task is newer (a higher id), so only the ranking can put the phrase first.
+    # The scattered task is newer (a higher id): newest-first alone would put it first.
     await bulletins.add(store, bulletin("2021-01", phrase, "Một việc khác."))
     await bulletins.add(store, bulletin("2021-02", scattered, "Việc khác nữa."))
-    found = await search_tasks(store, "chuyển đổi số")
-    hits, total = found.hits, found.total
-    assert [h.text for h in hits] == [phrase, scattered]
-    assert [h.tier for h in hits] == [TIER_PHRASE, TIER_ALL]
-    assert total == 2
+    for query in ("chuyển đổi số", "chuyen doi so"):
+        found = await search_tasks(store, query)
+        assert [h.text for h in found.hits] == [phrase], query
+        assert [h.tier for h in found.hits] == [TIER_PHRASE]
+        assert found.total == 1 and found.quality == "exact"
+    # Without the phrase anywhere, every word is the next best.
+    found = await search_tasks(store, "số đổi")
+    assert {h.text for h in found.hits} == {phrase, scattered}
+    assert {h.tier for h in found.hits} == {TIER_ALL}
 
 
 async def test_any_word_is_the_fallback_when_no_task_has_all(store: Store) -> None:
@@ -81,8 +88,10 @@ async def test_any_word_is_the_fallback_when_no_task_has_all(store: Store) -> No
     await bulletins.add(store, bulletin("2021-02", "Biển và bờ.", "Đảo và bờ biển xa."))
     found = await search_tasks(store, "biển đảo")
     hits, _ = found.hits, found.total
-    assert hits[0].text == "Bảo vệ chủ quyền biển, đảo."  # punctuation between words: still the phrase
-    assert [h.tier for h in hits] == [TIER_PHRASE, TIER_ALL]  # "Biển và bờ." has one word only
+    # Punctuation between words: still the phrase, and "Đảo và bờ biển xa." (both words, apart) is
+    # not listed under it.
+    assert [h.text for h in hits] == ["Bảo vệ chủ quyền biển, đảo."]
+    assert [h.tier for h in hits] == [TIER_PHRASE]
     found = await search_tasks(store, "biển xanh")  # no task has both words
     hits, total = found.hits, found.total
     assert {h.text for h in hits} == {"Bảo vệ chủ quyền biển, đảo.", "Biển và bờ.", "Đảo và bờ biển xa."}
@@ -188,8 +197,9 @@ async def test_any_text_is_a_valid_query(store: Store, query: str) -> None:
 def test_quoting_doubles_inner_quotes() -> None:
     assert fts_string('a"b') == '"a""b"'
     assert query_terms('Tham "NHŨNG" OR tham') == ["tham", "nhung", "or"]
-    assert match_expressions(["tham"]) == [(TIER_PHRASE, '"tham"')]
-    assert match_expressions(["a", "b"], frozenset({"a"}))[-1] == (TIER_ANY, '"b"')
+    assert match_expressions(["tham"]) == [(TIER_PHRASE, 'folded : "tham"')]
+    assert match_expressions(["a", "b"], frozenset({"a"}))[-1] == (TIER_ANY, 'folded : ("b")')
+    assert match_expressions(["a", "b"], column="exact")[0] == (TIER_PHRASE, 'exact : "a b"')
 
 
 async def test_triggers_keep_the_index_in_sync(store: Store) -> None:
@@ -198,11 +208,12 @@ async def test_triggers_keep_the_index_in_sync(store: Store) -> None:
     new_text = "Tuyên truyền chuyển đổi số."
     async with store.transaction() as conn:
         await conn.execute(
-            "UPDATE tasks SET text = ?, folded = ? WHERE bulletin_id = ? AND number = 1",
-            (new_text, fold(new_text), bid),
+            "UPDATE tasks SET text = ?, folded = ?, exact = ? WHERE bulletin_id = ? AND number = 1",
+            (new_text, fold(new_text), exact_text(new_text), bid),
         )
     assert await texts_found(store, "bau cu") == []
     assert await texts_found(store, "chuyen doi so") == [new_text]
+    assert await texts_found(store, "chuyển đổi số") == [new_text]
     async with store.transaction() as conn:
         await conn.execute("DELETE FROM bulletins WHERE id = ?", (bid,))
     assert await texts_found(store, "chuyen doi so") == []

@@ -37,7 +37,12 @@ def old_database(db: Path, version: int, tasks: list[str]) -> None:
             "INSERT INTO bulletins (title, month, organizer, intro, source_sha256, created_at)"
             " VALUES ('T', '2021-10', '', '', 'abc', 'now')"
         )
-        if version >= 3:  # from version 3 on, the bot stores each task folded for search
+        if version >= 5:  # from version 5 on, each task's exact word keys too
+            conn.executemany(
+                "INSERT INTO tasks (bulletin_id, number, text, folded, exact) VALUES (1, ?, ?, fold(?), exact_text(?))",
+                [(n, t, t, t) for n, t in enumerate(tasks, start=1)],
+            )
+        elif version >= 3:  # from version 3 on, the bot stores each task folded for search
             conn.executemany(
                 "INSERT INTO tasks (bulletin_id, number, text, folded) VALUES (1, ?, ?, fold(?))",
                 [(n, t, t) for n, t in enumerate(tasks, start=1)],
