@@ -40,17 +40,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.intents import Greeting, understand
+from bot.domain.intents import Bulletins, Greeting, Intent, as_question, understand
 from bot.domain.records import ArchivedBulletin
+from bot.domain.textnorm import fold_query
 from bot.ptb.context import AppContext
 from bot.services import archive
 from bot.services.archive import (
     Answer,
     BulletinAnswer,
+    BulletinList,
     GreetingAnswer,
     HistoryPage,
     MonthAnswer,
     NothingFound,
+    OrganizerChoice,
     SearchResults,
     TaskAnswer,
     TaskOutOfRange,
@@ -77,7 +80,11 @@ COMMANDS = {
 COMMAND_NAMES = frozenset(chain.from_iterable(COMMANDS.values()))
 _COMMAND_TARGET = re.compile(r"^/(\w+)(?:@(\w+))?")
 GROUP_CHATS = (Chat.GROUP, Chat.SUPERGROUP)
-_CALLBACK = re.compile(r"^ar:(?:b:(\d{1,12})|t:(\d{1,12}):(\d{1,3})|h:(\d{1,4})|s:(\d{1,4}):(.*)|x)$", re.DOTALL)
+# b: a bulletin, t: a task, h: a page of the list, q: a page of the answer to a question (any search
+# or list, or the other reading of one), s: a page of a search (messages sent before q existed), x: no-op.
+_CALLBACK = re.compile(
+    r"^ar:(?:b:(\d{1,12})|t:(\d{1,12}):(\d{1,3})|h:(\d{1,4})|s:(\d{1,4}):(.*)|q:(\d{1,4}):(.*)|x)$", re.DOTALL
+)
 
 try:
     _VIETNAM: dt.tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -117,18 +124,45 @@ def search_callback(page: int, query: str) -> str:
     return head + " ".join(words)
 
 
+def question_callback(page: int, intent: Intent) -> str | None:
+    """``ar:q:<page>:<question>``: a question that ``understand`` reads back as ``intent`` (re-read when
+    the button is pressed), within Telegram's 64 bytes; a question longer than that as its folded
+    words (cut at a word when even those are too long). None if the intent cannot be asked back."""
+    try:
+        question = " ".join(as_question(intent).split())
+    except NotImplementedError:  # an intent kind the understanding cannot write back yet
+        log.warning("no question for %s; its button is left out", type(intent).__name__)
+        return None
+    head = f"{PREFIX}:q:{page}:"
+    if len((head + question).encode("utf-8")) <= CALLBACK_LIMIT:
+        return head + question
+    words: list[str] = []
+    for word in fold_query(question).split():
+        candidate = " ".join([*words, word])
+        if len((head + candidate).encode("utf-8")) > CALLBACK_LIMIT:
+            break
+        words.append(word)
+    return head + " ".join(words) if words else None
+
+
 def _task_rows(bulletin: ArchivedBulletin) -> list[list[InlineKeyboardButton]]:
     buttons = [_button(str(t.number), f"{PREFIX}:t:{bulletin.id}:{t.number}") for t in bulletin.tasks]
     return [buttons[i : i + TASKS_PER_ROW] for i in range(0, len(buttons), TASKS_PER_ROW)]
 
 
-def _pager(page: int, pages: int, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
-    """◀ page/pages ▶; ``data`` gives the callback string of a page."""
-    row = [_button(texts.PREV_PAGE, data(page - 1))] if page > 1 else []
+def _pager(page: int, pages: int, data: Callable[[int], str | None]) -> list[InlineKeyboardButton]:
+    """◀ page/pages ▶; ``data`` gives the callback string of a page (None: no button for it)."""
+    before = data(page - 1) if page > 1 else None
+    after = data(page + 1) if page < pages else None
+    row = [_button(texts.PREV_PAGE, before)] if before is not None else []
     row.append(_noop(f"{page}/{pages}"))
-    if page < pages:
-        row.append(_button(texts.NEXT_PAGE, data(page + 1)))
+    if after is not None:
+        row.append(_button(texts.NEXT_PAGE, after))
     return row
+
+
+def _question_pager(page: int, pages: int, intent: Intent) -> list[InlineKeyboardButton]:
+    return _pager(page, pages, lambda p: question_callback(p, intent))
 
 
 def keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
@@ -161,16 +195,32 @@ def keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
             rows = [[_button(texts.history_button(b), f"{PREFIX}:b:{b.id}")] for b in items]
             if pages > 1:
                 rows.append(_pager(page, pages, lambda p: f"{PREFIX}:h:{p}"))
-        case SearchResults(hits=hits, page=page, pages=pages, query=query):
+        case SearchResults(hits=hits, page=page, pages=pages, query=query, intent=intent):
             first = (page - 1) * archive.SEARCH_PAGE_SIZE + 1
-            rows = [
-                [
-                    _button(str(i), f"{PREFIX}:t:{h.hit.bulletin_id}:{h.hit.task_number}")
-                    for i, h in enumerate(hits, start=first)
-                ]
+            tasks = [
+                _button(str(i), f"{PREFIX}:t:{h.hit.bulletin_id}:{h.hit.task_number}")
+                for i, h in enumerate(hits, start=first)
             ]
+            rows = [tasks[i : i + TASKS_PER_ROW] for i in range(0, len(tasks), TASKS_PER_ROW)]
             if pages > 1:
-                rows.append(_pager(page, pages, lambda p: search_callback(p, query)))
+                if intent is None:
+                    rows.append(_pager(page, pages, lambda p: search_callback(p, query)))
+                else:
+                    rows.append(_question_pager(page, pages, intent))
+            other = answer.alternative
+            if other is not None and (link := question_callback(1, other)) is not None:
+                rows.append([_button(texts.alternative_button(other), link)])
+        case BulletinList(items=items, page=page, pages=pages, intent=listed):
+            rows = [[_button(texts.history_button(b), f"{PREFIX}:b:{b.id}")] for b in items]
+            if pages > 1:
+                rows.append(_question_pager(page, pages, listed))
+        case OrganizerChoice(bulletins=found, task_number=number, organizer=organizer):
+            for index, bulletin in enumerate(found, start=1):
+                data = f"{PREFIX}:b:{bulletin.id}" if number is None else f"{PREFIX}:t:{bulletin.id}:{number}"
+                rows.append([_button(texts.organizer_button(bulletin, index), data)])
+            every = question_callback(1, Bulletins(organizer=organizer))
+            if every is not None:
+                rows.append([_button(texts.ALL_OF_ORGANIZER, every)])
         case UsageAnswer(usage=usage, latest=latest) if latest is not None:
             rows = _task_rows(latest) if usage.command == "task" else [[list_button]]
         case NothingFound(count=count) if count:
@@ -376,7 +426,7 @@ async def on_button(update: Update, context: AppContext) -> None:
 
 async def _answer_for_button(match: re.Match[str], context: AppContext) -> Answer | None:
     store = context.bot_data.store
-    bulletin_id, task_bulletin, task_number, history_page, search_page, search_words = match.groups()
+    bulletin_id, task_bulletin, task_number, history_page, search_page, search_words, page, question = match.groups()
     if bulletin_id is not None:
         return await archive.bulletin_view(store, int(bulletin_id))
     if task_bulletin is not None:
@@ -385,6 +435,9 @@ async def _answer_for_button(match: re.Match[str], context: AppContext) -> Answe
         return await archive.history_page(store, int(history_page))
     if search_page is not None:
         return await archive.search(store, search_words, page=int(search_page))
+    if page is not None:
+        # Re-read with today's date: a page of "tháng trước" pressed a month later is that month's.
+        return await archive.answer(store, understand(question, today()), page=int(page))
     return None
 
 

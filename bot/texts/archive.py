@@ -9,20 +9,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.domain.intents import Greeting, Help, History, Intent, Latest, Month, Search, TaskQuery, Unknown, Usage
+from bot.domain.intents import (
+    Bulletins,
+    Greeting,
+    Help,
+    History,
+    Intent,
+    Latest,
+    Month,
+    Period,
+    Search,
+    TaskQuery,
+    Unknown,
+    Usage,
+)
 from bot.domain.records import ArchivedBulletin
 from bot.domain.rendering import MESSAGE_LIMIT, display_text, html_to_plain, month_label, plain_length, render_task
 from bot.services.archive import (
     HISTORY_PAGE_SIZE,
+    LIST_PAGE_SIZE,
     SEARCH_PAGE_SIZE,
     Answer,
     BulletinAnswer,
+    BulletinList,
     GreetingAnswer,
     HelpAnswer,
     HighlightedHit,
     HistoryPage,
     MonthAnswer,
     NothingFound,
+    OrganizerChoice,
     SearchResults,
     TaskAnswer,
     TaskOutOfRange,
@@ -35,10 +51,17 @@ EXAMPLES = (
     "tháng 10/2021",
     "nhiệm vụ thứ ba tháng 11/2021",
     "tham nhung",
-    "chuyển đổi số",
+    "chuyển đổi số năm 2024",
+    "quý IV/2025",
+    "Đảng ủy Khối",
+    "nq 57",
     "latest conference",
     "task 3",
 )
+EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December",
+)  # fmt: skip
 
 # Button labels (short: Telegram shows a few words per button).
 OLDER = "◀ Cũ hơn"
@@ -64,6 +87,10 @@ def render(answer: Answer) -> list[str]:
             return [month_choice(answer)]
         case HistoryPage():
             return [history(answer)]
+        case BulletinList():
+            return [bulletin_list(answer)]
+        case OrganizerChoice():
+            return [organizer_choice(answer)]
         case SearchResults():
             return [search_results(answer)]
         case HelpAnswer():
@@ -233,28 +260,162 @@ def search_results(results: SearchResults) -> str:
     return _search_results(results, 30)
 
 
+def _quoted(text: str) -> str:
+    return escape(shorten(text, 100))
+
+
+def search_head(results: SearchResults) -> list[str]:
+    """What the hits are, truthfully: the count, whether they hold the phrase, the diacritics as typed,
+    a corrected spelling or only some of the words, and what the search was limited to."""
+    n, q = results.total, _quoted(results.query)
+    lines: list[str] = []
+    if results.quality == "corrected" and results.corrected:
+        c = _quoted(results.corrected)
+        lines += [
+            f"Không tìm thấy «{q}». Có phải bạn muốn tìm «<b>{c}</b>»?",
+            f"<i>Nothing found for “{q}”. Did you mean “{c}”?</i>",
+        ]
+        q = c
+    if results.document is not None:
+        label = escape(results.document.label)
+        head = (
+            f"🔎 <b>{n} nhiệm vụ nhắc đến {label}</b> · <i>{english_count(n, 'task cites', 'tasks cite')} {label}</i>"
+        )
+    elif results.quality == "partial":
+        head = (
+            f"🔎 <b>Không nhiệm vụ nào có đủ các từ «{q}»</b>; {n} nhiệm vụ có một phần các từ đó.\n"
+            f"<i>No task has all of “{q}”; {english_count(n, 'task has', 'tasks have')} some of the words.</i>"
+        )
+    elif results.quality == "folded":
+        head = (
+            f"🔎 <b>{n} nhiệm vụ gần đúng với «{q}»</b> · <i>{english_count(n, 'close match', 'close matches')}</i>\n"
+            "Không có nhiệm vụ nào đúng dấu như bạn gõ; đây là các kết quả khi bỏ dấu.\n"
+            "<i>Nothing matches the diacritics as typed; these match without them.</i>"
+        )
+    elif results.phrase:
+        head = (
+            f"🔎 <b>{n} nhiệm vụ có cụm «{q}»</b> · "
+            f"<i>{english_count(n, 'task contains', 'tasks contain')} the phrase “{q}”</i>"
+        )
+    elif results.apart:
+        head = (
+            f"🔎 <b>{n} nhiệm vụ có đủ các từ «{q}»</b> (không liền nhau) · "
+            f"<i>{english_count(n, 'task has', 'tasks have')} all the words, not side by side</i>"
+        )
+    else:
+        head = f"🔎 <b>{n} nhiệm vụ có «{q}»</b> · <i>{english_count(n, 'task matches', 'tasks match')}</i>"
+    lines.append(head)
+    scope = _scope(results.period, results.organizer)
+    if scope:
+        lines.append(scope)
+    return lines
+
+
+def _scope(period: Period | None, organizer: str | None) -> str:
+    """ "Trong quý IV/2025 · của «tỉnh ủy hà giang»" with its English, or "" when nothing narrows."""
+    vietnamese, english = [], []
+    if period is not None:
+        vietnamese.append(f"trong {escape(period.label)}")
+        english.append(f"in {escape(period.label_en)}")
+    if organizer is not None:
+        o = _quoted(organizer)
+        vietnamese.append(f"của «{o}»")
+        english.append(f"by “{o}”")
+    if not vietnamese:
+        return ""
+    return f"Tìm {' · '.join(vietnamese)} · <i>searched {' · '.join(english)}</i>"
+
+
 def _search_results(results: SearchResults, limit: int) -> str:
-    query = escape(shorten(results.query, 100))
     first = (results.page - 1) * SEARCH_PAGE_SIZE + 1
     lines = [
-        f"🔎 <b>{results.total} nhiệm vụ có «{query}»</b> · "
-        f"<i>{english_count(results.total, 'task matches', 'tasks match')}</i>",
+        *search_head(results),
         f"Trang {results.page}/{results.pages} · <i>page {results.page} of {results.pages}</i>",
         "",
     ]
     for index, item in enumerate(results.hits, start=first):
         lines.append(_hit(item, index, limit))
     lines += ["", "Bấm số để đọc toàn văn nhiệm vụ · <i>tap a number for the full task</i>"]
+    if results.alternative is not None:
+        other = understood(results.alternative)
+        lines.append(f"Hay bạn muốn xem <i>(or did you mean)</i>: {other}? Bấm nút bên dưới · <i>tap below</i>")
     return "\n".join(lines)
 
 
 def _hit(item: HighlightedHit, index: int, limit: int) -> str:
+    """Which task of which bulletin (its short title, month, organizer), and the snippet highlighted."""
     hit = item.hit
+    organizer = escape(shorten(hit.organizer, 60)) if hit.organizer else "—"
     return (
-        f"<b>{index}.</b> Nhiệm vụ {hit.task_number}/{hit.task_count} · tháng {month_label(hit.month)}"
-        f" · {escape(shorten(hit.organizer, 60)) if hit.organizer else '—'}\n"
+        f"<b>{index}.</b> Nhiệm vụ {hit.task_number}/{hit.task_count} · tháng {month_label(hit.month)} · {organizer}\n"
+        f"    <i>{escape(shorten(hit.title, 70))}</i>\n"
         f"{highlight(hit.text, item.spans, limit)}"
     )
+
+
+def alternative_button(intent: Intent) -> str:
+    """The label of the button to the other reading of a question ("📅 Bản tin tháng 10 · October
+    bulletin"); short, as Telegram shows a few words per button."""
+    match intent:
+        case Month(year=year, month=month):
+            shown = f"{month}/{year}" if year is not None else str(month)
+            english = EN_MONTHS[month - 1] + (f" {year}" if year is not None else "")
+            return f"📅 Bản tin tháng {shown} · {english} bulletin"
+        case TaskQuery(number=n):
+            return f"📌 Nhiệm vụ {n} · task {n}"
+        case Bulletins(period=Period() as period):
+            return f"📚 Bản tin {shorten(period.label, 30)} · {shorten(period.label_en, 30)}"
+        case Search(query=query):
+            return f"🔎 «{shorten(query, 30)}»"
+    return "↪ " + shorten(html_to_plain(understood(intent)), 50)
+
+
+def bulletin_list(answer: BulletinList) -> str:
+    """A page of the bulletins of a period and/or an organizer, newest first."""
+    n = answer.total
+    what_vi, what_en = _list_scope(answer.intent)
+    lines = [
+        f"📚 <b>{n} bản tin {what_vi}</b> · <i>{english_count(n, 'bulletin')} {what_en}</i>",
+        f"Trang {answer.page}/{answer.pages} · <i>page {answer.page} of {answer.pages}</i>",
+        "",
+    ]
+    first = (answer.page - 1) * LIST_PAGE_SIZE + 1
+    lines += [_bulletin_line(b, i) for i, b in enumerate(answer.items, start=first)]
+    lines += ["", "Bấm để mở một bản tin · <i>tap one to open it</i>"]
+    return "\n".join(lines)
+
+
+def _list_scope(intent: Bulletins) -> tuple[str, str]:
+    vietnamese, english = [], []
+    if intent.organizer is not None:
+        o = _quoted(intent.organizer)
+        vietnamese.append(f"của «{o}»")
+        english.append(f"by “{o}”")
+    if intent.period is not None:
+        vietnamese.append(f"trong {escape(intent.period.label)}")
+        english.append(f"in {escape(intent.period.label_en)}")
+    return " ".join(vietnamese), " ".join(english)
+
+
+def organizer_choice(answer: OrganizerChoice) -> str:
+    """The organizer phrase names several organizers: which one? (asked back, one button each)."""
+    o, n = _quoted(answer.organizer), max(answer.total, len(answer.bulletins))
+    wanted = f" để xem nhiệm vụ {answer.task_number}" if answer.task_number is not None else ""
+    wanted_en = f" to see task {answer.task_number}" if answer.task_number is not None else ""
+    lines = [
+        f"«{o}» có trong tên {n} đơn vị tổ chức khác nhau. Bạn muốn xem bản tin mới nhất của đơn vị nào{wanted}?",
+        f"<i>“{o}” is in the names of {n} different organizers; whose latest bulletin{wanted_en}?</i>",
+        "",
+    ]
+    lines += [_bulletin_line(b, i) for i, b in enumerate(answer.bulletins, start=1)]
+    return "\n".join(lines)
+
+
+def organizer_button(bulletin: ArchivedBulletin, index: int) -> str:
+    return f"{index}. {shorten(bulletin.organizer or bulletin.title, 40)} · {month_label(bulletin.month)}"
+
+
+ALL_OF_ORGANIZER = "📚 Tất cả bản tin · all bulletins"
 
 
 def help_text() -> str:
@@ -271,21 +432,32 @@ def help_text() -> str:
 def understood(intent: Intent | None) -> str:
     """What the bot took the question to mean, in both languages."""
     match intent:
-        case Latest():
+        case Latest(organizer=None):
             return "hội nghị mới nhất · <i>the latest conference</i>"
+        case Latest(organizer=str(organizer)):
+            o = _quoted(organizer)
+            return f"bản tin mới nhất của «{o}» · <i>the latest bulletin by “{o}”</i>"
         case Month(year=None, month=m):
-            return f"tháng {m} gần nhất · <i>the latest month {m}</i>"
+            return f"tháng {m} gần nhất{_of(intent.organizer)} · <i>the latest month {m}{_by(intent.organizer)}</i>"
         case Month():
-            return f"tháng {intent.label} · <i>{intent.label}</i>"
-        case TaskQuery(number=n, month=None):
-            return f"nhiệm vụ {n} của bản tin mới nhất · <i>task {n} of the latest bulletin</i>"
-        case TaskQuery(number=n, month=Month() as month):
-            return f"nhiệm vụ {n} tháng {month.label} · <i>task {n}, {month.label}</i>"
+            return f"tháng {intent.label}{_of(intent.organizer)} · <i>{intent.label}{_by(intent.organizer)}</i>"
+        case TaskQuery(number=n, month=None, organizer=organizer):
+            return (
+                f"nhiệm vụ {n} của bản tin mới nhất{_of(organizer)} · "
+                f"<i>task {n} of the latest bulletin{_by(organizer)}</i>"
+            )
+        case TaskQuery(number=n, month=Month() as month, organizer=organizer):
+            return f"nhiệm vụ {n} tháng {month.label}{_of(organizer)} · <i>task {n}, {month.label}{_by(organizer)}</i>"
+        case Bulletins():
+            vietnamese, english = _list_scope(intent)
+            return f"các bản tin {vietnamese} · <i>the bulletins {english}</i>"
         case History():
             return "danh sách các hội nghị · <i>the list of conferences</i>"
-        case Search(query=query):
-            q = escape(shorten(query, 100))
-            return f"tìm «{q}» · <i>search for “{q}”</i>"
+        case Search(query=query, document=document):
+            q = escape(document.label) if document is not None else _quoted(query)
+            scope = _scope(intent.period, intent.organizer)
+            extra = f" ({scope[4:]})" if scope else ""
+            return f"tìm «{q}»{extra} · <i>search for “{q}”</i>"
         case Help():
             return "trợ giúp · <i>help</i>"
         case Greeting():
@@ -298,6 +470,14 @@ def understood(intent: Intent | None) -> str:
     return "—"
 
 
+def _of(organizer: str | None) -> str:
+    return f" của «{_quoted(organizer)}»" if organizer else ""
+
+
+def _by(organizer: str | None) -> str:
+    return f" by “{_quoted(organizer)}”" if organizer else ""
+
+
 def _reason(answer: NothingFound) -> str:
     match answer.reason:
         case "empty_archive":
@@ -307,6 +487,17 @@ def _reason(answer: NothingFound) -> str:
             )
         case "no_month":
             return "Không có bản tin nào cho tháng này.\n<i>No bulletin for that month.</i>"
+        case "no_period":
+            period = _period_of(answer.intent)
+            if period is not None:
+                return (
+                    f"Kho không có bản tin nào trong {escape(period.label)}.\n"
+                    f"<i>The archive holds no bulletin in {escape(period.label_en)}.</i>"
+                )
+            return "Kho không có bản tin nào như vậy.\n<i>The archive holds no such bulletin.</i>"
+        case "no_organizer":
+            o = _quoted(_organizer_of(answer.intent) or "")
+            return f"Kho không có bản tin nào của «{o}».\n<i>The archive holds no bulletin by “{o}”.</i>"
         case "no_match":
             return "Không tìm thấy nhiệm vụ nào phù hợp.\n<i>No task matches.</i>"
         case "gone":
@@ -314,17 +505,54 @@ def _reason(answer: NothingFound) -> str:
     return "Xin lỗi, tôi chưa hiểu câu hỏi.\n<i>Sorry, I did not understand the question.</i>"
 
 
+def _period_of(intent: Intent | None) -> Period | None:
+    if isinstance(intent, Bulletins | Search):
+        return intent.period
+    return None
+
+
+def _organizer_of(intent: Intent | None) -> str | None:
+    if isinstance(intent, Latest | Month | TaskQuery | Bulletins | Search):
+        return intent.organizer
+    return None
+
+
+def holdings(answer: NothingFound) -> list[str]:
+    """What the archive holds, as the answer to a question it has no bulletin for: its span and
+    years for a month or period, the organizers for an organizer, the recent months otherwise."""
+    lines: list[str] = []
+    if answer.first_month and answer.last_month:
+        first, last = month_label(answer.first_month), month_label(answer.last_month)
+        years = ", ".join(f"{year} ({n})" for year, n in answer.years)
+        lines += [
+            f"Kho có {answer.count} bản tin, từ tháng {first} đến tháng {last}; theo năm: {years}.",
+            f"<i>The archive holds {english_count(answer.count, 'bulletin')}, {first} to {last}; by year: {years}.</i>",
+        ]
+    elif answer.organizers:
+        names = "\n".join(f"• {escape(shorten(name, 80))} ({n})" for name, n in answer.organizers)
+        lines += [
+            f"Kho có {answer.count} bản tin, của các đơn vị · "
+            f"<i>the archive holds {english_count(answer.count, 'bulletin')}, by</i>:",
+            names,
+        ]
+    else:
+        months = ", ".join(month_label(m) + (f" ({n})" if n > 1 else "") for m, n in answer.recent_months)
+        lines += [
+            f"Kho đang có {answer.count} bản tin; gần đây: {months}.",
+            f"<i>The archive holds {english_count(answer.count, 'bulletin')}; recent months: {months}.</i>",
+        ]
+    if answer.first_month and answer.recent_months:
+        months = ", ".join(month_label(m) + (f" ({n})" if n > 1 else "") for m, n in answer.recent_months)
+        lines.append(f"Gần đây · <i>recent</i>: {months}.")
+    return lines
+
+
 def nothing_found(answer: NothingFound) -> str:
     lines = [_reason(answer)]
     if answer.intent is not None and answer.reason != "unknown":
         lines += ["", f"Đã hiểu là <i>(understood as)</i>: {understood(answer.intent)}"]
     if answer.count:
-        months = ", ".join(month_label(m) + (f" ({n})" if n > 1 else "") for m, n in answer.recent_months)
-        lines += [
-            "",
-            f"Kho đang có {answer.count} bản tin; gần đây: {months}.",
-            f"<i>The archive holds {english_count(answer.count, 'bulletin')}; recent months: {months}.</i>",
-        ]
+        lines += ["", *holdings(answer)]
     examples = _examples()
     lines += ["", "Thử hỏi · <i>try</i>:", examples]
     return "\n".join(lines)

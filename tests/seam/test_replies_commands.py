@@ -19,8 +19,8 @@ async def fill(bot: BotHarness) -> None:
 
 ALIASES = [
     ("/nv 3", "📌 Nhiệm vụ 3/6"),
-    ("/tim tham nhũng", "nhiệm vụ có «tham nhũng»"),
-    ("/find corruption", "nhiệm vụ có «tham nhũng»"),
+    ("/tim tham nhũng", "1 nhiệm vụ có cụm «tham nhũng»"),
+    ("/find corruption", "1 nhiệm vụ có cụm «tham nhũng»"),
     ("/list", "Các hội nghị đã lưu"),
     ("/archive", "Các hội nghị đã lưu"),
     ("/danhsach", "Các hội nghị đã lưu"),
@@ -106,6 +106,7 @@ async def test_search_pages_keep_the_words_as_typed(bot: BotHarness) -> None:
 
 async def test_one_match_is_one_task_in_english(bot: BotHarness) -> None:
     await fill(bot)
+    await bulletins.add(bot.store, sample_bulletin("case05.txt"))  # task 4: chuyển đổi số
     [reply] = await bot.ask(USER, "chuyển đổi số")
-    assert "1 nhiệm vụ có «chuyển đổi số»" in reply
-    assert "1 task matches" in reply
+    assert "1 nhiệm vụ có cụm «chuyển đổi số»" in reply
+    assert "1 task contains the phrase “chuyển đổi số”" in reply
