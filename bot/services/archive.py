@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,6 +42,8 @@ MONTH_CHOICES = 10
 RECENT_MONTHS = 6
 # Organizers named when the one asked for is not in the archive, and offered when a phrase is ambiguous.
 ORGANIZER_CHOICES = 10
+# Organizers read to match a phrase against (most bulletins first); an archive rarely has more.
+ORGANIZERS_READ = 1000
 _EN_MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December",
@@ -312,15 +313,18 @@ async def bulletin_list(store: Store, intent: Bulletins, *, page: int = 1) -> An
         return await nothing_found(store, intent, "empty_archive")
     if intent.organizer is not None and not await _organizer_held(store, intent.organizer):
         return await _organizer_not_held(store, intent, intent.organizer, page)
-    found = await _filtered(store, intent.period, intent.organizer)
-    if not found:
+    where = _where(intent.period, intent.organizer)
+    page = max(1, page)
+    items, total = await bulletins.listing(store, where, (page - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE)
+    if total == 0:
         return await nothing_found(store, intent, "no_period")
-    if len(found) == 1:
-        return await _bulletin_answer(store, found[0])
-    pages = -(-len(found) // LIST_PAGE_SIZE)
-    page = min(max(1, page), pages)
-    items = found[(page - 1) * LIST_PAGE_SIZE : page * LIST_PAGE_SIZE]
-    return BulletinList(tuple(items), page, pages, len(found), intent)
+    if total == 1:
+        return await _bulletin_answer(store, items[0])
+    pages = -(-total // LIST_PAGE_SIZE)
+    if page > pages:  # a page past the end (an old button): the last one
+        page = pages
+        items, total = await bulletins.listing(store, where, (page - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE)
+    return BulletinList(tuple(items), page, pages, total, intent)
 
 
 async def _of_organizer(
@@ -333,21 +337,21 @@ async def _of_organizer(
     if not await _organizer_held(store, organizer):
         return await _organizer_not_held(store, intent, organizer, page)
     number = intent.number if isinstance(intent, TaskQuery) else None
-    mine = await _filtered(store, None, organizer)
     if month is not None:
-        key = month.key or max((b.month for b in mine if b.month[5:] == f"{month.month:02d}"), default=None)
-        found = [b for b in mine if b.month == key]
+        key = month.key or await bulletins.latest_month_numbered(store, month.month, organizer=organizer)
+        found = [] if key is None else await bulletins.by_month(store, key, organizer=organizer)
         if not found:
             return await nothing_found(store, intent, "no_month")
         if len(found) > 1:
             return MonthAnswer(found[0].month, tuple(found[:MONTH_CHOICES]), task_number=number, total=len(found))
-        chosen = found[0]
+        chosen: ArchivedBulletin | None = found[0]
     else:
-        bodies = _bodies(mine, organizer)
-        if len(bodies) > 1:
-            newest = [group[0] for group in bodies]
+        newest = await _newest_of_each_body(store, organizer)
+        if len(newest) > 1:
             return OrganizerChoice(organizer, tuple(newest[:ORGANIZER_CHOICES]), number, len(newest))
-        chosen = bodies[0][0]
+        chosen = newest[0] if newest else await bulletins.latest(store, organizer=organizer)
+    if chosen is None:  # pragma: no cover - the organizer is held, so it has a newest bulletin
+        return await nothing_found(store, intent, "no_organizer")
     if number is not None:
         return _task_answer(chosen, number)
     return await _bulletin_answer(store, chosen)
@@ -399,7 +403,7 @@ async def search_intent(store: Store, intent: Search, *, page: int = 1) -> Answe
         return await nothing_found(store, intent, "empty_archive")
     if intent.organizer is not None and not await _organizer_held(store, intent.organizer):
         return await _organizer_not_held(store, intent, intent.organizer, page)
-    if intent.period is not None and not await _filtered(store, intent.period, intent.organizer):
+    if intent.period is not None and not await _count(store, _where(intent.period, intent.organizer)):
         return await nothing_found(store, intent, "no_period")
     page = max(1, page)
     found = await _search_page(store, intent, page)
@@ -440,10 +444,7 @@ async def search_intent(store: Store, intent: Search, *, page: int = 1) -> Answe
 
 
 async def _search_page(store: Store, intent: Search, page: int, limit: int = SEARCH_PAGE_SIZE) -> SearchPage:
-    period = intent.period
-    where = None
-    if period is not None or intent.organizer is not None:
-        where = SearchFilter(period.start if period else None, period.end if period else None, intent.organizer)
+    where = _where(intent.period, intent.organizer)
     return await search_tasks(store, intent.query, limit, (page - 1) * limit, where=where, document=intent.document)
 
 
@@ -511,12 +512,9 @@ async def nothing_found(store: Store, intent: Intent | None, reason: NothingReas
     recent = tuple(await bulletins.months(store, RECENT_MONTHS))
     found = NothingFound(intent, reason, count, recent)
     if reason in ("no_month", "no_period"):
-        every = await bulletins.months(store, count)
-        years = Counter[int]()
-        for month, n in every:
-            years[int(month[:4])] += n
+        held = await bulletins.holdings(store)
         found = dataclasses.replace(
-            found, first_month=every[-1][0], last_month=every[0][0], years=tuple(sorted(years.items()))
+            found, first_month=held.first_month, last_month=held.last_month, years=held.per_year
         )
     if reason == "no_organizer":
         asked = _organizer_of(intent) or ""
@@ -532,8 +530,8 @@ async def _nearest_organizers(store: Store, asked: str) -> tuple[tuple[str, int]
     """The organizers the archive holds, those sharing most words with ``asked`` first, then the
     busiest; at most ``ORGANIZER_CHOICES``."""
     wanted = set(_words(fold_query(asked)))
-    held = Counter(b.organizer for b in await _all(store) if b.organizer)
-    ranked = sorted(held.items(), key=lambda item: (-len(wanted & set(_words(fold(item[0])))), -item[1], item[0]))
+    held = await bulletins.organizers(store, ORGANIZERS_READ)
+    ranked = sorted(held, key=lambda item: (-len(wanted & set(_words(fold(item[0])))), -item[1], item[0]))
     return tuple(ranked[:ORGANIZER_CHOICES])
 
 
@@ -556,44 +554,47 @@ def _holds(haystack: str, phrase: list[str]) -> bool:
     return n > 0 and any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
 
 
-def _organizer_matches(bulletin: ArchivedBulletin, organizer: str) -> bool:
+def _body(organizer: str) -> str:
+    """The body an organizer belongs to: "Ban Tuyên giáo Tỉnh ủy Hà Giang" → "tinh uy ha giang"."""
+    return _OFFICE.sub("", " ".join(_words(fold(organizer))))
+
+
+async def _newest_of_each_body(store: Store, organizer: str) -> list[ArchivedBulletin]:
+    """The newest bulletin of each body whose organizer holds the phrase ``organizer``, newest first.
+
+    When some bodies are named exactly by it ("trung ương" is the body of "Ban Tuyên giáo Trung
+    ương" and of "Ban Tuyên giáo và Dân vận Trung ương"), only those count: the phrase names them,
+    not the others that merely contain it ("Đảng ủy Khối các cơ quan Trung ương"). Empty when the
+    phrase matched titles only.
+    """
     phrase = _words(fold_query(organizer))
-    return _holds(fold(bulletin.organizer), phrase) or _holds(fold(bulletin.title), phrase)
+    asked = " ".join(phrase)
+    bodies: dict[str, list[str]] = {}
+    for name, _ in await bulletins.organizers(store, ORGANIZERS_READ):
+        if _holds(fold(name), phrase):
+            bodies.setdefault(_body(name), []).append(name)
+    if asked in bodies:
+        bodies = {asked: bodies[asked]}
+    newest: list[ArchivedBulletin] = []
+    for names in bodies.values():
+        found = [b for name in names if (b := await bulletins.latest(store, organizer=name)) is not None]
+        if found:
+            newest.append(max(found, key=lambda b: (b.month, b.id)))
+    return sorted(newest, key=lambda b: (b.month, b.id), reverse=True)
 
 
-def _bodies(found: list[ArchivedBulletin], organizer: str) -> list[list[ArchivedBulletin]]:
-    """``found`` (newest first) grouped by the body that organized them, newest group first. When some
-    bodies are named exactly by ``organizer`` ("trung ương" is the body of "Ban Tuyên giáo Trung
-    ương"), only those count: the phrase then names them, not the others that contain it."""
-    groups: dict[str, list[ArchivedBulletin]] = {}
-    for b in found:
-        groups.setdefault(_body(b), []).append(b)
-    asked = " ".join(_words(fold_query(organizer)))
-    exact = [g for key, g in groups.items() if key == asked]
-    return exact or list(groups.values())
+def _where(period: Period | None, organizer: str | None) -> SearchFilter | None:
+    if period is None and organizer is None:
+        return None
+    return SearchFilter(period.start if period else None, period.end if period else None, organizer)
 
 
-def _body(bulletin: ArchivedBulletin) -> str:
-    return _OFFICE.sub("", " ".join(_words(fold(bulletin.organizer or bulletin.title))))
-
-
-async def _all(store: Store) -> list[ArchivedBulletin]:
-    """Every bulletin, newest first."""
-    return await bulletins.page(store, 0, await bulletins.count(store))
+async def _count(store: Store, where: SearchFilter | None) -> int:
+    return (await bulletins.listing(store, where, 0, 0))[1]
 
 
 async def _organizer_held(store: Store, organizer: str) -> bool:
-    return any(_organizer_matches(b, organizer) for b in await _all(store))
-
-
-async def _filtered(store: Store, period: Period | None, organizer: str | None) -> list[ArchivedBulletin]:
-    """The bulletins of ``period`` (inclusive months) and ``organizer``, newest first."""
-    return [
-        b
-        for b in await _all(store)
-        if (period is None or period.start <= b.month <= period.end)
-        and (organizer is None or _organizer_matches(b, organizer))
-    ]
+    return await _count(store, SearchFilter(organizer=organizer)) > 0
 
 
 async def _bulletins_of(store: Store, month: Month) -> list[ArchivedBulletin]:
