@@ -105,6 +105,8 @@ SELECT t.id, t.bulletin_id, t.number, t.text, t.folded, b.title, b.month, b.orga
 FROM tasks AS t JOIN bulletins AS b ON b.id = t.bulletin_id
 WHERE t.id IN (SELECT value FROM json_each(?))
 """
+TEXT_OF = "SELECT text FROM tasks WHERE id = ?"
+TEXTS = "SELECT id, text FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
 ORGANIZER_MATCH = "b.id IN (SELECT rowid FROM bulletins_fts WHERE bulletins_fts MATCH ?)"
 
 _WORD = re.compile(r"[^\W_]+")
@@ -473,8 +475,10 @@ KIND_WORDS = {
 
 
 def _issuer_key(issuer: str) -> str:
-    key = re.sub(r"[^a-z0-9]", "", fold(issuer))
-    return "tw" if key == "tu" else key  # "TƯ" and "TW"
+    """An issuer as written ("TW", "TƯ", "T.Ư", "TU", "BCT") as one comparable key: "TƯ" is "TW"
+    (Trung ương), but "TU" is a Tỉnh ủy, so the horn decides and the unfolded text is compared."""
+    key = "".join(ch for ch in unicodedata.normalize("NFC", issuer).upper() if ch.isalnum())
+    return {"TƯ": "tw"}.get(key, fold(key))
 
 
 def document_pattern(ref: DocumentRef) -> re.Pattern[str]:
@@ -501,14 +505,16 @@ def document_expression(ref: DocumentRef) -> str:
     return f"folded : ({numbers} OR {fts_string(code + str(ref.number))}) AND folded : ({kind})"
 
 
-def document_spans(folded: str, ref: DocumentRef) -> list[tuple[int, int]]:
-    """Where ``folded`` cites ``ref`` (an issuer the question gave must match one the text names)."""
+def document_spans(text: str, folded: str, ref: DocumentRef) -> list[tuple[int, int]]:
+    """Where ``text`` (``folded`` its fold) cites ``ref``; an issuer the question gave must match the
+    one the citation names, if it names one."""
     wanted = None if ref.issuer is None else _issuer_key(ref.issuer)
     spans = []
     for m in document_pattern(ref).finditer(folded):
-        issuer = m.group("issuer")
-        if wanted is not None and issuer is not None and _issuer_key(issuer) != wanted:
-            continue
+        if wanted is not None and m.group("issuer") is not None:
+            start, end = m.span("issuer")
+            if _issuer_key(text[start:end]) != wanted:
+                continue
         spans.append(m.span())
     return spans
 
@@ -602,6 +608,15 @@ async def search_tasks(
     found = await _attempt(store, scope, *strict)
     if found is None and marked:
         found, quality = await _attempt(store, scope, terms, "folded"), "folded"
+        if found is not None:
+            # The diacritics matched nothing but the letters did. If the words found differ from
+            # those typed by one letter or mark ("chuyen doi sô" for "chuyển đổi số"), that was a
+            # typo: search what was found, as typed words, and say so.
+            spelling = await _spelling_found(store, found, query)
+            if spelling is not None:
+                respelled = await _attempt(store, scope, spelling, "exact", phrase_only=True)
+                if respelled is not None:
+                    found, quality, corrected = respelled, "corrected", " ".join(spelling)
     if found is None:
         vocabulary = await _vocabulary(store)
         tries = [strict] if not marked else [strict, (terms, "folded")]
@@ -633,12 +648,69 @@ async def search_tasks(
     return SearchPage(hits, len(order), tuple(query_terms(" ".join(found.words))), quality, corrected)
 
 
+def within_one_edit(a: str, b: str) -> bool:
+    """True if ``b`` is ``a`` with at most one character deleted, inserted, changed, or two swapped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+        return swapped or a[i + 1 :] == b[i + 1 :]
+    return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
+
+
+async def _spelling_found(store: Store, found: _Found, query: str) -> list[str] | None:
+    """The words (exact keys) the best folded hit holds for the question's words, when the words typed
+    with diacritics differ from them by one edit in all; None otherwise. Words typed without
+    diacritics are taken as found: the question meant them folded."""
+    typed = exact_terms(query)
+    if len(typed) != len(found.words) or not found.ranked:
+        return None
+    best = min(found.ranked, key=lambda task_id: (*found.ranked[task_id], -task_id))
+    text = await store.fetchval(TEXT_OF, (best,))
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFC", str(text))
+    tokens = _tokens(text, fold(text), "folded")
+    forms = [form for _, _, form in tokens]
+    n = len(found.words)
+    at = next((i for i in range(len(forms) - n + 1) if forms[i : i + n] == found.words), None)
+    if at is not None:
+        spelled = [word_key(text[s:e]) for s, e, _ in tokens[at : at + n]]
+    else:
+        first = {form: word_key(text[s:e]) for s, e, form in reversed(tokens)}
+        spelled = [first.get(word, "") for word in found.words]
+    edits = 0
+    for word, spelling in zip(typed, spelled, strict=True):
+        if not spelling:
+            return None
+        if has_diacritics(word) and word != spelling:
+            if not within_one_edit(word, spelling):
+                return None
+            edits += 1
+    return spelled if 0 < edits <= 1 else None
+
+
 async def _document_page(store: Store, scope: _Scope, ref: DocumentRef, limit: int, offset: int) -> SearchPage:
+    """The tasks citing ``ref``, newest first. The index finds tasks holding the number and the kind;
+    the pattern keeps those citing it (an issuer the question gave is checked on the task's own text:
+    "TƯ" and "TU" fold alike)."""
     pattern = document_pattern(ref)
     candidates = await scope.candidates(store, document_expression(ref), lambda row: pattern.search(row[1]) is not None)
-    order = [task_id for task_id, folded, _ in candidates if document_spans(folded, ref)]
+    cited = [(task_id, folded) for task_id, folded, _ in candidates if pattern.search(folded)]
+    if ref.issuer is not None and cited:
+        rows = await store.fetchall(TEXTS, (json.dumps([task_id for task_id, _ in cited]),))
+        texts = {int(r["id"]): unicodedata.normalize("NFC", r["text"]) for r in rows}
+        cited = [(i, f) for i, f in cited if len(texts.get(i, "")) == len(f) and document_spans(texts[i], f, ref)]
+    order = [task_id for task_id, _ in cited]
     page_ids = order[max(0, offset) : max(0, offset) + max(0, limit)]
-    hits = await _hits(store, page_ids, lambda _: TIER_PHRASE, lambda text, folded, _: document_spans(folded, ref))
+    hits = await _hits(
+        store, page_ids, lambda _: TIER_PHRASE, lambda text, folded, _: document_spans(text, folded, ref)
+    )
     return SearchPage(hits, len(order), tuple(query_terms(ref.label)))
 
 

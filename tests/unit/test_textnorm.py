@@ -10,7 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.records import BulletinParseError
-from bot.domain.textnorm import fold, fold_query, has_html, html_to_text, normalize_text
+from bot.domain.textnorm import (
+    exact_text,
+    fold,
+    fold_query,
+    has_diacritics,
+    has_html,
+    html_to_text,
+    normalize_text,
+    word_key,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -225,3 +234,74 @@ def test_fold_query_reads_telex_dd_as_d(typed: str, folded: str) -> None:
 def test_fold_query_agrees_with_fold_on_text_without_telex() -> None:
     text = "Hội nghị Báo cáo viên: phòng, chống tham nhũng, tiêu cực"
     assert fold_query(text) == fold(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact word keys
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ủy", "uỷ"),  # old and new tone placement
+        ("hòa", "hoà"),
+        ("khóa", "khoá"),
+        ("Thủy", "Thuỷ"),
+        ("Đảng", "Ðảng"),  # U+0110 and the Icelandic U+00D0
+        ("ĐẢNG", "đảng"),
+        ("Tỉnh", "TỈNH"),
+    ],
+)
+def test_word_key_treats_spellings_of_one_word_alike(a: str, b: str) -> None:
+    assert word_key(a) == word_key(b)
+    assert word_key(unicodedata.normalize("NFD", a)) == word_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("nhũng", "những"),  # different quality mark
+        ("thăm", "tham"),
+        ("này", "nay"),  # tone against none
+        ("đối", "đổi"),  # different tones
+        ("đổi", "dổi"),  # đ is a letter of its own
+        ("số", "sô"),
+    ],
+)
+def test_word_key_keeps_words_apart(a: str, b: str) -> None:
+    assert word_key(a) != word_key(b)
+    assert fold(a) == fold(b)  # folding alone could not tell them apart
+
+
+def test_exact_text_is_the_words_keys() -> None:
+    assert exact_text("Phòng, chống THAM NHŨNG; Tỉnh uỷ Hà Giang") == "phòng chống tham nhũng tỉnh ủy hà giang"
+    assert exact_text("") == ""
+    assert exact_text("57-NQ/TW") == "57 nq tw"
+
+
+def test_has_diacritics() -> None:
+    assert has_diacritics("tham nhũng") and has_diacritics("đang") and has_diacritics("Ðảng")
+    assert not has_diacritics("tham nhung") and not has_diacritics("Covid-19") and not has_diacritics("")
+
+
+_VIETNAMESE_LETTERS = (
+    "".join(
+        unicodedata.normalize("NFC", v + t)
+        for v in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
+        for t in ("", *"\u0301\u0300\u0309\u0303\u0323")
+    )
+    + "bcdđghklmnpqrstvxĐÐBCDGHKLMNPQRSTVX"
+)
+
+
+@given(st.text(max_size=40))
+def test_word_key_is_total_and_idempotent(word: str) -> None:
+    assert word_key(word_key(word)) == word_key(word)
+
+
+@given(st.text(alphabet=_VIETNAMESE_LETTERS, min_size=1, max_size=8))
+def test_word_key_of_vietnamese_letters_folds_like_the_word_and_ignores_case(word: str) -> None:
+    key = word_key(word)
+    assert fold(key) == fold(word)
+    assert word_key(word.upper()) == key == word_key(word.lower())
