@@ -30,7 +30,7 @@ from bot.domain.intents import (
 from bot.domain.records import ArchivedBulletin, SearchHit, Task
 from bot.domain.textnorm import fold, fold_query
 from data import bulletins
-from data.search import TIER_PHRASE, Quality, SearchFilter, SearchPage, match_spans, query_terms, search_tasks
+from data.search import TIER_ALL, TIER_PHRASE, Quality, SearchFilter, SearchPage, match_spans, query_terms, search_tasks
 from data.store import Store
 
 HISTORY_PAGE_SIZE = 8
@@ -376,6 +376,12 @@ async def _organizer_not_held(store: Store, intent: Intent, organizer: str, page
         found = await search_intent(store, search, page=page)
         if isinstance(found, SearchResults) and found.quality != "partial":
             return found
+        # Nothing of theirs, but words the archive does hold elsewhere are still keywords ("tỉnh ủy bắc
+        # ninh tham nhũng": no such task there); words it holds nowhere were part of the name ("tỉnh ủy
+        # yên bái"), so the organizer is what is missing.
+        elsewhere = await search_tasks(store, dropped, 1)
+        if elsewhere.hits and elsewhere.quality in ("exact", "folded"):
+            return found
         break
     return await nothing_found(store, intent, "no_organizer")
 
@@ -397,7 +403,7 @@ async def search_intent(store: Store, intent: Search, *, page: int = 1) -> Answe
     """One page of the tasks a Search finds, within its period, organizer and document.
 
     A question with two readings (``alternative``) is answered as the topic when the archive holds it
-    as a phrase, with the other reading offered; otherwise as the other reading.
+    (every word of it in one task), with the other reading offered; otherwise as the other reading.
     """
     if await bulletins.count(store) == 0:
         return await nothing_found(store, intent, "empty_archive")
@@ -411,7 +417,7 @@ async def search_intent(store: Store, intent: Search, *, page: int = 1) -> Answe
         page = -(-found.total // SEARCH_PAGE_SIZE)
         found = await _search_page(store, intent, page)
     alternative = intent.alternative
-    if alternative is not None and not _found_as_phrase(found):
+    if alternative is not None and not _found_as_topic(found):
         return await answer(store, alternative)
     if not found.hits:
         return await nothing_found(store, intent, "no_match")
@@ -448,10 +454,11 @@ async def _search_page(store: Store, intent: Search, page: int, limit: int = SEA
     return await search_tasks(store, intent.query, limit, (page - 1) * limit, where=where, document=intent.document)
 
 
-def _found_as_phrase(found: SearchPage) -> bool:
-    """The topic reading holds: the best hit has the words as one phrase, diacritics as typed or folded
-    (a corrected or partial match is not the topic the question named)."""
-    return bool(found.hits) and found.quality in ("exact", "folded") and found.hits[0].tier == TIER_PHRASE
+def _found_as_topic(found: SearchPage) -> bool:
+    """The topic reading holds: the best hit has every word of it ("kỷ niệm Cách mạng Tháng Mười Nga"
+    has "107 năm" inside), diacritics as typed or folded. A corrected or partial match is not the
+    topic the question named; month words beside a topic's other words are no month."""
+    return bool(found.hits) and found.quality in ("exact", "folded") and found.hits[0].tier in (TIER_PHRASE, TIER_ALL)
 
 
 async def inline_tasks(store: Store, intent: Intent | None) -> list[TaskAnswer]:
