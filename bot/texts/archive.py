@@ -438,7 +438,8 @@ def understood(intent: Intent | None) -> str:
             o = _quoted(organizer)
             return f"bản tin mới nhất của «{o}» · <i>the latest bulletin by “{o}”</i>"
         case Month(year=None, month=m):
-            return f"tháng {m} gần nhất{_of(intent.organizer)} · <i>the latest month {m}{_by(intent.organizer)}</i>"
+            english = EN_MONTHS[m - 1] if 1 <= m <= 12 else f"month {m}"
+            return f"tháng {m} gần nhất{_of(intent.organizer)} · <i>the latest {english}{_by(intent.organizer)}</i>"
         case Month():
             return f"tháng {intent.label}{_of(intent.organizer)} · <i>{intent.label}{_by(intent.organizer)}</i>"
         case TaskQuery(number=n, month=None, organizer=organizer):

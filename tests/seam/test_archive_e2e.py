@@ -84,3 +84,29 @@ async def test_inline_query_offers_matching_tasks(bot: BotHarness) -> None:
     await bot.until(lambda: len(bot.tg.inline_answers) >= 2)
     latest = bot.tg.inline_answers[-1].results
     assert [r["title"].split(" · ")[0] for r in latest] == [f"Nhiệm vụ {n}/6" for n in range(1, 7)]
+
+
+async def test_the_other_reading_is_one_tap_away(bot: BotHarness) -> None:
+    await fill(bot)  # seed's task 6: "kỷ niệm 104 năm Cách mạng Tháng Mười Nga"
+    [topic] = await bot.ask(705, "cách mạng tháng mười")
+    assert topic.startswith("🔎 1 nhiệm vụ có cụm «cách mạng tháng mười»")
+    message_id, data = bot.button(705, "📅 Bản tin tháng 10")
+    assert data == "ar:q:1:tháng 10"
+    edits = len(bot.tg.edits)
+    bot.press(705, "📅 Bản tin tháng 10")
+    await bot.until(lambda: len(bot.tg.edits) > edits)
+    edit = bot.tg.edits[-1]
+    assert edit.message_id == message_id
+    assert edit.text is not None and "Tháng 10/2021 có 2 bản tin" in edit.text
+
+
+async def test_a_question_button_is_understood_when_pressed(bot: BotHarness) -> None:
+    await fill(bot)
+    await bot.ask(706, "/latest")
+    message_id, _ = bot.button(706, texts.LIST)
+    edits = len(bot.tg.edits)
+    bot.tg.user_callback(706, message_id, "ar:q:1:tháng 10/2021")
+    await bot.until(lambda: len(bot.tg.edits) > edits)
+    edit = bot.tg.edits[-1]
+    assert edit.message_id == message_id
+    assert edit.text is not None and "Tháng 10/2021 có 2 bản tin" in edit.text

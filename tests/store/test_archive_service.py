@@ -4,21 +4,24 @@ SQLite database: each phrasing a user might send finds the right bulletin, month
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 import pytest
 
-from bot.domain.intents import Latest, Search, understand
+from bot.domain.intents import Bulletins, DocumentRef, Latest, Month, Period, Search, TaskQuery, understand
 from bot.domain.parser import parse_bulletin
+from bot.domain.records import ArchivedBulletin
 from bot.domain.rendering import html_to_plain, plain_length
 from bot.services import archive
 from bot.services.archive import (
     BulletinAnswer,
+    BulletinList,
     HelpAnswer,
     HistoryPage,
     MonthAnswer,
     NothingFound,
+    OrganizerChoice,
     SearchResults,
     TaskAnswer,
     TaskOutOfRange,
@@ -40,6 +43,15 @@ async def import_examples(store: Store) -> dict[str, int]:
     ids = {}
     for path in sorted([*EXAMPLES.glob("case*.txt"), *EXAMPLES.glob("seed-*.txt")]):
         ids[path.stem.split("-")[0]], _ = await bulletins.add(store, parse_bulletin(path.read_bytes()))
+    return ids
+
+
+async def import_all_examples(store: Store) -> dict[str, int]:
+    """Every example (case*, seed, fam-*), named as tests/store/test_phrasings.py names them."""
+    ids = {}
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        name = path.stem if path.stem.startswith("fam-") else path.stem.split("-")[0]
+        ids[name], _ = await bulletins.add(store, parse_bulletin(path.read_bytes()))
     return ids
 
 
@@ -301,3 +313,198 @@ async def test_search_pages(store: Store, ids: dict[str, int]) -> None:
     assert {h.hit.task_id for h in first.hits}.isdisjoint({h.hit.task_id for h in second.hits})
     for html in (*texts.render(first), *texts.render(second)):
         assert plain_length(html_to_plain(html)) <= 4096
+
+
+# --- answers to intents built directly, over every example (tests/store/test_phrasings.py) ---------
+
+YEAR_2023 = Period("2023-01", "2023-12", "năm 2023", "2023")
+YEAR_2024 = Period("2024-01", "2024-12", "năm 2024", "2024")
+YEAR_2018 = Period("2018-01", "2018-12", "năm 2018", "2018")
+
+
+@pytest.fixture
+async def every(store: Store) -> dict[str, int]:
+    return await import_all_examples(store)
+
+
+def names(every: dict[str, int], found: Iterable[ArchivedBulletin]) -> list[str]:
+    return [name_of(every, b.id) for b in found]
+
+
+def hit_names(every: dict[str, int], result: SearchResults) -> set[tuple[str, int]]:
+    return {(name_of(every, h.hit.bulletin_id), h.hit.task_number) for h in result.hits}
+
+
+async def test_a_period_is_a_paged_list_newest_first(store: Store, every: dict[str, int]) -> None:
+    first = await archive.answer(store, Bulletins(period=YEAR_2023))
+    assert isinstance(first, BulletinList)
+    assert (first.total, first.pages, len(first.items)) == (11, 2, archive.LIST_PAGE_SIZE)
+    second = await archive.answer(store, Bulletins(period=YEAR_2023), page=2)
+    assert isinstance(second, BulletinList) and second.page == 2
+    months = [b.month for b in (*first.items, *second.items)]
+    assert months == sorted(months, reverse=True) and months[0] == "2023-12" and months[-1] == "2023-03"
+    beyond = await archive.answer(store, Bulletins(period=YEAR_2023), page=9)
+    assert isinstance(beyond, BulletinList) and beyond.items == second.items
+    (html,) = texts.render(first)
+    plain = html_to_plain(html)
+    assert plain.startswith("📚 11 bản tin trong năm 2023 · 11 bulletins in 2023")
+    assert "Trang 1/2" in plain and "Ban Tuyên giáo Thành ủy Hải Phòng" in plain
+
+
+async def test_a_list_of_one_is_that_bulletin(store: Store, every: dict[str, int]) -> None:
+    result = await archive.answer(store, Bulletins(organizer="thành ủy hải phòng"))
+    assert isinstance(result, BulletinAnswer) and name_of(every, result.bulletin.id) == "case02"
+
+
+async def test_a_period_the_archive_does_not_hold_is_named_with_what_it_holds(
+    store: Store, every: dict[str, int]
+) -> None:
+    for intent in (Bulletins(period=YEAR_2018), Search("tham nhũng", period=YEAR_2018)):
+        result = await archive.answer(store, intent)
+        assert isinstance(result, NothingFound) and result.reason == "no_period"
+        assert (result.first_month, result.last_month) == ("2019-08", "2026-02")
+        assert dict(result.years) == {2019: 2, 2020: 2, 2021: 7, 2022: 6, 2023: 11, 2024: 7, 2025: 4, 2026: 1}
+        (html,) = texts.render(result)
+        plain = html_to_plain(html)
+        assert "Kho không có bản tin nào trong năm 2018." in plain
+        assert "The archive holds no bulletin in 2018." in plain
+        assert "từ tháng 8/2019 đến tháng 2/2026" in plain and "2023 (11)" in plain
+
+
+async def test_an_organizer_the_archive_does_not_hold_is_named_with_those_it_holds(
+    store: Store, every: dict[str, int]
+) -> None:
+    result = await archive.answer(store, Bulletins(organizer="tỉnh ủy yên bái"))
+    assert isinstance(result, NothingFound) and result.reason == "no_organizer"
+    held = [name for name, _ in result.organizers]
+    assert held[0] == "Ban Tuyên giáo Tỉnh ủy Hà Giang"  # shares "tỉnh ủy", and has two bulletins
+    assert all("Tỉnh ủy" in name or "Yên" in name for name in held)  # those sharing its words first
+    (html,) = texts.render(result)
+    plain = html_to_plain(html)
+    assert "Kho không có bản tin nào của «tỉnh ủy yên bái»." in plain
+    assert "• Ban Tuyên giáo Tỉnh ủy Hà Giang (2)" in plain
+
+
+async def test_an_organizer_too_long_gives_its_last_words_back_to_the_keywords(
+    store: Store, every: dict[str, int]
+) -> None:
+    found = await archive.answer(store, Bulletins(organizer="thành ủy đà nẵng tham nhũng"))
+    assert isinstance(found, SearchResults)
+    assert hit_names(every, found) == {("fam-letters", 6)}
+    assert (found.query, found.organizer) == ("tham nhũng", "thành ủy đà nẵng")
+    # Bắc Ninh's bulletins do not hold the phrase: the answer is that search's, tasks with some of it.
+    partial = await archive.answer(store, Bulletins(organizer="tỉnh ủy bắc ninh tham nhũng"))
+    assert isinstance(partial, SearchResults) and partial.quality == "partial"
+    assert partial.intent == Search("tham nhũng", organizer="tỉnh ủy bắc ninh")
+    assert {name for name, _ in hit_names(every, partial)} == {"fam-keycaps"}
+    # Words the archive holds nowhere were part of the name: the organizer is what is missing.
+    missing = await archive.answer(store, Latest(organizer="tỉnh ủy yên bái"))
+    assert isinstance(missing, NothingFound) and missing.reason == "no_organizer"
+
+
+async def test_latest_of_an_organizer(store: Store, every: dict[str, int]) -> None:
+    for organizer, expected in (
+        ("tỉnh ủy hà giang", "fam-caption-credit"),  # 1/2024, newer than 5/2022
+        ("trung ương", "fam-paragraphs"),  # the body named exactly, not the Đảng ủy Khối of it
+        ("thành ủy bắc ninh", "fam-facebook-pins"),
+    ):
+        result = await archive.answer(store, Latest(organizer=organizer))
+        assert isinstance(result, BulletinAnswer), organizer
+        assert name_of(every, result.bulletin.id) == expected
+
+
+async def test_an_organizer_naming_several_is_asked_back(store: Store, every: dict[str, int]) -> None:
+    result = await archive.answer(store, Latest(organizer="đảng ủy khối"))
+    assert isinstance(result, OrganizerChoice)
+    assert names(every, result.bulletins) == [
+        "case04",
+        "fam-participants",
+        "fam-roman-sections",
+        "fam-paren",
+        "fam-plus",
+    ]
+    (html,) = texts.render(result)
+    plain = html_to_plain(html)
+    assert plain.startswith("«đảng ủy khối» có trong tên 5 đơn vị tổ chức khác nhau.")
+    assert "Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh Long An" in plain
+    task = await archive.answer(store, TaskQuery(3, organizer="đảng ủy khối"))
+    assert isinstance(task, OrganizerChoice) and task.task_number == 3
+    assert "để xem nhiệm vụ 3" in html_to_plain(texts.render(task)[0])
+
+
+async def test_a_task_or_month_of_an_organizer(store: Store, every: dict[str, int]) -> None:
+    task = await archive.answer(store, TaskQuery(2, Month(2022, 5), organizer="tỉnh ủy hà giang"))
+    assert isinstance(task, TaskAnswer)
+    assert (name_of(every, task.bulletin.id), task.task.number) == ("fam-date-sitetoday", 2)
+    month = await archive.answer(store, Month(None, 10, organizer="tỉnh ủy nghệ an"))
+    assert isinstance(month, BulletinAnswer) and name_of(every, month.bulletin.id) == "fam-thu-nhat-la"
+    none = await archive.answer(store, Month(2024, 11, organizer="tỉnh ủy nghệ an"))
+    assert isinstance(none, NothingFound) and none.reason == "no_month"
+    assert "tháng 11/2024 của «tỉnh ủy nghệ an»" in texts.render(none)[0]
+
+
+async def test_a_topic_with_month_words_is_the_topic_and_offers_the_month(store: Store, every: dict[str, int]) -> None:
+    october = Month(None, 10)
+    topic = await archive.answer(store, Search("cách mạng tháng mười", alternative=october))
+    assert isinstance(topic, SearchResults)
+    assert hit_names(every, topic) == {("fam-letters", 3), ("seed", 6)}
+    assert topic.alternative == october
+    (html,) = texts.render(topic)
+    assert "2 nhiệm vụ có cụm «cách mạng tháng mười»" in html_to_plain(html)
+    assert "<b>Cách mạng Tháng Mười</b>" in html
+    # Every word in one task, though not side by side ("107 năm" between): still the topic.
+    words = await archive.answer(store, Search("kỷ niệm cách mạng tháng mười nga", alternative=october))
+    assert isinstance(words, SearchResults) and hit_names(every, words) == {("fam-letters", 3), ("seed", 6)}
+    # A "topic" the archive does not hold is the other reading, answered directly.
+    other = await archive.answer(store, Search("hội nghị xyzzy", alternative=Month(2021, 10)))
+    assert isinstance(other, MonthAnswer) and other.month == "2021-10"
+
+
+async def test_search_within_a_period_organizer_or_document(store: Store, every: dict[str, int]) -> None:
+    period = await archive.answer(store, Search("tham nhũng", period=YEAR_2023))
+    assert isinstance(period, SearchResults)
+    assert hit_names(every, period) == {("case02", 4), ("fam-roman-sections", 3)}
+    plain = html_to_plain(texts.render(period)[0])
+    assert plain.startswith("🔎 2 nhiệm vụ có cụm «tham nhũng» · 2 tasks contain the phrase “tham nhũng”")
+    assert "Tìm trong năm 2023 · searched in 2023" in plain
+    organizer = await archive.answer(store, Search("tham nhũng", organizer="đảng ủy khối"))
+    assert isinstance(organizer, SearchResults)
+    assert hit_names(every, organizer) == {("case04", 3), ("seed", 4), ("fam-roman-sections", 3)}
+    assert "Tìm của «đảng ủy khối»" in html_to_plain(texts.render(organizer)[0])
+    ref = DocumentRef("NQ", 57, None, "Nghị quyết 57")
+    document = await archive.answer(store, Search("nghị quyết 57", document=ref))
+    assert isinstance(document, SearchResults)
+    assert hit_names(every, document) == {("fam-emoji-bullets", 1), ("fam-two-digit", 5)}
+    html = texts.render(document)[0]
+    assert "2 nhiệm vụ nhắc đến Nghị quyết 57" in html_to_plain(html)
+    assert html.count("<b>Nghị quyết số 57-NQ/TW</b>") == 2  # the citation, highlighted in each
+
+
+async def test_counts_and_highlights_say_what_is_true(store: Store, every: dict[str, int]) -> None:
+    result = await archive.answer(store, Search("tham nhũng"))
+    assert isinstance(result, SearchResults) and result.total == 8 and result.pages == 2
+    (html,) = texts.render(result)
+    assert html_to_plain(html).startswith("🔎 8 nhiệm vụ có «tham nhũng»")
+    assert "<b>những</b>" not in html and "<b>tham nhũng</b>" in html
+    # Each hit names its task, bulletin (short title), month and organizer.
+    line = next(x for x in html_to_plain(html).splitlines() if x.startswith("1. Nhiệm vụ"))
+    hit = result.hits[0].hit
+    assert line == (
+        f"1. Nhiệm vụ {hit.task_number}/{hit.task_count} · tháng {hit.month[5:].lstrip('0')}/{hit.month[:4]}"
+        f" · {hit.organizer}"
+    )
+    typo = await archive.answer(store, Search("tham nhũg"))
+    assert isinstance(typo, SearchResults) and typo.quality == "corrected"
+    plain = html_to_plain(texts.render(typo)[0])
+    assert plain.startswith("Không tìm thấy «tham nhũg». Có phải bạn muốn tìm «tham nhũng»?")
+    assert "8 nhiệm vụ có «tham nhũng»" in plain
+
+
+async def test_inline_mode_gives_the_same_hits(store: Store, every: dict[str, int]) -> None:
+    intent = Search("cách mạng tháng mười", alternative=Month(None, 10))
+    inline = await archive.inline_tasks(store, intent)
+    assert {(name_of(every, a.bulletin.id), a.task.number) for a in inline} == {("fam-letters", 3), ("seed", 6)}
+    listed = await archive.inline_tasks(store, Bulletins(organizer="tỉnh ủy hà giang"))
+    assert {name_of(every, a.bulletin.id) for a in listed} == {"fam-caption-credit", "fam-date-sitetoday"}
+    other = await archive.inline_tasks(store, Search("hội nghị xyzzy", alternative=Month(2024, 4)))
+    assert [(name_of(every, a.bulletin.id), a.task.number) for a in other] == [("case04", n) for n in range(1, 6)]
