@@ -75,12 +75,13 @@ GONE_BUTTON = "Bản tin này không còn trong kho. · This bulletin is no long
 
 
 def render(answer: Answer) -> list[str]:
-    """The HTML message(s) of an answer: one, except a very long task (as the broadcast splits it)."""
+    """The HTML message(s) of an answer: one, except a very long task (as the broadcast splits it) or
+    a bulletin with more tasks than one message can list."""
     match answer:
         case TaskAnswer(bulletin=bulletin, task=task):
             return [m.html for m in render_task(bulletin, task)]
         case BulletinAnswer():
-            return [bulletin_view(answer.bulletin)]
+            return bulletin_pages(answer.bulletin)
         case TaskOutOfRange():
             return [task_out_of_range(answer)]
         case MonthAnswer():
@@ -132,15 +133,37 @@ def _organizer(bulletin: ArchivedBulletin) -> str:
 
 
 def bulletin_view(bulletin: ArchivedBulletin) -> str:
-    """Title, month, organizer, date, and each task shortened; the full task is one tap away."""
+    """Title, month, organizer, date, and each task shortened; the full task is one tap away. A
+    bulletin too long for one message gives its first page here (``bulletin_pages`` gives all)."""
+    return bulletin_pages(bulletin)[0]
+
+
+def bulletin_pages(bulletin: ArchivedBulletin) -> list[str]:
+    """The bulletin as one message, previews shortened until it fits; a bulletin with so many tasks
+    that even short previews do not fit is paged at whole lines (never inside a word or a tag)."""
     for limit in (SNIPPET, 120, 60):  # a bulletin with many long tasks gets shorter previews
-        html = _bulletin_view(bulletin, limit)
+        html = "\n".join(_bulletin_lines(bulletin, limit))
         if fits(html):
-            return html
-    return _bulletin_view(bulletin, 30)
+            return [html]
+    return paged(_bulletin_lines(bulletin, 60))
 
 
-def _bulletin_view(bulletin: ArchivedBulletin, limit: int) -> str:
+def paged(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """``lines`` (each whole HTML, shorter than ``limit`` when visible) packed into messages of at
+    most ``limit`` visible characters, in order."""
+    pages: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        visible = plain_length(html_to_plain(line)) + 1  # and its newline
+        if pages[-1] and size + visible > limit:
+            pages.append([])
+            size = 0
+        pages[-1].append(line)
+        size += visible
+    return ["\n".join(page).strip("\n") for page in pages]
+
+
+def _bulletin_lines(bulletin: ArchivedBulletin, limit: int) -> list[str]:
     count = len(bulletin.tasks)
     lines = [
         f"🗂 <b>{escape(shorten(bulletin.title, 300))}</b>",
@@ -155,7 +178,7 @@ def _bulletin_view(bulletin: ArchivedBulletin, limit: int) -> str:
         "",
         "Bấm số để đọc toàn văn, hoặc gõ /task N · <i>tap a number or send /task N for the full task</i>",
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def _date(iso: str) -> str:

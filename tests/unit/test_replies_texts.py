@@ -4,6 +4,7 @@ titles and the search button that keeps the query as typed; and the member-statu
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -245,3 +246,20 @@ def test_nothing_found_names_what_is_held() -> None:
     assert plain.startswith("Kho không có bản tin nào của «tỉnh ủy yên bái».")
     assert "Đã hiểu là (understood as): bản tin mới nhất của «tỉnh ủy yên bái»" in plain
     assert "• Ban Tuyên giáo Tỉnh ủy Hà Giang (2)" in plain
+
+
+def test_a_bulletin_too_long_for_one_message_is_paged_at_whole_lines() -> None:
+    words = " ".join(f"từ{n}" for n in range(120))
+    tasks = tuple(Task(n, f"Nhiệm vụ <số> {n}: {words}.") for n in range(1, 100))
+    bulletin = ArchivedBulletin(1, "Hội nghị Báo cáo viên", "2024-01", None, "Ban Tuyên giáo", "", tasks, "2024-01-01")
+    pages = texts.bulletin_pages(bulletin)
+    assert len(pages) > 1
+    plain = [html_to_plain(page) for page in pages]
+    assert all(len(page) <= 4096 for page in plain)
+    assert all(page.count("<b>") == page.count("</b>") and page.count("<i>") == page.count("</i>") for page in pages)
+    numbered = [line for page in plain for line in page.splitlines() if re.match(r"\d+\. ", line)]
+    assert [int(line.split(".", 1)[0]) for line in numbered] == list(range(1, 100))
+    # Every preview ends where a word ended: "…" after a whole "từN", never after part of one.
+    assert all(line.endswith("…") and line[:-1].rsplit(" ", 1)[-1].startswith("từ") for line in numbered)
+    assert "&lt;số&gt;" in pages[0]  # the task's own text is escaped
+    assert texts.bulletin_view(bulletin) == pages[0]
