@@ -335,7 +335,13 @@ def search_head(results: SearchResults) -> list[str]:
 
 
 def _scope(period: Period | None, organizer: str | None) -> str:
-    """ "Trong quý IV/2025 · của «tỉnh ủy hà giang»" with its English, or "" when nothing narrows."""
+    """ "Tìm trong quý IV/2025 · của «tỉnh ủy hà giang»" with its English, or "" when nothing narrows."""
+    vietnamese, english = _scope_words(period, organizer)
+    return f"Tìm {vietnamese} · <i>searched {english}</i>" if vietnamese else ""
+
+
+def _scope_words(period: Period | None, organizer: str | None) -> tuple[str, str]:
+    """("trong năm 2024 của «tỉnh ủy hà giang»", "in 2024 by “tỉnh ủy hà giang”"), or empty strings."""
     vietnamese, english = [], []
     if period is not None:
         vietnamese.append(f"trong {escape(period.label)}")
@@ -344,9 +350,7 @@ def _scope(period: Period | None, organizer: str | None) -> str:
         o = _quoted(organizer)
         vietnamese.append(f"của «{o}»")
         english.append(f"by “{o}”")
-    if not vietnamese:
-        return ""
-    return f"Tìm {' · '.join(vietnamese)} · <i>searched {' · '.join(english)}</i>"
+    return " ".join(vietnamese), " ".join(english)
 
 
 def _search_results(results: SearchResults, limit: int) -> str:
@@ -409,15 +413,7 @@ def bulletin_list(answer: BulletinList) -> str:
 
 
 def _list_scope(intent: Bulletins) -> tuple[str, str]:
-    vietnamese, english = [], []
-    if intent.organizer is not None:
-        o = _quoted(intent.organizer)
-        vietnamese.append(f"của «{o}»")
-        english.append(f"by “{o}”")
-    if intent.period is not None:
-        vietnamese.append(f"trong {escape(intent.period.label)}")
-        english.append(f"in {escape(intent.period.label_en)}")
-    return " ".join(vietnamese), " ".join(english)
+    return _scope_words(intent.period, intent.organizer)
 
 
 def organizer_choice(answer: OrganizerChoice) -> str:
@@ -479,9 +475,8 @@ def understood(intent: Intent | None) -> str:
             return "danh sách các hội nghị · <i>the list of conferences</i>"
         case Search(query=query, document=document):
             q = escape(document.label) if document is not None else _quoted(query)
-            scope = _scope(intent.period, intent.organizer)
-            extra = f" ({scope[4:]})" if scope else ""
-            return f"tìm «{q}»{extra} · <i>search for “{q}”</i>"
+            vietnamese, english = _scope_words(intent.period, intent.organizer)
+            return f"tìm «{q}» {vietnamese}".rstrip() + f" · <i>search for “{q}” {english}</i>".replace(" </i>", "</i>")
         case Help():
             return "trợ giúp · <i>help</i>"
         case Greeting():

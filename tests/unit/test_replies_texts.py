@@ -263,3 +263,13 @@ def test_a_bulletin_too_long_for_one_message_is_paged_at_whole_lines() -> None:
     assert all(line.endswith("…") and line[:-1].rsplit(" ", 1)[-1].startswith("từ") for line in numbered)
     assert "&lt;số&gt;" in pages[0]  # the task's own text is escaped
     assert texts.bulletin_view(bulletin) == pages[0]
+
+
+def test_what_was_understood_names_period_and_organizer() -> None:
+    year = Period("2023-01", "2023-12", "năm 2023", "2023")
+    assert texts.understood(Search("tham nhũng", period=year, organizer="đảng ủy khối")) == (
+        "tìm «tham nhũng» trong năm 2023 của «đảng ủy khối» · <i>search for “tham nhũng” in 2023 by “đảng ủy khối”</i>"
+    )
+    assert texts.understood(Search("tham nhũng")) == "tìm «tham nhũng» · <i>search for “tham nhũng”</i>"
+    assert texts.understood(Bulletins(period=year)) == "các bản tin trong năm 2023 · <i>the bulletins in 2023</i>"
+    assert texts.understood(Month(None, 10)) == "tháng 10 gần nhất · <i>the latest October</i>"
