@@ -58,7 +58,7 @@ TYPO_FIGURES = """
 
 CANDIDATES = 200  # newest matching tasks ranked per step
 SAMPLE = 2000  # newest tasks on which word frequencies are estimated
-SMALL_SCOPE = 400  # a filter leaving at most this many bulletins is matched here, on their tasks
+SMALL_SCOPE = 60  # a filter leaving at most this many bulletins (some 400 tasks) is matched here, on their tasks
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
 MAX_QUERY = 2000
@@ -71,14 +71,16 @@ TIER_PHRASE, TIER_ALL, TIER_ANY = 0, 1, 2
 Column = Literal["folded", "exact"]
 Quality = Literal["exact", "folded", "corrected", "partial"]
 
+# {columns} reads only the column searched (the other as ''): half the text to carry.
 TIER_CANDIDATES = """
-SELECT rowid AS id, folded, exact FROM tasks_fts WHERE tasks_fts MATCH ?
-ORDER BY rowid DESC LIMIT ?
+SELECT f.rowid AS id, {columns} FROM tasks_fts AS f WHERE tasks_fts MATCH ?
+ORDER BY f.rowid DESC LIMIT ?
 """
+COLUMNS = {"folded": "f.folded, '' AS exact", "exact": "'' AS folded, f.exact"}
 # The same, for a wide filter: {where} is filter_clause over the alias b, checked row by row as the
 # index is walked newest first, so the LIMIT still stops the walk.
 FILTERED_CANDIDATES = """
-SELECT f.rowid AS id, f.folded, f.exact FROM tasks_fts AS f
+SELECT f.rowid AS id, {columns} FROM tasks_fts AS f
 WHERE tasks_fts MATCH ?
   AND EXISTS (SELECT 1 FROM tasks AS t JOIN bulletins AS b ON b.id = t.bulletin_id
               WHERE t.id = f.rowid AND {where})
@@ -89,13 +91,15 @@ SCOPE_TASKS = """
 SELECT id, folded, exact FROM tasks WHERE bulletin_id IN (SELECT value FROM json_each(?))
 ORDER BY id DESC
 """
-# Documents containing each expression among the tasks with id > ?: json_each feeds them.
+# Documents containing each expression among the newest tasks (ids above the largest minus ?), and
+# that largest id: json_each feeds the expressions. max(id) is an index lookup; a true count(*)
+# would scan the table, and a share needs no precision.
 SAMPLE_DOCS = """
-SELECT j.key AS i, (SELECT count(*) FROM tasks_fts WHERE tasks_fts MATCH j.value AND rowid > ?) AS n
-FROM json_each(?) AS j
+WITH span AS (SELECT coalesce(max(id), 0) AS top FROM tasks)
+SELECT j.key AS i, span.top AS top,
+       (SELECT count(*) FROM tasks_fts WHERE tasks_fts MATCH j.value AND rowid > span.top - ?) AS n
+FROM json_each(?) AS j, span
 """
-# max(id) is an index lookup; a true count(*) would scan the table, and a share needs no precision.
-TASK_ID_SPAN = "SELECT coalesce(max(id), 0) FROM tasks"
 # Changes when bulletins are added or removed: when the cached vocabulary is read again.
 ARCHIVE_SIGNATURE = "SELECT (SELECT coalesce(max(id), 0) FROM tasks), (SELECT count(*) FROM bulletins)"
 VOCABULARY = "SELECT term, col, doc FROM tasks_vocab"
@@ -235,13 +239,11 @@ def filter_clause(where: SearchFilter | None) -> tuple[str, list[object]]:
 
 async def sample_frequencies(store: Store, terms: list[str], column: Column = "folded") -> tuple[dict[str, int], int]:
     """How many of the newest ``SAMPLE`` tasks hold each term (in ``column``), and the sample's size."""
-    span = int(await store.fetchval(TASK_ID_SPAN))
-    if span == 0:
-        return {}, 0
-    floor = max(0, span - SAMPLE)
     expressions = [f"{column} : {fts_string(t)}" for t in terms]
-    rows = await store.fetchall(SAMPLE_DOCS, (floor, json.dumps(expressions)))
-    return {terms[int(r["i"])]: int(r["n"]) for r in rows}, span - floor
+    rows = await store.fetchall(SAMPLE_DOCS, (SAMPLE, json.dumps(expressions)))
+    if not rows:
+        return {}, 0
+    return {terms[int(r["i"])]: int(r["n"]) for r in rows}, min(SAMPLE, int(rows[0]["top"]))
 
 
 def common_terms(frequencies: dict[str, int], sample: int) -> frozenset[str]:
@@ -294,17 +296,21 @@ class _Scope:
     params: list[object]
     rows: list[Row3] | None = None
 
-    async def candidates(self, store: Store, expression: str, test: Callable[[Row3], bool]) -> list[Row3]:
+    async def candidates(
+        self, store: Store, expression: str, test: Callable[[Row3], bool], column: Column
+    ) -> list[Row3]:
         """The newest ``CANDIDATES`` tasks matching ``expression`` (an FTS5 query) or, for a few
-        bulletins' tasks, ``test`` (the same condition, in Python)."""
+        bulletins' tasks, ``test`` (the same condition, in Python); with the text of ``column``."""
         if self.rows is not None:
             found = [row for row in self.rows if test(row)]
             return found[:CANDIDATES]
+        columns = COLUMNS[column]
         if self.clause == "1":
-            rows = await store.fetchall(TIER_CANDIDATES, (expression, CANDIDATES))
+            rows = await store.fetchall(TIER_CANDIDATES.format(columns=columns), (expression, CANDIDATES))
         else:
             rows = await store.fetchall(
-                FILTERED_CANDIDATES.format(where=self.clause), [expression, *self.params, CANDIDATES]
+                FILTERED_CANDIDATES.format(columns=columns, where=self.clause),
+                [expression, *self.params, CANDIDATES],
             )
         return [(int(r["id"]), str(r["folded"]), str(r["exact"])) for r in rows]
 
@@ -349,15 +355,23 @@ async def _attempt(
     phrase_only: bool = False,
 ) -> _Found | None:
     """Tasks holding the phrase, else (unless ``phrase_only``) every word; with ``any_word``, some of
-    the words instead. Only the best tier that matches anything is kept. None when nothing matches."""
-    frequencies, sample = await sample_frequencies(store, words, column)
-    text_of = _text_of(column)
-    tiers = dict(match_expressions(words, common_terms(frequencies, sample), column))
+    the words instead. Only the best tier that matches anything is kept. None when nothing matches.
 
-    def ranked(tier: int, rows: list[Row3], searched: list[str] = words) -> _Found | None:
+    Word frequencies (one query) are read only when there is something to rank, or common words to
+    leave out of the any-word tier."""
+    text_of = _text_of(column)
+    sampled: list[tuple[dict[str, int], int]] = []
+
+    async def frequencies() -> tuple[dict[str, int], int]:
+        if not sampled:
+            sampled.append(await sample_frequencies(store, words, column))
+        return sampled[0]
+
+    async def ranked(tier: int, rows: list[Row3], searched: list[str] = words) -> _Found | None:
         if not rows:
             return None
-        scores = bm25([(row[0], text_of(row)) for row in rows], searched, frequencies, sample)
+        counts, sample = await frequencies()
+        scores = bm25([(row[0], text_of(row)) for row in rows], searched, counts, sample)
         return _Found({i: (tier, -s) for i, s in scores.items()}, searched, column)
 
     pattern = _words_pattern(words)
@@ -368,24 +382,30 @@ async def _attempt(
 
     phrase = _phrase_pattern(words)
     if not any_word:
+        tiers = dict(match_expressions(words, frozenset(), column))
         if len(words) == 1:
-            return ranked(TIER_PHRASE, await scope.candidates(store, tiers[TIER_PHRASE], holds_all))
-        every = await scope.candidates(store, tiers[TIER_ALL], holds_all)
-        if len(every) < CANDIDATES:
-            # Every task holding all the words is here, so the phrase ones are among them: a regex
-            # on their text finds them without a second (position-reading) FTS query.
-            with_phrase = [row for row in every if phrase.search(text_of(row))]
-        else:
+            return await ranked(TIER_PHRASE, await scope.candidates(store, tiers[TIER_PHRASE], holds_all, column))
+        every = await scope.candidates(store, tiers[TIER_ALL], holds_all, column)
+        # The phrase ones among the tasks holding every word: a regex on their text finds them
+        # without a second (position-reading) FTS query. When every task holding the words is here
+        # (fewer than CANDIDATES), that is all of them; otherwise the newest batch is enough to
+        # answer, and only a batch without the phrase needs the phrase query.
+        with_phrase = [row for row in every if phrase.search(text_of(row))]
+        if not with_phrase and len(every) >= CANDIDATES:
             with_phrase = await scope.candidates(
-                store, tiers[TIER_PHRASE], lambda row: phrase.search(text_of(row)) is not None
+                store, tiers[TIER_PHRASE], lambda row: phrase.search(text_of(row)) is not None, column
             )
-        return ranked(TIER_PHRASE, with_phrase) or (None if phrase_only else ranked(TIER_ALL, every))
+        found = await ranked(TIER_PHRASE, with_phrase)
+        return found if found is not None or phrase_only else await ranked(TIER_ALL, every)
+    counts, sample = await frequencies()
+    common = common_terms(counts, sample)
+    tiers = dict(match_expressions(words, common, column))
     if TIER_ANY not in tiers:
         return None
-    rare = [w for w in words if w not in common_terms(frequencies, sample)] or words
+    rare = [w for w in words if w not in common] or words
     some = _words_pattern(rare)
-    rows = await scope.candidates(store, tiers[TIER_ANY], lambda row: some.search(text_of(row)) is not None)
-    return ranked(TIER_ANY, rows, rare)
+    rows = await scope.candidates(store, tiers[TIER_ANY], lambda row: some.search(text_of(row)) is not None, column)
+    return await ranked(TIER_ANY, rows, rare)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -441,23 +461,23 @@ def one_edit(word: str, alphabet: str) -> set[str]:
     return (deletes | swaps | changes | inserts) - {word}
 
 
-def correct(words: list[str], known: dict[str, int], alphabet: str) -> list[str] | None:
-    """``words`` with each word the archive does not hold replaced by the most frequent held word one
-    edit away (ties: the first in alphabetical order); None if nothing was replaced. Words of one
-    letter, or with digits, are kept: their neighbours are anything."""
-    out: list[str] = []
-    changed = False
+def corrections(words: list[str], known: dict[str, int], alphabet: str, tries: int = 3) -> list[list[str]]:
+    """Up to ``tries`` respellings of ``words``: each word the archive does not hold replaced by a held
+    word one edit away, the most frequent first (ties: alphabetical order); the first such word's
+    next candidates make the further tries. Empty if no word can be replaced. Words of one letter,
+    or with digits, are kept: their neighbours are anything."""
+    best: list[str] = []
+    choices: list[list[str]] = []
     for word in words:
-        if word in known or len(word) < 2 or any(ch.isdigit() for ch in word):
-            out.append(word)
-            continue
-        neighbours = [w for w in one_edit(word, alphabet) if w in known]
-        if neighbours:
-            out.append(min(neighbours, key=lambda w: (-known[w], w)))
-            changed = True
-        else:
-            out.append(word)
-    return out if changed else None
+        neighbours: list[str] = []
+        if word not in known and len(word) >= 2 and not any(ch.isdigit() for ch in word):
+            neighbours = sorted((w for w in one_edit(word, alphabet) if w in known), key=lambda w: (-known[w], w))
+        best.append(neighbours[0] if neighbours else word)
+        choices.append(neighbours)
+    first = next((i for i, options in enumerate(choices) if options), None)
+    if first is None:
+        return []
+    return [[*best[:first], option, *best[first + 1 :]] for option in choices[first][:tries]]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -524,12 +544,18 @@ def document_spans(text: str, folded: str, ref: DocumentRef) -> list[tuple[int, 
 # --------------------------------------------------------------------------------------------------
 
 
-def _tokens(text: str, folded: str, column: Column) -> list[tuple[int, int, str]]:
-    """(start, end, form) of each word of ``text``; form as ``column`` indexes it."""
+def _tokens(text: str, folded: str, column: Column, wanted: frozenset[str] | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, form) of each word of ``text``; form as ``column`` indexes it. With ``wanted``
+    (folded words), the exact key is worked out only for words that fold to one of them."""
     out = []
     for m in _WORD.finditer(text):
         start, end = m.span()
-        out.append((start, end, folded[start:end] if column == "folded" else word_key(m.group())))
+        form = folded[start:end]
+        if column == "exact" and (wanted is None or form in wanted):
+            form = word_key(m.group())
+        elif column == "exact":
+            form = ""
+        out.append((start, end, form))
     return out
 
 
@@ -549,7 +575,7 @@ def hit_spans(text: str, folded: str, words: list[str], column: Column, tier: in
     ``TIER_PHRASE`` hit of several words), the words as searched otherwise; offsets into ``text``."""
     if len(folded) != len(text):
         folded = fold(text)
-    tokens = _tokens(text, folded, column)
+    tokens = _tokens(text, folded, column, frozenset(fold(w) for w in words))
     forms = [form for _, _, form in tokens]
     n = len(words)
     if tier == TIER_PHRASE and n > 1:
@@ -589,8 +615,8 @@ async def search_tasks(
     within ``where``; with ``document``, the tasks citing that document (``query`` is then not
     searched: it holds the citation's words).
 
-    The total counts distinct matches among at most ``CANDIDATES``, so on a huge archive a very
-    common query reports at most a few hundred; the best of them are still first.
+    The total counts true matches among the newest ``CANDIDATES`` read, so on a huge archive a very
+    common query reports at most a couple of hundred; the best of them are still first.
     """
     terms = query_terms(query)
     if document is None and not terms:
@@ -606,7 +632,8 @@ async def search_tasks(
     quality: Quality = "exact"
     corrected: str | None = None
     found = await _attempt(store, scope, *strict)
-    if found is None and marked:
+    if found is None and marked and set(terms) <= (await _vocabulary(store)).words["folded"].keys():
+        # (A folded word the archive does not hold cannot match: no query needed to know.)
         found, quality = await _attempt(store, scope, terms, "folded"), "folded"
         if found is not None:
             # The diacritics matched nothing but the letters did. If the words found differ from
@@ -621,13 +648,20 @@ async def search_tasks(
         vocabulary = await _vocabulary(store)
         tries = [strict] if not marked else [strict, (terms, "folded")]
         for words, column in tries:
-            fixed = correct(words, vocabulary.words[column], ALPHABET[column])
-            # A guess is trusted only if the corrected words occur together, as a phrase: "hôm nay"
-            # must not become "hoi nay" found as "Hội … này".
-            if fixed is None:
+            # A guess is trusted only if the corrected words occur together, as a phrase ("hôm nay"
+            # must not become "hoi nay" found as "Hội … này"); of a few guesses, the one found most.
+            options = corrections(words, vocabulary.words[column], ALPHABET[column])
+            if not options:
                 continue
-            if (found := await _attempt(store, scope, fixed, column, phrase_only=True)) is not None:
-                quality, corrected = "corrected", " ".join(fixed)
+            # The respelling whose phrase is most frequent among the newest tasks is tried first
+            # (one query counts them all); the others only if it is not found.
+            counts, _ = await sample_frequencies(store, [" ".join(option) for option in options], column)
+            for option in sorted(options, key=lambda option: -counts.get(" ".join(option), 0)):
+                found = await _attempt(store, scope, option, column, phrase_only=True)
+                if found is not None:
+                    quality, corrected = "corrected", " ".join(option)
+                    break
+            if found is not None:
                 break
     if found is None:
         found, quality = await _attempt(store, scope, *strict, any_word=True), "partial"
@@ -700,7 +734,9 @@ async def _document_page(store: Store, scope: _Scope, ref: DocumentRef, limit: i
     the pattern keeps those citing it (an issuer the question gave is checked on the task's own text:
     "TƯ" and "TU" fold alike)."""
     pattern = document_pattern(ref)
-    candidates = await scope.candidates(store, document_expression(ref), lambda row: pattern.search(row[1]) is not None)
+    candidates = await scope.candidates(
+        store, document_expression(ref), lambda row: pattern.search(row[1]) is not None, "folded"
+    )
     cited = [(task_id, folded) for task_id, folded, _ in candidates if pattern.search(folded)]
     if ref.issuer is not None and cited:
         rows = await store.fetchall(TEXTS, (json.dumps([task_id for task_id, _ in cited]),))
