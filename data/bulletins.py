@@ -8,6 +8,7 @@ matches it: ``data.search.filter_clause``), and the archive says what it holds (
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 from aiosqlite import Connection
@@ -26,6 +27,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 INSERT_TASK = "INSERT INTO tasks (bulletin_id, number, enumerator, text, folded, exact) VALUES (?, ?, ?, ?, ?, ?)"
 GET_BULLETIN = "SELECT * FROM bulletins WHERE id = ?"
 GET_TASKS = "SELECT bulletin_id, number, enumerator, text FROM tasks WHERE bulletin_id = ? ORDER BY number"
+GET_MANY = "SELECT * FROM bulletins WHERE id IN (SELECT value FROM json_each(?))"
+GET_TASKS_MANY = """
+SELECT bulletin_id, number, enumerator, text FROM tasks WHERE bulletin_id IN (SELECT value FROM json_each(?))
+ORDER BY bulletin_id, number
+"""
 # "Newest" = the latest conference month; within a month, the one added last.
 NEWEST_ORDER = "ORDER BY month DESC, id DESC"
 # {where} is data.search.filter_clause over the alias b: constant SQL text, values bound.
@@ -123,8 +129,15 @@ async def get(store: Store, bulletin_id: int) -> ArchivedBulletin | None:
 
 
 async def _get_many(store: Store, ids: list[int]) -> list[ArchivedBulletin]:
-    found = [await get(store, i) for i in ids]
-    return [b for b in found if b is not None]
+    """The bulletins of ``ids``, in that order, in two queries whatever their number."""
+    if not ids:
+        return []
+    wanted = json.dumps(ids)
+    rows = {int(r["id"]): r for r in await store.fetchall(GET_MANY, (wanted,))}
+    tasks: dict[int, list[Row]] = {}
+    for t in await store.fetchall(GET_TASKS_MANY, (wanted,)):
+        tasks.setdefault(int(t["bulletin_id"]), []).append(t)
+    return [_archived(rows[i], tasks.get(i, [])) for i in ids if i in rows]
 
 
 @dataclass(frozen=True, slots=True)

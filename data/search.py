@@ -353,6 +353,7 @@ async def _attempt(
     *,
     any_word: bool = False,
     phrase_only: bool = False,
+    rank: bool = True,
 ) -> _Found | None:
     """Tasks holding the phrase, else (unless ``phrase_only``) every word; with ``any_word``, some of
     the words instead. Only the best tier that matches anything is kept. None when nothing matches.
@@ -370,6 +371,8 @@ async def _attempt(
     async def ranked(tier: int, rows: list[Row3], searched: list[str] = words) -> _Found | None:
         if not rows:
             return None
+        if not rank:  # newest first, no frequencies to read
+            return _Found({row[0]: (tier, 0.0) for row in rows}, searched, column)
         counts, sample = await frequencies()
         scores = bm25([(row[0], text_of(row)) for row in rows], searched, counts, sample)
         return _Found({i: (tier, -s) for i, s in scores.items()}, searched, column)
@@ -634,16 +637,16 @@ async def search_tasks(
     found = await _attempt(store, scope, *strict)
     if found is None and marked and set(terms) <= (await _vocabulary(store)).words["folded"].keys():
         # (A folded word the archive does not hold cannot match: no query needed to know.)
-        found, quality = await _attempt(store, scope, terms, "folded"), "folded"
-        if found is not None:
-            # The diacritics matched nothing but the letters did. If the words found differ from
-            # those typed by one letter or mark ("chuyen doi sô" for "chuyển đổi số"), that was a
-            # typo: search what was found, as typed words, and say so.
-            spelling = await _spelling_found(store, found, query)
-            if spelling is not None:
-                respelled = await _attempt(store, scope, spelling, "exact", phrase_only=True)
-                if respelled is not None:
-                    found, quality, corrected = respelled, "corrected", " ".join(spelling)
+        # The diacritics matched nothing but the letters did. If the words found (in the newest
+        # task) differ from those typed by one letter or mark ("chuyen doi sô" for "chuyển đổi
+        # số"), that was a typo: search what was found, as typed words, and say so.
+        loose = await _attempt(store, scope, terms, "folded", rank=False)
+        spelling = None if loose is None else await _spelling_found(store, loose, query)
+        if spelling is not None:
+            found = await _attempt(store, scope, spelling, "exact", phrase_only=True)
+            quality, corrected = "corrected", " ".join(spelling)
+        if found is None and loose is not None:
+            found, quality, corrected = await _attempt(store, scope, terms, "folded"), "folded", None
     if found is None:
         vocabulary = await _vocabulary(store)
         tries = [strict] if not marked else [strict, (terms, "folded")]
@@ -698,9 +701,9 @@ def within_one_edit(a: str, b: str) -> bool:
 
 
 async def _spelling_found(store: Store, found: _Found, query: str) -> list[str] | None:
-    """The words (exact keys) the best folded hit holds for the question's words, when the words typed
-    with diacritics differ from them by one edit in all; None otherwise. Words typed without
-    diacritics are taken as found: the question meant them folded."""
+    """The words (exact keys) the best folded hit (the newest, if unranked) holds for the question's
+    words, when the words typed with diacritics differ from them by one edit in all; None otherwise.
+    Words typed without diacritics are taken as found: the question meant them folded."""
     typed = exact_terms(query)
     if len(typed) != len(found.words) or not found.ranked:
         return None
