@@ -659,7 +659,10 @@ async def search_tasks(
             # The respelling whose phrase is most frequent among the newest tasks is tried first
             # (one query counts them all); the others only if it is not found.
             counts, _ = await sample_frequencies(store, [" ".join(option) for option in options], column)
-            for option in sorted(options, key=lambda option: -counts.get(" ".join(option), 0)):
+            ordered = sorted(options, key=lambda option: -counts.get(" ".join(option), 0))
+            if not any(counts.values()):  # none among the newest tasks: only the likeliest is tried
+                ordered = ordered[:1]
+            for option in ordered:
                 found = await _attempt(store, scope, option, column, phrase_only=True)
                 if found is not None:
                     quality, corrected = "corrected", " ".join(option)
