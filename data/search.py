@@ -161,9 +161,15 @@ def query_terms(query: str) -> list[str]:
     return _dedupe(_WORD.findall(fold_query(query[:MAX_QUERY])))
 
 
+def phrase_words(query: str) -> list[str]:
+    """The folded words of a query in order, repeats kept ("thành ủy thành phố" is a phrase of four)."""
+    return [word[:MAX_TERM_LENGTH] for word in _WORD.findall(fold_query(query[:MAX_QUERY]))][:MAX_TERMS]
+
+
 def exact_terms(query: str) -> list[str]:
-    """The words of a query as exact keys (``word_key``: marks kept, tone placement normalised)."""
-    return _dedupe(exact_text(query[:MAX_QUERY]).split())
+    """The words of a query as exact keys (``word_key``: marks kept, tone placement normalised), in
+    order, repeats kept."""
+    return [word[:MAX_TERM_LENGTH] for word in exact_text(query[:MAX_QUERY]).split()][:MAX_TERMS]
 
 
 def fts_string(text: str) -> str:
@@ -199,7 +205,7 @@ def organizer_expression(organizer: str) -> str | None:
     """The ``bulletins_fts`` MATCH expression for an organizer phrase: its folded words, consecutive,
     in the organizer or the title ("tinh uy ha giang" in "Ban Tuyên giáo Tỉnh ủy Hà Giang"). None
     when the phrase has no words."""
-    words = query_terms(organizer)
+    words = phrase_words(organizer)
     if not words:
         return None
     alternatives = [f"{{organizer_folded title_folded}} : {fts_string(' '.join(words))}"]
@@ -378,7 +384,7 @@ async def _attempt(
         return _Found({i: (tier, -s) for i, s in scores.items()}, searched, column)
 
     pattern = _words_pattern(words)
-    needed = len(words)
+    needed = len(set(words))
 
     def holds_all(row: Row3) -> bool:
         return len(set(pattern.findall(text_of(row)))) >= needed
@@ -631,25 +637,26 @@ async def search_tasks(
         return await _document_page(store, scope, document, limit, offset)
 
     marked = has_diacritics(query[:MAX_QUERY])
-    strict: tuple[list[str], Column] = (exact_terms(query), "exact") if marked else (terms, "folded")
+    folded = phrase_words(query)  # in order, repeats kept: phrases are searched with them
+    strict: tuple[list[str], Column] = (exact_terms(query), "exact") if marked else (folded, "folded")
     quality: Quality = "exact"
     corrected: str | None = None
     found = await _attempt(store, scope, *strict)
-    if found is None and marked and set(terms) <= (await _vocabulary(store)).words["folded"].keys():
+    if found is None and marked and set(folded) <= (await _vocabulary(store)).words["folded"].keys():
         # (A folded word the archive does not hold cannot match: no query needed to know.)
         # The diacritics matched nothing but the letters did. If the words found (in the newest
         # task) differ from those typed by one letter or mark ("chuyen doi sô" for "chuyển đổi
         # số"), that was a typo: search what was found, as typed words, and say so.
-        loose = await _attempt(store, scope, terms, "folded", rank=False)
+        loose = await _attempt(store, scope, folded, "folded", rank=False)
         spelling = None if loose is None else await _spelling_found(store, loose, query)
         if spelling is not None:
             found = await _attempt(store, scope, spelling, "exact", phrase_only=True)
             quality, corrected = "corrected", " ".join(spelling)
         if found is None and loose is not None:
-            found, quality, corrected = await _attempt(store, scope, terms, "folded"), "folded", None
+            found, quality, corrected = await _attempt(store, scope, folded, "folded"), "folded", None
     if found is None:
         vocabulary = await _vocabulary(store)
-        tries = [strict] if not marked else [strict, (terms, "folded")]
+        tries = [strict] if not marked else [strict, (folded, "folded")]
         for words, column in tries:
             # A guess is trusted only if the corrected words occur together, as a phrase ("hôm nay"
             # must not become "hoi nay" found as "Hội … này"); of a few guesses, the one found most.
@@ -672,7 +679,7 @@ async def search_tasks(
     if found is None:
         found, quality = await _attempt(store, scope, *strict, any_word=True), "partial"
         if found is None and marked:
-            found = await _attempt(store, scope, terms, "folded", any_word=True)
+            found = await _attempt(store, scope, folded, "folded", any_word=True)
     if found is None:
         return SearchPage([], 0, tuple(terms))
     ranked = found.ranked

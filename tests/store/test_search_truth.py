@@ -464,3 +464,17 @@ def test_spans_of_a_phrase_are_its_occurrences_only() -> None:
     assert [text[s:e] for s, e in spans] == ["Tham nhũng", "tham nhũng"]
     spans = search.hit_spans(text, fold(text), search.exact_terms("những tham"), "exact", TIER_ALL)
     assert [text[s:e] for s, e in spans] == ["Tham", "tham", "những", "tham"]
+
+
+async def test_a_phrase_may_repeat_a_word(store: Store) -> None:
+    # "Thành ủy Thành phố": the phrase holds "thành" twice; dropping the repeat would lose it.
+    city = "Ban Tuyên giáo Thành ủy Thành phố Hồ Chí Minh"
+    await bulletins.add(store, bulletin("2024-01", "Tuyên truyền về Thành ủy Thành phố Hồ Chí Minh.", organizer=city))
+    await bulletins.add(store, bulletin("2024-02", "Thành ủy họp ở thành phố.", organizer="Ban Tuyên giáo Tỉnh ủy"))
+    found = await search_tasks(store, "thành ủy thành phố")
+    assert (texts(found), found.total) == (["Tuyên truyền về Thành ủy Thành phố Hồ Chí Minh."], 1)
+    assert marked(found.hits[0]) == ["Thành ủy Thành phố"]
+    found = await search_tasks(store, "thanh uy", where=SearchFilter(organizer="thanh uy thanh pho ho chi minh"))
+    assert [h.organizer for h in found.hits] == [city]
+    listed, total = await bulletins.listing(store, SearchFilter(organizer="Thành ủy Thành phố Hồ Chí Minh"))
+    assert total == 1 and listed[0].organizer == city
