@@ -40,9 +40,10 @@ IDS_BY_MONTH = "SELECT id FROM bulletins AS b WHERE month = ? AND {where} ORDER 
 LATEST_MONTH_OF = "SELECT max(month) FROM bulletins AS b WHERE substr(month, 6, 2) = ? AND {where}"
 LISTING = "SELECT id FROM bulletins AS b WHERE {where} ORDER BY month DESC, id DESC LIMIT ? OFFSET ?"
 LISTING_COUNT = "SELECT count(*) FROM bulletins AS b WHERE {where}"
+# Each spelling of each organizer: spellings that fold alike ("Tỉnh ủy"/"Tỉnh uỷ") are one organizer.
 ORGANIZERS = """
-SELECT organizer, count(*) AS n FROM bulletins WHERE organizer != ''
-GROUP BY organizer ORDER BY n DESC, organizer LIMIT ?
+SELECT organizer_folded AS folded, organizer, count(*) AS n, max(id) AS newest FROM bulletins
+WHERE organizer != '' GROUP BY organizer_folded, organizer
 """
 HOLDINGS = """
 SELECT substr(month, 1, 4) AS year, count(*) AS n, min(month) AS first, max(month) AS last
@@ -190,9 +191,18 @@ async def listing(
 
 
 async def organizers(store: Store, limit: int = 50) -> list[tuple[str, int]]:
-    """The organizers the archive holds, as written, with their bulletin counts, most bulletins first.
-    Spellings are kept apart ("Tỉnh ủy" and "Tỉnh uỷ" are two rows): the answer shows what is held."""
-    return [(r["organizer"], int(r["n"])) for r in await store.fetchall(ORGANIZERS, (limit,))]
+    """The organizers the archive holds with their bulletin counts, most bulletins first (ties in
+    alphabetical order). Spellings that fold alike ("Tỉnh ủy" and "Tỉnh uỷ", any case) are one
+    organizer, named as most of its bulletins write it (ties: as the newest does)."""
+    merged: dict[str, tuple[int, tuple[int, int], str]] = {}  # folded -> (total, best key, spelling)
+    for r in await store.fetchall(ORGANIZERS):
+        key = (int(r["n"]), int(r["newest"]))
+        total, best, spelling = merged.get(r["folded"], (0, (-1, -1), ""))
+        if key > best:
+            best, spelling = key, str(r["organizer"])
+        merged[r["folded"]] = (total + int(r["n"]), best, spelling)
+    ranked = sorted(((total, spelling) for total, _, spelling in merged.values()), key=lambda x: (-x[0], x[1]))
+    return [(spelling, total) for total, spelling in ranked[: max(0, limit)]]
 
 
 async def holdings(store: Store) -> Holdings:

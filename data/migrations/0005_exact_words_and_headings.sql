@@ -81,4 +81,4 @@ END;
 INSERT INTO bulletins_fts (bulletins_fts) VALUES ('rebuild');
 
 -- The organizers the archive holds, counted (data.bulletins.organizers) without sorting the table.
-CREATE INDEX bulletins_organizer ON bulletins (organizer);
+CREATE INDEX bulletins_organizer ON bulletins (organizer_folded, organizer);
