@@ -14,44 +14,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.domain.textnorm import VI_NUMBER_WORDS, fold_query
+from bot.domain.documents import DocumentKind, DocumentRef, take_document
+from bot.domain.organizers import take_organizer
+from bot.domain.periods import Period, find_span, find_year, one_month, question_words
+from bot.domain.shorthand import expand
+from bot.domain.textnorm import VI_NUMBER_WORDS, fold, fold_query
+
+__all__ = [
+    "Bulletins", "DocumentKind", "DocumentRef", "Greeting", "Help", "History", "Intent", "Latest", "Month",
+    "Period", "Search", "TaskQuery", "Unknown", "Usage", "as_question", "understand",
+]  # fmt: skip
 
 # Beyond this, a message is a pasted article rather than a question: parse only its head.
 MAX_INPUT = 400
 MAX_SEARCH_WORDS = 12
 MAX_TASK_NUMBER = 99
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """An inclusive span of conference months, ``start``..``end`` as ``YYYY-MM``: a quarter, half a year,
-    a year, "từ tháng 3 đến tháng 6/2024", or one month when a search is limited to it.
-
-    ``label`` names it in Vietnamese as the user would write it ("quý IV/2025", "năm 2024", "6 tháng
-    đầu năm 2024", "tháng 3–6/2024", "tháng 9/2024"); ``label_en`` in English ("Q4 2025", "2024", "first
-    half of 2024", "March–June 2024", "September 2024").
-    """
-
-    start: str
-    end: str
-    label: str
-    label_en: str
-
-
-DocumentKind = Literal["NQ", "KL", "QĐ", "CT", "HD", "TB"]
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentRef:
-    """A Party or State document cited by its number: "57-NQ/TW", "nq 57", "NQ57", "nghị quyết 57",
-    "kl 14", "chỉ thị 05". ``number`` has no leading zeros; ``issuer`` ("TW", "BCT", "BTGTW", …) only
-    when the question gave one. ``label`` is how answers name it ("Nghị quyết 57-NQ/TW", "Kết luận 14").
-    """
-
-    kind: DocumentKind
-    number: int
-    issuer: str | None
-    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +251,7 @@ _LEAD_FILLERS = (
 )  # fmt: skip
 _TRAIL_FILLERS = (
     "khong", "ko", "k", "a", "nhe", "nhi", "di", "voi", "nao", "vay", "the", "please", "pls", "nhat",
-    "gi", "co", "duoc", "ha", "ah", "oi", "bot",
+    "gi", "co", "duoc", "ha", "ah", "oi", "bot", "cua", "trong", "ve", "of", "by", "from",
 )  # fmt: skip
 _EXTRA_STOP = ("moi", "bao cao vien", "new", "hnbcv", "bcv", "tw", "thang")
 _STOP_WORDS = frozenset(" ".join((*_LEAD_FILLERS, *_TRAIL_FILLERS, *_EXTRA_STOP)).split())
@@ -335,20 +312,37 @@ def understand(text: str, today: dt.date) -> Intent:
 def as_question(intent: Intent) -> str:
     """A short question that ``understand`` reads back as ``intent`` (for buttons: a page of results,
     the other reading of an ambiguous question). Buttons carry at most 64 bytes, so it is as short as
-    the intent allows; ``understand(as_question(i), today) == i`` for every intent ``understand`` makes.
+    the intent allows; ``understand(as_question(i), today) == i`` for the intents ``understand`` makes
+    (relative periods are written as the absolute ones they were read as).
     """
     match intent:
-        case Latest(organizer=None):
-            return "/latest"
-        case Month(year=year, month=month, organizer=None):
-            return f"tháng {month}/{year}" if year is not None else f"tháng {month}"
-        case Search(query=query, period=None, organizer=None, document=None):
+        case Latest(organizer=organizer):
+            return "/latest" if organizer is None else f"{organizer} mới nhất"
+        case Month(year=year, month=month, organizer=organizer):
+            words = f"tháng {month}/{year}" if year is not None else f"tháng {month}"
+            return words if organizer is None else f"{organizer} {words}"
+        case TaskQuery(number=number, month=month, organizer=organizer):
+            words = f"nhiệm vụ {number}"
+            if month is not None:
+                words += f" tháng {month.month}/{month.year}" if month.year is not None else f" tháng {month.month}"
+            return words if organizer is None else f"{words} của {organizer}"
+        case Bulletins(period=period, organizer=organizer):
+            return " ".join(w for w in (period and question_words(period), organizer) if w)
+        case History(page=page):
+            return "/history" if page == 1 else f"/history {page}"
+        case Search(query=query, period=None, organizer=None, document=None, alternative=None):
             return f"/search {query}"
-    return _question_words(intent)
-
-
-def _question_words(intent: Intent) -> str:  # pragma: no cover - filled in with the new intents
-    raise NotImplementedError(type(intent).__name__)
+        case Search(query=query, period=period, organizer=organizer):
+            return " ".join(w for w in (query, period and question_words(period), organizer) if w)
+        case Help():
+            return "/help"
+        case Greeting():
+            return "xin chào"
+        case Usage(command=command, given=given):
+            return f"/{command} {given}".strip()
+        case Unknown(text=text):
+            return text
+    return ""  # pragma: no cover - the match is exhaustive
 
 
 def _clean(text: str) -> str:
@@ -367,10 +361,38 @@ def _understand(text: str, today: dt.date) -> Intent:
     command = _COMMAND.match(original)
     if command:
         return _command(fold_query(command.group(1)), command.group(2), today)
-    folded = fold_query(original)
-    # Punctuation other than date/number separators only gets in the way of the patterns below.
-    simple = _SPACES.sub(" ", re.sub(r"[^\w/.\-#'? ]+", " ", folded)).strip(" .?")
-    return _free_text(original, simple, today)
+    return _question(original, today)
+
+
+# "Thứ Ba, 15/10/2021": a weekday before a date says nothing more than the date.
+_WEEKDAY = re.compile(r"\b(?:thu (?:hai|ba|tu|nam|sau|bay)|chu nhat)\b")
+_NOT_PATTERN_TEXT = re.compile(r"[^\w/.\-#'? ]")
+_TELEX = re.compile(r"\b[dD][dD](?=[a-zA-Z])")
+
+
+def _question(original: str, today: dt.date) -> Intent:
+    """A free-text question: the document it cites and the organizer it names are taken out first
+    (documents before shorthand is written out, so "57-NQ/TW" keeps its issuer), then the rest is read
+    for periods, tasks, months and keywords."""
+    document, rest = take_document(original)
+    organizer, rest = take_organizer(expand(rest))
+    # Punctuation other than date/number separators only gets in the way of the patterns below. The
+    # rest keeps its case and marks (keywords are searched as typed); ``simple`` is its fold, with the
+    # same length, so a span read in one is cut from both.
+    rest = _SPACES.sub(" ", _NOT_PATTERN_TEXT.sub(" ", _TELEX.sub(lambda m: m.group()[0], rest))).strip(" .?")
+    simple = fold(rest)
+    if len(simple) != len(rest):  # pragma: no cover - fold keeps the length of NFC text
+        simple = rest = fold_query(rest)
+    return _free_text(rest, simple, today, organizer, document)
+
+
+def _cut(rest: str, simple: str, span: tuple[int, int]) -> tuple[str, str]:
+    """Both texts without ``span``, spaces tidied the same way, so they keep the same length."""
+    start, end = span
+    head_rest, head_simple = rest[:start].rstrip(), simple[:start].rstrip()
+    tail_rest, tail_simple = rest[end:].lstrip(), simple[end:].lstrip()
+    joiner = " " if head_rest and tail_rest else ""
+    return head_rest + joiner + tail_rest, head_simple + joiner + tail_simple
 
 
 def _command(name: str, rest: str, today: dt.date) -> Intent:
@@ -394,7 +416,7 @@ def _command(name: str, rest: str, today: dt.date) -> Intent:
     if name in {"search", "timkiem", "tim", "find"}:
         found = _search(rest) if _WORDY.search(rest) else None
         return found if isinstance(found, Search) else Usage("search", given, "missing")
-    return _free_text(rest, args, today) if _WORDY.search(rest) else Unknown(rest)
+    return _question(_clean(rest), today) if _WORDY.search(rest) else Unknown(rest)
 
 
 def _task_command(args: str, given: str, today: dt.date) -> Intent:
@@ -437,38 +459,75 @@ def _month_command(args: str, given: str, today: dt.date) -> Intent:
     return Usage("month", given, "unreadable")
 
 
-def _free_text(original: str, simple: str, today: dt.date) -> Intent:
-    if _HELP.match(simple):
+def _free_text(
+    rest: str, simple: str, today: dt.date, organizer: str | None = None, document: DocumentRef | None = None
+) -> Intent:
+    """What ``rest`` (``simple`` its fold) asks, within ``organizer`` and about ``document`` if given.
+
+    The order decides what wins: a period span ("quý IV/2025"), a task, a month, a year, then history,
+    latest, and keywords. A month without a year that follows content words ("cách mạng tháng mười")
+    is a topic first: a Search with the month as its ``alternative``.
+    """
+    plain = organizer is None and document is None
+    if plain and _HELP.match(simple):
         return Help()
-    if _GREETING.match(simple):
+    if plain and _GREETING.match(simple):
         return Greeting()
-    if re.fullmatch(r"#?\d{1,2}", simple):  # a bare "3" after seeing a bulletin
+    if plain and re.fullmatch(r"#?\d{1,2}", simple):  # a bare "3" after seeing a bulletin
         n = int(simple.lstrip("#"))
-        return TaskQuery(n) if 1 <= n <= MAX_TASK_NUMBER else Unknown(original)
-    task = _find_task(simple)
+        return TaskQuery(n) if 1 <= n <= MAX_TASK_NUMBER else Unknown(rest)
+    period: Period | None = None
+    if (span := find_span(simple, today)) is not None:
+        period, (rest, simple) = span[0], _cut(rest, simple, span[1])
+    task = _find_task(simple) if document is None else None
     if task is not None:
-        return TaskQuery(task[0], _find_month(_remove(simple, task[1]), today))
-    month = _find_month(simple, today)
-    if month is not None:
-        return month
-    history = _HISTORY.match(simple)
-    if history is not None:
-        rest = _remove(simple, history.span())
-        page = _PAGE.search(rest)
-        if page is not None:
-            rest = _remove(rest, page.span())
-        if not _content_words(rest):
-            return History(max(1, int(page.group(1))) if page else 1)
+        return TaskQuery(task[0], _find_month(_remove(simple, task[1]), today), organizer)
+    if period is None and (month_span := _month_span(simple, today)) is not None:
+        month, where = month_span
+        cut_rest, cut_simple = _cut(rest, simple, where)
+        if document is None and not _content_words(_WEEKDAY.sub(" ", cut_simple)):
+            return Month(month.year, month.month, organizer)
+        if month.year is not None:
+            period, rest, simple = one_month(month.year, month.month), cut_rest, cut_simple
+        elif document is None:
+            # A month without a year beside other words: the topic as written first ("Cách mạng
+            # Tháng Mười"), the month as the other reading.
+            # Words after the month too ("Tháng Mười Nga") leave no month reading at all.
+            topic = _search(rest)
+            if isinstance(topic, Search):
+                inside = bool(_content_words(simple[where[1] :]))
+                other = None if inside else Month(None, month.month, organizer)
+                return Search(topic.query, organizer=organizer, alternative=other)
+    if period is None and (year := find_year(simple)) is not None:
+        period, (rest, simple) = year[0], _cut(rest, simple, year[1])
+    if document is not None:
+        return Search(document.label, period=period, organizer=organizer, document=document)
+    if plain and period is None:
+        history = _HISTORY.match(simple)
+        if history is not None:
+            left = _remove(simple, history.span())
+            page = _PAGE.search(left)
+            if page is not None:
+                left = _remove(left, page.span())
+            if not _content_words(left):
+                return History(max(1, int(page.group(1))) if page else 1)
     latest = _LATEST.search(simple)
     if latest is not None and not _content_words(_remove(simple, latest.span())):
-        return Latest()
+        return Latest(organizer) if period is None else Bulletins(period, organizer)
     if not _content_words(simple):
+        if period is not None or organizer is not None:
+            return Bulletins(period, organizer)
         # "hội nghị", "bản tin": nothing but the subject itself, so the newest one is the answer.
         if re.search(r"\b(?:hoi nghi|ban tin|bulletin|conference|hnbcv|bcv)\b", simple):
             return Latest()
         if re.search(r"\b(?:bot|start|hi|hello|xin chao|chao)\b", simple):
             return Help()
-    return _search(original)
+    found = _search(rest)
+    if period is None and organizer is None:
+        return found
+    if isinstance(found, Search):
+        return Search(found.query, period=period, organizer=organizer)
+    return Bulletins(period, organizer)
 
 
 def _remove(text: str, span: tuple[int, int]) -> str:
@@ -521,34 +580,42 @@ def _month_ok(year: int | None, month: int) -> Month | None:
 
 def _find_month(simple: str, today: dt.date) -> Month | None:
     """The month a message names, explicitly or relative to ``today``; None if it names none."""
+    found = _month_span(simple, today)
+    return None if found is None else found[0]
+
+
+def _month_span(simple: str, today: dt.date) -> tuple[Month, tuple[int, int]] | None:
+    """The month a message names and where; the first pattern that matches wins."""
     for pattern, back in _RELATIVE:
-        if pattern.search(simple):
+        if m := pattern.search(simple):
             index = today.year * 12 + today.month - 1 - back
-            return Month(index // 12, index % 12 + 1)
+            return Month(index // 12, index % 12 + 1), m.span()
+    found: Month | None = None
     if m := _DATE.search(simple):
-        return _month_ok(int(m.group(3)), int(m.group(2)))
-    if m := _MONTH_NUM_YEAR.search(simple):
-        return _month_ok(int(m.group(2)), int(m.group(1)))
-    if m := _MONTH_WORD_YEAR.search(simple):
-        return _month_ok(int(m.group(2)), _MONTH_WORDS[m.group(1)])
-    if m := _ISO.search(simple):
-        return _month_ok(int(m.group(1)), int(m.group(2)))
-    if m := _NUM_YEAR.search(simple):
-        return _month_ok(int(m.group(2)), int(m.group(1)))
-    if m := _EN_MONTH_YEAR.search(simple):
-        return Month(int(m.group(2)), _EN_MONTHS[m.group(1)])
-    if m := _YEAR_EN_MONTH.search(simple):
-        return Month(int(m.group(1)), _EN_MONTHS[m.group(2)])
-    if m := _END_OF_YEAR.search(simple):
-        return Month(int(m.group(1)), 12)
-    if m := _MONTH_NUM.search(simple):
-        return _month_ok(None, int(m.group(1)))
-    if m := _MONTH_WORD_ONLY.search(simple):
-        return _month_ok(None, _MONTH_WORDS[m.group(1)])
-    m = _EN_MONTH_ONLY.search(simple)
-    if m and not _content_words(_remove(simple, m.span())) and (m.group(1) != "may" or m.group(0)[:2] == "in"):
-        return Month(None, _EN_MONTHS[m.group(1)])
-    return None
+        found = _month_ok(int(m.group(3)), int(m.group(2)))
+    elif m := _MONTH_NUM_YEAR.search(simple):
+        found = _month_ok(int(m.group(2)), int(m.group(1)))
+    elif m := _MONTH_WORD_YEAR.search(simple):
+        found = _month_ok(int(m.group(2)), _MONTH_WORDS[m.group(1)])
+    elif m := _ISO.search(simple):
+        found = _month_ok(int(m.group(1)), int(m.group(2)))
+    elif m := _NUM_YEAR.search(simple):
+        found = _month_ok(int(m.group(2)), int(m.group(1)))
+    elif m := _EN_MONTH_YEAR.search(simple):
+        found = Month(int(m.group(2)), _EN_MONTHS[m.group(1)])
+    elif m := _YEAR_EN_MONTH.search(simple):
+        found = Month(int(m.group(1)), _EN_MONTHS[m.group(2)])
+    elif m := _END_OF_YEAR.search(simple):
+        found = Month(int(m.group(1)), 12)
+    elif m := _MONTH_NUM.search(simple):
+        found = _month_ok(None, int(m.group(1)))
+    elif m := _MONTH_WORD_ONLY.search(simple):
+        found = _month_ok(None, _MONTH_WORDS[m.group(1)])
+    else:
+        m = _EN_MONTH_ONLY.search(simple)
+        if m and not _content_words(_remove(simple, m.span())) and (m.group(1) != "may" or m.group(0)[:2] == "in"):
+            found = Month(None, _EN_MONTHS[m.group(1)])
+    return None if found is None or m is None else (found, m.span())
 
 
 def _search(original: str) -> Intent:

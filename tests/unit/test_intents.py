@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.documents import document
 from bot.domain.intents import (
     MAX_SEARCH_WORDS,
     Help,
@@ -85,7 +86,7 @@ PHRASINGS: list[tuple[str, object]] = [
     ("october", Month(None, 10)),
     ("hội nghị báo cáo viên tháng 10/2021", Month(2021, 10)),
     ("hoi nghi bao cao vien thang 10/2021", Month(2021, 10)),
-    ("hội nghị báo cáo viên trung ương tháng 12/2023", Month(2023, 12)),
+    ("hội nghị báo cáo viên trung ương tháng 12/2023", Month(2023, 12, "trung ương")),
     ("bản tin tháng 3 năm 2023", Month(2023, 3)),
     ("cuối năm 2021", Month(2021, 12)),
     ("/month 10/2021", Month(2021, 10)),
@@ -160,8 +161,8 @@ PHRASINGS: list[tuple[str, object]] = [
     ("Covid", Search("Covid")),
     ("biển đảo", Search("biển đảo")),
     ("bầu cử", Search("bầu cử")),
-    ("nghị quyết 57", Search("nghị quyết 57")),
-    ("ddai hoi", Search("ddai hoi")),
+    ("nghị quyết 57", Search("Nghị quyết 57", document=document("NQ", 57))),
+    ("ddai hoi", Search("dai hoi")),  # Telex "dd" read as đ before searching
     ("tìm tham nhũng", Search("tham nhũng")),
     ("tìm những nhiệm vụ về tham nhũng", Search("tham nhũng")),
     ("các nhiệm vụ về chuyển đổi số", Search("chuyển đổi số")),
