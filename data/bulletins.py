@@ -34,12 +34,22 @@ ORDER BY bulletin_id, number
 """
 # "Newest" = the latest conference month; within a month, the one added last.
 NEWEST_ORDER = "ORDER BY month DESC, id DESC"
-# {where} is data.search.filter_clause over the alias b: constant SQL text, values bound.
-LATEST_ID = "SELECT id FROM bulletins AS b WHERE {where} ORDER BY month DESC, id DESC LIMIT 1"
+# {where} is data.search.filter_clause over the alias b: constant SQL text, values bound. Newest
+# first is the order of bulletins_month: walking it, with an organizer's bulletins as a list to
+# look up, stops at the LIMIT; left to itself the planner sorts every bulletin of the organizer
+# (17 ms instead of 4 for "trung ương" among 36,000 bulletins).
+LATEST_ID = (
+    "SELECT id FROM bulletins AS b INDEXED BY bulletins_month WHERE {where} ORDER BY month DESC, id DESC LIMIT 1"
+)
 IDS_BY_MONTH = "SELECT id FROM bulletins AS b WHERE month = ? AND {where} ORDER BY id DESC"
 LATEST_MONTH_OF = "SELECT max(month) FROM bulletins AS b WHERE substr(month, 6, 2) = ? AND {where}"
-LISTING = "SELECT id FROM bulletins AS b WHERE {where} ORDER BY month DESC, id DESC LIMIT ? OFFSET ?"
+LISTING = """
+SELECT id FROM bulletins AS b INDEXED BY bulletins_month WHERE {where}
+ORDER BY month DESC, id DESC LIMIT ? OFFSET ?
+"""
 LISTING_COUNT = "SELECT count(*) FROM bulletins AS b WHERE {where}"
+# An organizer alone is counted on its index (2 ms rather than 11 for "trung ương" among 36,000).
+ORGANIZER_COUNT = "SELECT count(*) FROM bulletins_fts WHERE bulletins_fts MATCH ?"
 # Each spelling of each organizer: spellings that fold alike ("Tỉnh ủy"/"Tỉnh uỷ") are one organizer.
 ORGANIZERS = """
 SELECT organizer_folded AS folded, organizer, count(*) AS n, max(id) AS newest FROM bulletins
@@ -183,7 +193,10 @@ async def listing(
     """The bulletins ``where`` lets through (months, organizer), newest first, one page of them, and
     how many there are in all."""
     clause, params = filter_clause(where)
-    total = int(await store.fetchval(LISTING_COUNT.format(where=clause), params))
+    if where is not None and not where.start and not where.end and len(params) == 1:
+        total = int(await store.fetchval(ORGANIZER_COUNT, params))
+    else:
+        total = int(await store.fetchval(LISTING_COUNT.format(where=clause), params))
     if total == 0 or limit <= 0:
         return [], total
     rows = await store.fetchall(LISTING.format(where=clause), [*params, limit, max(0, offset)])
