@@ -21,7 +21,9 @@ What is tried, in order; the first step that finds anything answers (``SearchPag
    away (a letter or mark deleted, inserted, changed or two swapped), the respelling whose phrase
    is most frequent first: "tham nhũg" → "tham nhũng", "tham nhunh" → "tham nhung". Trusted only
    if the phrase is found. ``corrected`` holds the query searched.
-4. ``partial``: tasks holding some of the words; words in over half the tasks left out.
+4. ``partial``: tasks holding some of the words as typed; words in over half the tasks left out.
+   A question with diacritics is never answered by folded partial matches: "nhũng" folded alone
+   is also "những", another word.
 
 A cited document (``DocumentRef``) is found by its number and kind in the index, then by a pattern
 on the folded text ("57-NQ/TW", "Nghị quyết số 57", "NQ 57"; never "157-NQ/TW" or "57 tỉnh").
@@ -692,8 +694,6 @@ async def search_tasks(
                 break
     if found is None:
         found, quality = await _attempt(store, scope, *strict, any_word=True), "partial"
-        if found is None and marked:
-            found = await _attempt(store, scope, folded, "folded", any_word=True)
     if found is None:
         return SearchPage([], 0, tuple(terms))
     ranked = found.ranked
