@@ -185,7 +185,8 @@ _ISO = re.compile(rf"\b{_YEAR}\s*[-/.]\s*(\d{{1,2}})\b")  # 2021-09
 _MONTH_NUM_YEAR = re.compile(
     rf"\b(?:thang|t|th)\s*\.?\s*(\d{{1,2}})\s*(?:[/.-]|,?\s*nam|,)?\s*{_YEAR}\b"  # tháng 9/2021, T9/2021
 )
-_NUM_YEAR = re.compile(rf"(?<![\d/.-])(\d{{1,2}})\s*[/.-]\s*{_YEAR}\b")  # 9/2021, 09-2021
+# Not after "quý": "quý 9/2024" is no quarter, and not September either.
+_NUM_YEAR = re.compile(rf"(?<![\d/.-])(?<!quy )(?<!quy)(\d{{1,2}})\s*[/.-]\s*{_YEAR}\b")  # 9/2021, 09-2021
 _MONTH_WORD_YEAR = re.compile(rf"\bthang\s+({_MONTH_WORD})\s*(?:[/.-]|,?\s*nam|,)?\s*{_YEAR}\b")
 _EN_MONTH_YEAR = re.compile(rf"\b({_EN_MONTH})\.?\s*,?\s*(?:of\s+)?{_YEAR}\b")  # October 2021
 _YEAR_EN_MONTH = re.compile(rf"\b{_YEAR}\s*,?\s*({_EN_MONTH})\b")

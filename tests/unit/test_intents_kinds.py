@@ -101,6 +101,7 @@ KINDS: list[tuple[str, Intent]] = [
     ("từ tháng 3 đến tháng 6 năm 2024", Bulletins(months(2024, 3, 2024, 6))),
     ("từ tháng 6 đến tháng 3/2024", Bulletins(months(2024, 3, 2024, 6))),  # backwards: read in order
     ("từ tháng 11/2023 đến tháng 2/2024", Bulletins(months(2023, 11, 2024, 2))),
+    ("quý 9/2024", Search("quý 9 2024")),  # no such quarter, and not September: searched as typed
     ("cuối năm 2021", Month(2021, 12)),
     ("tháng 9 năm 2021", Month(2021, 9)),
     ("nhiệm vụ thứ năm", TaskQuery(5)),
