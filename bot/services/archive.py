@@ -426,10 +426,11 @@ async def search_intent(store: Store, intent: Search, *, page: int = 1) -> Answe
         HighlightedHit(h, h.spans or tuple(match_spans(h.text, list(terms), h.folded))) for h in found.hits
     )
     pages = -(-found.total // SEARCH_PAGE_SIZE)
-    # The best hits come first, so a first page whose first hit is not the phrase has none of it.
+    # Only the best tier that matched is kept (``data.search``): when the phrase is found, every hit
+    # on every page holds it, and when it is not, none does.
     several = len(terms) > 1 and found.quality in ("exact", "folded")
-    phrase = several and pages == 1 and all(h.tier == TIER_PHRASE for h in found.hits)
-    apart = several and page == 1 and found.hits[0].tier != TIER_PHRASE
+    phrase = several and found.hits[0].tier == TIER_PHRASE
+    apart = several and found.hits[0].tier != TIER_PHRASE
     return SearchResults(
         intent.query,
         terms,

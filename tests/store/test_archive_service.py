@@ -484,7 +484,7 @@ async def test_counts_and_highlights_say_what_is_true(store: Store, every: dict[
     result = await archive.answer(store, Search("tham nhũng"))
     assert isinstance(result, SearchResults) and result.total == 8 and result.pages == 2
     (html,) = texts.render(result)
-    assert html_to_plain(html).startswith("🔎 8 nhiệm vụ có «tham nhũng»")
+    assert html_to_plain(html).startswith("🔎 8 nhiệm vụ có cụm «tham nhũng»")  # on both pages
     assert "<b>những</b>" not in html and "<b>tham nhũng</b>" in html
     # Each hit names its task, bulletin (short title), month and organizer.
     line = next(x for x in html_to_plain(html).splitlines() if x.startswith("1. Nhiệm vụ"))

@@ -890,7 +890,9 @@ FRAGMENTS = [
     "\x07",
 ]
 
-_CAPTION = re.compile(r"(?<!\w)ảnh\s?:", re.IGNORECASE)
+# A photo credit: "Ảnh:" opening a line or after a sentence or a bracket ("… hội nghị. Ảnh: PV",
+# "(Ảnh: TTXVN)"). After a plain word it is prose ("quảng bá hình ảnh: con người", "là Ảnh:").
+_CAPTION = re.compile(r"(?:^|[.!?(\[]\s?)ảnh\s?:", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4}-(0[1-9]|1[0-2]))?$")
 
 
