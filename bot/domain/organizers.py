@@ -8,7 +8,8 @@ period word, "mới nhất", "về", "của", a task word), at most ``MAX_NAME_W
 shortens a name that matches no organizer and gives the dropped words back to the keywords, so a
 name read too long ("tỉnh ủy bắc ninh tham nhũng") still finds its answer.
 
-"hội nghị trung ương" ("… 4", "… lần thứ …") is a Central Committee plenum, a topic, not an
+"hội nghị trung ương" ("… 4", "… lần thứ …"), and "trung ương" with a plenum's number or term
+("Nghị quyết Trung ương 4 khóa XIII", "Trung ương 8") are a Central Committee plenum, a topic, not an
 organizer; "hội nghị báo cáo viên trung ương" is the central reporters' conference.
 """
 
@@ -24,7 +25,12 @@ _HEAD = re.compile(
     r"|dang uy khoi|dang uy (?:xa|phuong|thi tran|cac co quan|cong an|quan su)"
     r"|(?:tinh|thanh|huyen|quan|thi) uy|trung uong)(?![\w])"
 )
-_PLENUM = re.compile(r"\bhoi nghi (?:ban chap hanh )?trung uong\b")
+# A plenum by its name or its number: "hội nghị Trung ương", "Nghị quyết Trung ương 4 khóa XIII",
+# "Trung ương 8", "Trung ương lần thứ tư" (a number after "trung ương" that is no month: "12/2023" is).
+_PLENUM = re.compile(
+    r"\bhoi nghi (?:ban chap hanh )?trung uong\b"
+    r"|\btrung uong (?:\d{1,2}\b(?!\s*[/.-]\s*\d)|lan thu\b|khoa\b)"
+)
 # Words that end a place name: what a question says around an organizer.
 _NOT_NAME = frozenset(
     (

@@ -29,6 +29,12 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(báo cáo viên|hội nghị|tuyên giáo) tư\b", _I), r"\1 trung ương"),
     # "TU" in capitals is Tỉnh ủy; in lower case it is "từ"/"tu" typed without marks.
     (re.compile(r"\bTU\b"), "tỉnh ủy"),
+    # Document kinds without a number (a number makes them a document, read first): "nq trung ương 4".
+    (re.compile(r"\bnq\b", _I), "nghị quyết"),
+    (re.compile(r"\bkl\b", _I), "kết luận"),
+    (re.compile(r"\bq(?:đ|ð|d)\b", _I), "quy định"),
+    (re.compile(r"\bct\b", _I), "chỉ thị"),
+    (re.compile(r"\bhd\b", _I), "hướng dẫn"),
 )
 
 

@@ -409,7 +409,7 @@ async def search_intent(store: Store, intent: Search, *, page: int = 1) -> Answe
         return await nothing_found(store, intent, "empty_archive")
     if intent.organizer is not None and not await _organizer_held(store, intent.organizer):
         return await _organizer_not_held(store, intent, intent.organizer, page)
-    if intent.period is not None and not await _count(store, _where(intent.period, intent.organizer)):
+    if intent.period is not None and not await bulletins.any_of(store, _where(intent.period, intent.organizer)):
         return await nothing_found(store, intent, "no_period")
     page = max(1, page)
     found = await _search_page(store, intent, page)
@@ -602,7 +602,7 @@ async def _count(store: Store, where: SearchFilter | None) -> int:
 
 
 async def _organizer_held(store: Store, organizer: str) -> bool:
-    return await _count(store, SearchFilter(organizer=organizer)) > 0
+    return await bulletins.any_of(store, SearchFilter(organizer=organizer))
 
 
 async def _bulletins_of(store: Store, month: Month) -> list[ArchivedBulletin]:

@@ -65,7 +65,11 @@ KINDS: list[tuple[str, Intent]] = [
     ("57-NQ/TƯ", Search("Nghị quyết 57-NQ/TƯ", document=document("NQ", 57, "TƯ"))),
     ("nq 57 năm 2025", Search("Nghị quyết 57", period=whole_year(2025), document=document("NQ", 57))),
     ("nq 57 của tỉnh ủy gia lai", Search("Nghị quyết 57", organizer="tỉnh ủy gia lai", document=document("NQ", 57))),
-    ("ct", Search("ct")),  # no number: not a document
+    ("ct", Search("chỉ thị")),  # no number: not a document, the kind written out
+    ("nq tw 4", Search("nghị quyết trung ương 4")),  # a plenum's resolution: a topic, no organizer
+    ("nghị quyết trung ương 4 khóa XIII", Search("nghị quyết trung ương 4 khóa XIII")),
+    ("kết luận trung ương 8", Search("kết luận trung ương 8")),
+    ("trung ương 12/2023", Month(2023, 12, "trung ương")),  # a month, not plenum 12
     # Topics with month words first, the month as the other reading
     ("cách mạng tháng mười", Search("cách mạng tháng mười", alternative=Month(None, 10))),
     ("Cách mạng Tháng Tám", Search("Cách mạng Tháng Tám", alternative=Month(None, 8))),
