@@ -94,6 +94,13 @@ class Settings(BaseSettings):
     paid_broadcast: bool = Field(default=False, description="Use allow_paid_broadcast (up to 1000/s).")
     paid_send_rate: float = Field(default=900.0, gt=0, le=1000, description="Overall rate when paid.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+    watch_sources: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="Feeds (RSS 2.0, Atom) or listing pages to watch for bulletins, comma-separated."
+    )
+    watch_interval: float = Field(default=900.0, ge=1.0, description="Seconds between two polls of one source.")
+    watch_contact: str = Field(
+        default="", description="An e-mail or URL the portals can reach the bot's operator at (in the User-Agent)."
+    )
 
     _env_file_used: Path | None = PrivateAttr(default=None)
 
@@ -134,6 +141,24 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts if p)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("watch_sources", mode="before")
+    @classmethod
+    def _split_sources(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.replace(";", ",").replace("\n", ",").split(",")
+        if isinstance(value, (list, tuple)):
+            urls = []
+            for part in value:
+                url = str(part).strip()
+                if not url:
+                    continue
+                if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
+                    raise ValueError(f"not an http(s) URL: {url[:200]!r}")
+                if url not in urls:
+                    urls.append(url)
+            return tuple(urls)
         return value
 
     @field_validator("log_level")

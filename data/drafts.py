@@ -17,20 +17,23 @@ from data.store import Row, Store, utcnow
 OPEN_STATUSES = ("collecting", "pending")
 
 GET = "SELECT * FROM drafts WHERE id = ?"
+# An offer of a bulletin found on a watched portal (offer_id) is a draft apart: it neither replaces
+# the admin's own draft nor is replaced by it.
 OPEN_OF = """
 SELECT * FROM drafts WHERE chat_id = ? AND admin_user_id = ? AND status IN ('collecting', 'pending')
-ORDER BY id DESC
+AND offer_id IS NULL ORDER BY id DESC
 """
 PENDING_IN_CHAT = "SELECT * FROM drafts WHERE chat_id = ? AND status = 'pending' ORDER BY id DESC"
 REPLACE_OPEN = """
 UPDATE drafts SET status = 'replaced', updated_at = ?
-WHERE chat_id = ? AND admin_user_id = ? AND status = ?
+WHERE chat_id = ? AND admin_user_id = ? AND status = ? AND offer_id IS NULL
 """
 INSERT = """
 INSERT INTO drafts (admin_user_id, chat_id, source_text, status, origin, source_name, document_json,
-                    bulletin_json, version, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    bulletin_json, version, created_at, updated_at, offer_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
 """
+OF_OFFER = "SELECT * FROM drafts WHERE offer_id = ? ORDER BY id"
 PROMOTE = """
 UPDATE drafts SET status = 'pending', source_text = ?, document_json = ?, bulletin_json = ?,
     version = version + 1, updated_at = ?
@@ -66,6 +69,7 @@ class Draft:
     broadcast_id: int | None
     created_at: str
     updated_at: str
+    offer_id: int | None = None  # a bulletin found on a watched portal (data.watch), offered to this admin
 
     @property
     def is_open(self) -> bool:
@@ -86,6 +90,11 @@ async def open_drafts(store: Store, chat_id: int, admin_user_id: int) -> list[Dr
     return [_draft(r) for r in await store.fetchall(OPEN_OF, (chat_id, admin_user_id))]
 
 
+async def of_offer(store: Store, offer_id: int) -> list[Draft]:
+    """Every admin's draft of one offer, oldest first."""
+    return [_draft(r) for r in await store.fetchall(OF_OFFER, (offer_id,))]
+
+
 async def pending_in_chat(store: Store, chat_id: int) -> list[Draft]:
     """Every admin's pending draft in a chat (to find the one a reply or a button belongs to)."""
     return [_draft(r) for r in await store.fetchall(PENDING_IN_CHAT, (chat_id,))]
@@ -102,7 +111,7 @@ async def start_collecting(store: Store, admin_user_id: int, chat_id: int) -> in
     async with store.transaction() as conn:
         await _replace(conn, chat_id, admin_user_id, "collecting")
         cursor = await conn.execute(
-            INSERT, (admin_user_id, chat_id, "", "collecting", "text", None, None, None, now, now)
+            INSERT, (admin_user_id, chat_id, "", "collecting", "text", None, None, None, now, now, None)
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -140,12 +149,14 @@ async def create_pending(
     source_text: str,
     document_json: str | None,
     bulletin_json: str,
+    offer_id: int | None = None,
 ) -> int:
     """A new previewed draft. Any other open draft of the admin in the chat (collecting or
-    pending) is marked replaced in the same transaction."""
+    pending) is marked replaced in the same transaction, unless this one is an offer
+    (``offer_id``), which stands beside it."""
     now = utcnow()
     async with store.transaction() as conn:
-        for status in OPEN_STATUSES:
+        for status in OPEN_STATUSES if offer_id is None else ():
             await _replace(conn, chat_id, admin_user_id, status)
         cursor = await conn.execute(
             INSERT,
@@ -160,6 +171,7 @@ async def create_pending(
                 bulletin_json,
                 now,
                 now,
+                offer_id,
             ),
         )
         assert cursor.lastrowid is not None
