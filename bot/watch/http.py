@@ -403,7 +403,10 @@ class PoliteClient:
 
     def _open_session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            connector: dict[str, Any] = {"limit_per_host": 1}
+            # One connection per origin; no total cap (aiohttp's default is 100): the per-origin limit
+            # already bounds it by the number of hosts, and a request waiting for a free slot would
+            # spend its deadline doing nothing.
+            connector: dict[str, Any] = {"limit_per_host": 1, "limit": 0}
             if self._resolver is not None:
                 connector["resolver"] = self._resolver
             self._session = aiohttp.ClientSession(
@@ -413,7 +416,7 @@ class PoliteClient:
                     "Accept-Language": _ACCEPT_LANGUAGE,
                     "Accept-Encoding": _ACCEPT_ENCODING,
                 },
-                # A second guard behind asyncio.timeout, in case a future aiohttp holds a timer of its own.
+                # aiohttp's own deadline set to ours (its default is 5 minutes); asyncio.timeout is the one relied on.
                 timeout=aiohttp.ClientTimeout(total=self._timeout),
                 # No state carried between polls, and no jar look-up on every request.
                 cookie_jar=aiohttp.DummyCookieJar(),
