@@ -29,8 +29,10 @@ import email.utils
 import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Literal
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
@@ -110,15 +112,17 @@ _TRACKING = frozenset(
 )  # fmt: skip
 _TRACKING_PREFIXES = ("utm_", "zarsrc", "__twitter")
 _WHITESPACE_IN_URL = re.compile(r"[\t\n\r]")
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))  # what a URL parser strips from both ends
 
 
 def normalise_link(link: str, base: str) -> str:
     """``link`` made absolute against ``base``, as the identity of an article: scheme and host in lower
     case, the default port dropped, the fragment dropped, tracking parameters (utm_*, fbclid, gclid,
     zarsrc, …) dropped and the rest of the query kept in order and spelling; an empty path is "/".
-    Never raises: a link it cannot take apart comes back joined and stripped only."""
+    Never raises: a link it cannot take apart comes back stripped and without its fragment only (and
+    a base it cannot take apart is ignored)."""
     # Browsers strip tabs and newlines inside a URL (https://url.spec.whatwg.org/#concept-basic-url-parser).
-    link = _WHITESPACE_IN_URL.sub("", link.strip())
+    link = _WHITESPACE_IN_URL.sub("", link).strip(_C0_OR_SPACE)
     try:
         absolute = urljoin(base.strip(), link) if base.strip() else link
         parts = urlsplit(absolute)
@@ -134,9 +138,11 @@ def normalise_link(link: str, base: str) -> str:
             if port is not None and str(port) != _DEFAULT_PORTS.get(scheme):
                 netloc += f":{port}"
         path = parts.path or ("/" if netloc else "")
-        return urlunsplit((scheme, netloc, path, _drop_tracking(parts.query), ""))
+        return urlunsplit((scheme, netloc, path, _drop_tracking(parts.query), "")).strip(_C0_OR_SPACE)
     except ValueError:  # a port that is no number, a bracket that does not close
-        return link if not base.strip() else _safe_join(base, link)
+        if base.strip():
+            return normalise_link(link, "")  # the base is what cannot be parsed: the link alone
+        return link.split("#", 1)[0].strip(_C0_OR_SPACE)
 
 
 def _safe_join(base: str, link: str) -> str:
@@ -350,30 +356,35 @@ def _read_feed(body: bytes, url: str, content_type: str | None) -> Listing:
     return Listing(kind, items)
 
 
+def _field(entry: Any, key: str) -> Any:
+    """An entry's own value: ``FeedParserDict.get`` maps "updated" to "published" with a
+    DeprecationWarning (feedparser issue 310), and warnings are errors in the tests."""
+    return dict.get(entry, key)
+
+
 def _entry_item(entry: Any, url: str) -> Item | None:
     link = _entry_link(entry, url)
-    ident = _clean(str(entry.get("id") or ""))
+    ident = _clean(str(_field(entry, "id") or ""))
     key = normalise_link(link, url) if link else ident
     if not key:
         return None
-    title = str(entry.get("title") or "")
-    title_type = str((entry.get("title_detail") or {}).get("type") or "")
+    title = str(_field(entry, "title") or "")
+    title_type = str((_field(entry, "title_detail") or {}).get("type") or "")
     title = _strip_html(title) if "html" in title_type or _TAG.search(title) else _clean(title)
-    summary = str(entry.get("summary") or "")
+    summary = str(_field(entry, "summary") or "")
     if not summary.strip():
-        contents = entry.get("content") or []
+        contents = _field(entry, "content") or []
         summary = str(contents[0].get("value") or "") if contents else ""
-    raw_date = str(entry.get("published") or entry.get("updated") or entry.get("created") or "")
-    published = _feed_date(raw_date)
+    published = _feed_date(str(_field(entry, "published") or _field(entry, "updated") or ""))
     if published is None:
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        stamp = _field(entry, "published_parsed") or _field(entry, "updated_parsed")
         published = _date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
     return Item(key, link, title, _shorten(_strip_html(summary)), published)
 
 
 def _entry_link(entry: Any, url: str) -> str:
-    candidates = [str(entry.get("link") or "")]
-    for link in entry.get("links") or []:
+    candidates = [str(_field(entry, "link") or "")]
+    for link in _field(entry, "links") or []:
         if link.get("rel", "alternate") == "alternate":
             candidates.append(str(link.get("href") or ""))
     for candidate in candidates:
@@ -476,6 +487,7 @@ _SEARCH_PARAMS = frozenset({"q", "s", "keyword", "keywords", "tukhoa", "tu-khoa"
 _MIN_WORDS = 4
 _MAX_ITEM_DEPTH = 6
 _MAX_ANCHORS = 20_000
+_MAX_TEASER_LINKS = 50  # more links than this around an anchor: a list, whatever they are
 
 
 @dataclass
@@ -483,6 +495,49 @@ class _Candidate:
     key: str
     link: str
     anchors: list[Any]
+
+
+class _Anchors:
+    """What each anchor of the page is: the article key it links to (None if it is no candidate)."""
+
+    def __init__(self, candidates: dict[str, _Candidate]) -> None:
+        self._key = {id(a): c.key for c in candidates.values() for a in c.anchors}
+        # parent's id → (the parent, kept alive so that its id is not reused; its children's signatures)
+        self._siblings: dict[int, tuple[Any, Counter[tuple[str, str]]]] = {}
+
+    def repeated(self, el: Any) -> bool:
+        """A list item: <li>, <article>, a table row, or one of several siblings of the same tag and
+        class (a classless <div> or <section> counts by its tag)."""
+        if _tag(el) in _ITEM_TAGS:
+            return True
+        parent = el.getparent()
+        if parent is None:
+            return False
+        mine = _signature(el)
+        if not mine[1] and mine[0] not in {"div", "section"}:
+            return False
+        known = self._siblings.get(id(parent))
+        if known is None:
+            known = self._siblings[id(parent)] = (parent, Counter(_signature(child) for child in parent))
+        return known[1][mine] >= 2
+
+    def key(self, anchor: Any) -> str | None:
+        return self._key.get(id(anchor))
+
+    def other_article(self, anchor: Any, key: str) -> bool:
+        """A link to another article, or a long link that is none (a photo, an external story); a
+        short label ("Kinh tế", "Tải về") or a link to the same article is part of the teaser."""
+        if not anchor.get("href"):
+            return False
+        found = self._key.get(id(anchor))
+        if found is not None:
+            return found != key
+        return _words(_text_of(anchor)) >= _MIN_WORDS
+
+
+def _words(text: str) -> int:
+    """Words in the sense of "shorter than four words": tokens with a letter or digit ("-" is none)."""
+    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
 
 
 def _read_page(body: bytes, url: str, content_type: str | None) -> Listing:
@@ -521,8 +576,8 @@ def _read_page(body: bytes, url: str, content_type: str | None) -> Listing:
             candidates[key] = _Candidate(key, link.split("#", 1)[0], [anchor])
         else:
             found.anchors.append(anchor)
-    key_of = {id(a): c.key for c in candidates.values() for a in c.anchors}
-    items = _unique(item for c in candidates.values() if (item := _page_item(c, key_of)) is not None)
+    info = _Anchors(candidates)
+    items = _unique(item for c in candidates.values() if (item := _page_item(c, info)) is not None)
     if not items:
         raise ListingError(
             "not_a_listing", f"no article links among {anchors} links (menus, other hosts, short texts left out)"
@@ -593,29 +648,20 @@ def _signature(el: Any) -> tuple[str, str]:
     return _tag(el), " ".join(sorted((el.get("class") or "").split()))
 
 
-def _repeated(el: Any) -> bool:
-    """A list item: <li>, <article>, a table row, or one of several siblings of the same tag and class."""
-    if _tag(el) in _ITEM_TAGS:
-        return True
-    parent = el.getparent()
-    if parent is None:
-        return False
-    mine = _signature(el)
-    if not mine[1] and mine[0] not in {"div", "section"}:
-        return False
-    return sum(1 for sibling in parent if _signature(sibling) == mine) >= 2
-
-
-def _item_of(anchor: Any, key: str, key_of: dict[int, str]) -> Any | None:
-    """The teaser around an anchor: its nearest repeated ancestor holding no other article's link."""
+def _item_of(anchor: Any, key: str, info: _Anchors) -> Any | None:
+    """The teaser around an anchor: its nearest repeated ancestor, else the widest one that links to no
+    other article (a category label or "Tải về" beside the title does not count), or None."""
+    last = None
     for depth, el in enumerate(anchor.iterancestors(), start=1):
         if depth > _MAX_ITEM_DEPTH or _tag(el) in _STOP_TAGS:
-            return None
-        if any(key_of.get(id(a), key) != key for a in el.iter("a")):
-            return None  # a container of several articles: the list, not an item
-        if _repeated(el):
+            break
+        anchors = list(islice(el.iter("a"), _MAX_TEASER_LINKS + 1))
+        if len(anchors) > _MAX_TEASER_LINKS or any(info.other_article(a, key) for a in anchors):
+            break  # a container of several articles: the list, not an item
+        last = el
+        if info.repeated(el):
             return el
-    return None
+    return last
 
 
 def _heading_of(anchor: Any, item: Any | None) -> Any | None:
@@ -627,22 +673,23 @@ def _heading_of(anchor: Any, item: Any | None) -> Any | None:
     return None
 
 
-def _page_item(candidate: _Candidate, key_of: dict[int, str]) -> Item | None:
+def _page_item(candidate: _Candidate, info: _Anchors) -> Item | None:
     """The item for one link: the best of its anchors (a heading's over an image's or a "read more"),
     titled by the anchor's text, else its teaser's heading, its title attribute or its image's alt."""
     best: tuple[int, int, str, Any | None] | None = None  # (strength, words, title, teaser)
     for anchor in candidate.anchors:
-        item = _item_of(anchor, candidate.key, key_of)
+        item = _item_of(anchor, candidate.key, info)
+        repeated = item is not None and info.repeated(item)
         heading = _heading_of(anchor, item)
-        if heading is None and item is not None:
+        if heading is None and repeated and item is not None:
             heading = next((el for el in item.iter(*_HEADINGS) if _clean(_text_of(el))), None)
         text = _clean(_text_of(anchor))
         if not text and heading is not None:
             text = _clean(_text_of(heading))
         if not text:
             text = _clean(anchor.get("title") or "") or _clean(" ".join(i.get("alt") or "" for i in anchor.iter("img")))
-        structured = _in_article(anchor) or (item is not None and heading is not None)
-        words = len(text.split())
+        structured = _in_article(anchor) or (repeated and heading is not None)
+        words = _words(text)
         if not text or (words < _MIN_WORDS and not structured):
             continue
         strength = 2 * (heading is not None) + structured
@@ -651,7 +698,7 @@ def _page_item(candidate: _Candidate, key_of: dict[int, str]) -> Item | None:
     if best is None:
         return None
     title, item = best[2], best[3]
-    summary, published = ("", None) if item is None else _teaser(item, candidate.key, key_of, title)
+    summary, published = ("", None) if item is None else _teaser(item, candidate.key, info, title)
     return Item(candidate.key, candidate.link, title, summary, published)
 
 
@@ -666,7 +713,7 @@ _DATE_PREFIX = re.compile(
 )
 
 
-def _teaser(item: Any, key: str, key_of: dict[int, str], title: str) -> tuple[str, str | None]:
+def _teaser(item: Any, key: str, info: _Anchors, title: str) -> tuple[str, str | None]:
     """The summary beside a title in its teaser, and the date the teaser shows."""
     published = None
     for node in item.iter("time"):
@@ -686,7 +733,7 @@ def _teaser(item: Any, key: str, key_of: dict[int, str], title: str) -> tuple[st
             return True
         if tag == "a":  # the title's own link, a "read more", a category label
             text = _clean(_text_of(el))
-            return len(text.split()) < _MIN_WORDS or (key_of.get(id(el)) == key and text in title)
+            return _words(text) < _MIN_WORDS or (info.key(el) == key and text in title)
         return any(_DATE_CLASS.search(w) for w in _class_words(el))
 
     marked = [n for n in item.iter() if n is not item and any(_SUMMARY_CLASS.search(w) for w in _class_words(n))]
