@@ -462,12 +462,12 @@ _STOP_TAGS = frozenset({"body", "html", "main", "ul", "ol", "table", "tbody"})
 _CHROME_WORD = re.compile(
     r"(?:^|[_-])(?:menus?|nav|navbar|navigation|navi|breadcrumbs?|sidebar|side-?bar|pagination|paging|pager|"
     r"phan-?trang|topbar|top-?bar|toolbar|social|share|sharing|tags|tag-?list|keywords?|tu-?khoa|"
-    r"banner|advert\w*|ads|quang-?cao|login|search|tim-?kiem|weblink|lien-?ket)(?:$|[_-])",
+    r"banner|advert\w*|ads|quang-?cao|login|search|tim-?kiem|weblink|lien-?ket|"
+    r"most-?read|most-?viewed|doc-?nhieu|xem-?nhieu)(?:$|[_-])",  # the last four: "Đọc nhiều" boxes
     re.IGNORECASE,
 )
 _CHROME_WHOLE = re.compile(
-    r"^(?:(?:site|page|main|top|global|web)[_-]?)?(?:header|footer)(?:[_-]?(?:top|bottom|wrap|wrapper|inner|area))?$"
-    r"|^(?:top|bottom|most-?read|doc-?nhieu|xem-?nhieu|tin-?moi|tin-?moi-?nhat)$",
+    r"^(?:(?:site|page|main|top|global|web)[_-]?)?(?:header|footer)(?:[_-]?(?:top|bottom|wrap|wrapper|inner|area))?$",
     re.IGNORECASE,
 )
 _SKIP_EXTENSIONS = frozenset(

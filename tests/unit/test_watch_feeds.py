@@ -247,6 +247,8 @@ def test_html_chrome_is_left_out() -> None:
         f'<div class="box-sidebar"><a href="/a5.html">{LONG.format(5)}</a></div>'
         f'<aside><a href="/a6.html">{LONG.format(6)}</a></aside>'
         f'<div style="display: none"><a href="/a7.html">{LONG.format(7)}</a></div>'
+        f'<div class="box-doc-nhieu"><ul><li><a href="/a10.html">{LONG.format(10)}</a></li></ul></div>'
+        f'<div id="site-footer"><a href="/a11.html">{LONG.format(11)}</a></div>'
         f'<div class="content"><p><a href="/ok.html">{LONG.format(8)}</a></p></div>'
         f'<footer><a href="/a9.html">{LONG.format(9)}</a></footer>'
     )
