@@ -403,7 +403,7 @@ def build_listing(by_name: dict[str, Article]) -> str:
 <div class="list-news">
 {items_html}
 <div class="item">
-<h3 class="title"><a href="/tin-tuc/news-bong-da-v-league.html">Nam Định giữ vững ngôi đầu</a></h3>
+<h3 class="title"><a href="/tin-tuc/news-bong-da-v-league.html">Nam Định thắng</a></h3>
 <span class="date">{short.published and dt.date.fromisoformat(short.published).strftime("%d/%m/%Y")}</span>
 </div>
 <div class="item">
