@@ -93,7 +93,8 @@ async def test_a_subscriber_is_not_asked_to_subscribe_again(bot: BotHarness) -> 
 async def test_search_pages_keep_the_words_as_typed(bot: BotHarness) -> None:
     await fill(bot)
     [first] = await bot.ask(USER, "tuyên truyền")
-    assert "17 nhiệm vụ có «tuyên truyền»" in first and "17 tasks match" in first
+    # All 17 hold the words side by side (on every page), and the count says so.
+    assert "17 nhiệm vụ có cụm «tuyên truyền»" in first and "17 tasks contain the phrase" in first
     edits = len(bot.tg.edits)
     bot.press(USER, texts.NEXT_PAGE)
     await bot.until(lambda: len(bot.tg.edits) > edits)
