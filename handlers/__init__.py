@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import archive, broadcasts, errors, publish, subscription
+from handlers import archive, broadcasts, errors, publish, sources, subscription
 from handlers.gate import AdminGate
 
 
@@ -18,5 +18,6 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     # publish request, not a question.
     publish.register(app, admins)
     broadcasts.register(app, admins)
+    sources.register(app, admins)
     # Last: the archive owns free text, which would otherwise swallow everything above.
     archive.register(app)

@@ -44,7 +44,8 @@ from bot.services import publishing
 from bot.texts import delivery as texts
 from bot.texts import ingest as ingest_texts
 from bot.texts import publish as ptexts
-from data import drafts, outbox
+from bot.texts import watch as wtexts
+from data import drafts, outbox, watch
 from handlers import publish_edit
 from handlers import publish_preview as preview
 from handlers.callbacks import Buttons, edit_text, read_press
@@ -475,7 +476,11 @@ async def _decide(update: Update, context: AppContext, action: str, draft_id: in
     if action == "cancel":
         if await drafts.finish(store, draft.id, "cancelled"):
             await query.answer(texts.CANCELLED_NOTICE)
-            await edit_text(query, texts.draft_cancelled())
+            if draft.offer_id is not None:  # "Bỏ qua": the bulletin stays in the archive, unsent
+                await edit_text(query, wtexts.offer_skipped())
+                await _settle_offer(context, draft, "skipped", query.from_user.full_name, query.from_user.id)
+            else:
+                await edit_text(query, texts.draft_cancelled())
         else:
             await query.answer()
             await edit_text(query, texts.draft_gone())
@@ -532,8 +537,27 @@ async def _decide(update: Update, context: AppContext, action: str, draft_id: in
             ),
         )
         await outbox.set_progress_message(store, info.id, progress.message_id)
+    if draft.offer_id is not None:
+        await _settle_offer(context, draft, "sent", query.from_user.full_name, query.from_user.id, info.id)
     if context.bot_data.has_engine:
         context.bot_data.engine.wake()
+
+
+async def _settle_offer(
+    context: AppContext, draft: drafts.Draft, status: str, by: str, by_id: int, broadcast_id: int | None = None
+) -> None:
+    """One admin decided on a bulletin found on a watched portal: the offer is settled, and every other
+    admin's copy of it stops asking and says who decided what."""
+    assert draft.offer_id is not None
+    store = context.bot_data.store
+    await watch.decide_offer(store, draft.offer_id, status, by_id, broadcast_id)
+    for other in await drafts.of_offer(store, draft.offer_id):
+        if other.id == draft.id or not await drafts.finish(store, other.id, "cancelled"):
+            continue
+        layout = model.layout_from_json(other.preview_json)
+        if layout.messages:
+            notice = wtexts.offer_decided_elsewhere(status, by)
+            await preview.edit_message(context, other.chat_id, layout.messages[-1].message_id, notice, None)
 
 
 # --- wiring -------------------------------------------------------------------------------------------------

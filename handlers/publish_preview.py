@@ -35,6 +35,7 @@ from bot.services.publishing import History
 from bot.texts import delivery as texts
 from bot.texts import ingest as ingest_texts
 from bot.texts import publish as ptexts
+from bot.texts import watch as wtexts
 from data import drafts
 from handlers.callbacks import Buttons, is_not_modified
 
@@ -154,23 +155,24 @@ def split_keyboard(draft_id: int, text: str, points: Sequence[model.SplitPoint])
     return InlineKeyboardMarkup(rows)
 
 
-def confirm_keyboard(draft_id: int, version: int, *, anyway: bool) -> InlineKeyboardMarkup:
-    send = (
-        _button(ptexts.SEND_ANYWAY_BUTTON, CONFIRM.data("anyway", confirm_id(draft_id, version)))
-        if anyway
-        else _button(texts.SEND_BUTTON, CONFIRM.data("send", confirm_id(draft_id, version)))
-    )
-    return InlineKeyboardMarkup(
-        [[send, _button(texts.CANCEL_BUTTON, CONFIRM.data("cancel", confirm_id(draft_id, version)))]]
-    )
+def confirm_keyboard(draft_id: int, version: int, *, anyway: bool, offer: bool = False) -> InlineKeyboardMarkup:
+    """Send (or Send anyway) and Cancel; for a bulletin found on a watched portal (``offer``), "Gửi"
+    and "Bỏ qua" (skipping keeps it in the archive)."""
+    item = confirm_id(draft_id, version)
+    if anyway:
+        send = _button(wtexts.SEND_ANYWAY_BUTTON if offer else ptexts.SEND_ANYWAY_BUTTON, CONFIRM.data("anyway", item))
+    else:
+        send = _button(texts.SEND_BUTTON, CONFIRM.data("send", item))
+    cancel = _button(wtexts.SKIP_BUTTON if offer else texts.CANCEL_BUTTON, CONFIRM.data("cancel", item))
+    return InlineKeyboardMarkup([[send, cancel]])
 
 
-def resend_keyboard(draft_id: int, version: int, missing: int) -> InlineKeyboardMarkup:
+def resend_keyboard(draft_id: int, version: int, missing: int, *, offer: bool = False) -> InlineKeyboardMarkup:
     """The question's buttons for a bulletin broadcast before: never a plain Send."""
     item = confirm_id(draft_id, version)
     rows = [[_button(ptexts.send_missing_button(missing), CONFIRM.data("missing", item))]] if missing else []
     rows.append([_button(ptexts.RESEND_ALL_BUTTON, CONFIRM.data("all", item))])
-    rows.append([_button(texts.CANCEL_BUTTON, CONFIRM.data("cancel", item))])
+    rows.append([_button(wtexts.SKIP_BUTTON if offer else texts.CANCEL_BUTTON, CONFIRM.data("cancel", item))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -241,10 +243,10 @@ def build(
     warning = ptexts.check_before_sending() if issue is not None else None
     if history is not None and history.sent_before:
         question = ptexts.resend_prompt(state.title, state.month, history, warning)
-        keyboard = resend_keyboard(draft.id, draft.version, history.without)
+        keyboard = resend_keyboard(draft.id, draft.version, history.without, offer=draft.offer_id is not None)
     else:
         question = texts.confirm_prompt(state.title, state.month, recipients, warning)
-        keyboard = confirm_keyboard(draft.id, draft.version, anyway=issue is not None)
+        keyboard = confirm_keyboard(draft.id, draft.version, anyway=issue is not None, offer=draft.offer_id is not None)
     out.append(Outgoing("confirm", question, keyboard, notify=True))
     return out
 

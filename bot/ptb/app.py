@@ -14,6 +14,7 @@ from bot.delivery.monitor import BroadcastMonitor
 from bot.ptb.context import BotData
 from bot.ptb.delivery_wiring import DeliveryChain, wire_delivery
 from bot.ptb.sending import TelegramNotifier
+from bot.ptb.watch_wiring import build_watcher, close_watcher
 from bot.settings import Settings
 from bot.texts import commands as command_texts
 from bot.texts import delivery as delivery_texts
@@ -99,6 +100,8 @@ async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignor
     if engine is not None and runtime.monitor is not None:
         await engine.start()
         await runtime.monitor.start()
+        data.watcher = build_watcher(app, settings, store)
+        await data.watcher.start(settings.watch_sources)
     log.info("bot @%s ready; database %s", app.bot.username, store.path)
 
 
@@ -113,6 +116,9 @@ async def _set_commands(app: Application, settings: Settings) -> None:  # type: 
 
 async def _post_stop(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     data: BotData = app.bot_data
+    if data.has_watcher:
+        await close_watcher(data.watcher)
+        data.watcher = None
     if runtime.monitor is not None:
         await runtime.monitor.stop()
     if data.has_engine:

@@ -12,6 +12,7 @@ from data.store import Store
 if TYPE_CHECKING:
     from bot.delivery.engine import DeliveryEngine
     from bot.delivery.monitor import BroadcastMonitor
+    from bot.watch.watcher import Watcher
 
 
 class BotData:
@@ -22,6 +23,7 @@ class BotData:
         self._store: Store | None = None
         self._engine: DeliveryEngine | None = None
         self._monitor: BroadcastMonitor | None = None
+        self._watcher: Watcher | None = None
 
     def setup(
         self,
@@ -55,6 +57,20 @@ class BotData:
         if self._monitor is None:
             raise RuntimeError("the broadcast monitor is not running")
         return self._monitor
+
+    @property
+    def watcher(self) -> Watcher:
+        if self._watcher is None:
+            raise RuntimeError("the portal watcher is not running")
+        return self._watcher
+
+    @watcher.setter
+    def watcher(self, watcher: Watcher | None) -> None:
+        self._watcher = watcher
+
+    @property
+    def has_watcher(self) -> bool:
+        return self._watcher is not None
 
     @property
     def has_store(self) -> bool:

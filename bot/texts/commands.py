@@ -21,4 +21,5 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     *USER_COMMANDS,
     ("publish", "Đăng bản tin · Publish a bulletin"),
     ("broadcasts", "Tiến độ gửi · Delivery status"),
+    ("sources", "Trang theo dõi · Watched portals"),
 )

@@ -150,6 +150,13 @@ def bad_file(problem: str) -> str:
 
 def admins_only(action: str) -> str:
     """A user who is not one of the bot's admins (ADMIN_IDS) tried /publish or /broadcasts."""
+    if action == "sources":
+        return (
+            "Xin lỗi, chỉ quản trị viên của bot mới được quản lý các trang theo dõi. "
+            "Bạn vẫn có thể hỏi các bản tin đã có.\n"
+            "<i>Sorry, only the bot's admins can manage watched portals. You can still ask about past "
+            "bulletins.</i>"
+        )
     if action == "broadcasts":
         return (
             "Xin lỗi, chỉ quản trị viên của bot mới được xem và điều khiển việc gửi bản tin. "

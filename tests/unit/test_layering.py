@@ -45,7 +45,7 @@ def _offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("folder", ["bot/services", "bot/delivery", "bot/ingest", "bot/texts", "data"])
+@pytest.mark.parametrize("folder", ["bot/services", "bot/delivery", "bot/ingest", "bot/texts", "bot/watch", "data"])
 def test_core_layers_do_not_import_telegram_or_adapters(folder: str) -> None:
     assert _offenders(folder, ADAPTERS) == []
 
