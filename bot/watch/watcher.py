@@ -163,6 +163,8 @@ class Watcher:
         self._locks: dict[int, asyncio.Lock] = {}
         self._offer_lock = asyncio.Lock()
         self._supervisor: asyncio.Task[None] | None = None
+        self._flusher: asyncio.Task[int] | None = None
+        self._flush_wanted = False
         self._reload = asyncio.Event()
         self._started = self._clock()
         self.polls = 0
@@ -176,7 +178,7 @@ class Watcher:
         self._supervisor = asyncio.create_task(self._supervise(), name="watch-supervisor")
 
     async def stop(self, timeout: float = 1.0) -> None:
-        tasks = [t for t in (self._supervisor, *self._loops.values()) if t is not None]
+        tasks = [t for t in (self._supervisor, self._flusher, *self._loops.values()) if t is not None]
         for task in tasks:
             task.cancel()
         if tasks:
@@ -222,9 +224,10 @@ class Watcher:
         delay = self._first_delay(source)
         while True:
             await asyncio.sleep(max(0.0, delay))
-            report = await self.check(source.id)
+            report = await self._check(source.id)
             if report is None:  # removed meanwhile
                 return
+            self._flush_soon()
             current = await watch.get_source(self._store, source.id)
             due = parse_iso(current.next_check_at if current else None)
             delay = (due - self._clock()) if due is not None else self.interval
@@ -235,17 +238,34 @@ class Watcher:
     # --- a poll ------------------------------------------------------------------------------------
 
     async def check(self, source_id: int) -> PollReport | None:
-        """Poll one source now (its scheduled poll, or ``/sources add``), then offer what it found.
-        None when the source is not active. Never raises for what the portal does."""
+        """Poll one source now (``/sources add``, tests), then show what it found. None when the
+        source is not active. Never raises for what the portal does."""
+        report = await self._check(source_id)
+        await self.flush_offers()
+        return report
+
+    async def _check(self, source_id: int) -> PollReport | None:
         lock = self._locks.setdefault(source_id, asyncio.Lock())
         async with lock:
             source = await watch.get_source(self._store, source_id)
             if source is None or not source.active:
                 return None
             self.polls += 1
-            report = await self._poll(source)
-        await self.flush_offers()
-        return report
+            return await self._poll(source)
+
+    def _flush_soon(self) -> None:
+        """Show open offers in the background: previews to every admin take seconds (Telegram's
+        per-chat pace), and no source's next poll waits for them."""
+        self._flush_wanted = True
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_while_wanted(), name="watch-offers")
+
+    async def _flush_while_wanted(self) -> int:
+        done = 0
+        while self._flush_wanted:  # an offer found while a flush ran is shown right after it
+            self._flush_wanted = False
+            done += await self.flush_offers()
+        return done
 
     async def _poll(self, source: Source) -> PollReport:
         try:
