@@ -18,9 +18,8 @@ uncertain ones too, when they have their month) are archived, nothing is offered
 ``bot.watch.recognise``:
 
 - not a bulletin: recorded and logged, never offered;
-- the same bulletin as one in the archive (the conference month and the task texts, as
-  ``bot.services.publishing.content_key`` defines "the same"): a duplicate, not offered again, so a
-  bulletin on two portals is offered once;
+- the same bulletin as one in the archive (the conference month, the organizer and the task texts;
+  ``same_key``): a duplicate, not offered again, so a bulletin on two portals is offered once;
 - otherwise archived (when it has its month) and offered: an offer row first, then the sink shows
   it to the admins; an offer whose previews did not all go out (a restart, Telegram down) is shown
   again at the next poll. A source set to send without asking queues the broadcast at once (only a
@@ -47,7 +46,8 @@ from urllib.parse import unquote, urlsplit
 
 from bot import ingest
 from bot.domain.blocks import Document
-from bot.domain.records import Bulletin
+from bot.domain.records import ArchivedBulletin, Bulletin
+from bot.domain.textnorm import fold
 from bot.services import drafts as model
 from bot.services import publishing
 from bot.watch.feeds import ListingError, read_listing
@@ -97,10 +97,16 @@ class PollReport:
     unread: int = 0  # pages that could not be read this time
 
 
+def same_key(bulletin: Bulletin | ArchivedBulletin) -> str:
+    """What makes a found bulletin one already known: its month, organizer and tasks (the tasks as
+    ``publishing.content_key`` normalises them, the organizer folded)."""
+    tasks = publishing.content_key(bulletin.month, (t.text for t in bulletin.tasks))
+    return f"{fold(bulletin.organizer).strip()}\x00{tasks}"
+
+
 def content_hash(bulletin: Bulletin) -> str:
     """A short, fixed-size identity of "the same bulletin" for the offers table."""
-    key = publishing.content_key(bulletin.month, (t.text for t in bulletin.tasks))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return hashlib.sha256(same_key(bulletin).encode("utf-8")).hexdigest()
 
 
 def iso(timestamp: float) -> str:
@@ -380,12 +386,12 @@ class Watcher:
         return "offered"
 
     async def _archived_same(self, bulletin: Bulletin) -> int | None:
-        """An archived bulletin that is the same as ``bulletin`` (month and task texts), if any."""
+        """An archived bulletin that is the same as ``bulletin`` (month, organizer, tasks), if any."""
         if not bulletin.month:
             return None
-        key = publishing.content_key(bulletin.month, (t.text for t in bulletin.tasks))
+        key = same_key(bulletin)
         for other in await bulletins.by_month(self._store, bulletin.month):
-            if publishing.content_key(other.month, (t.text for t in other.tasks)) == key:
+            if same_key(other) == key:
                 return other.id
         return None
 

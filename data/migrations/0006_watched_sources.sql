@@ -11,8 +11,8 @@
 --   it is new at the next poll; an item being read when the bot stopped is still 'new' and is
 --   read again.
 -- watch_offers: a bulletin found on a portal and offered to the admins, once per content
---   (content_hash: the conference month and task texts, as "the same bulletin" is defined in
---   bot/services/publishing.py), whichever source or sources list it. 'new' until every admin's
+--   (content_hash: the conference month, the organizer and the task texts; bot/watch/watcher.py),
+--   whichever source or sources list it. 'new' until every admin's
 --   preview is out, then 'offered', then 'sent' or 'skipped' by the admin who decided; 'auto_sent'
 --   for a source set to send without asking.
 -- drafts gain offer_id: each admin gets the preview of an offer as a draft of their own (origin

@@ -4,6 +4,7 @@ a source set to send without asking."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.parser import parse_bulletin
 from bot.services import publishing
 from bot.watch import watcher as watcher_module
 from bot.watch.feeds import Listing, read_listing
 from bot.watch.http import FetchError, Response
-from bot.watch.watcher import Watcher, backoff, next_due, phase
+from bot.watch.watcher import Watcher, backoff, content_hash, next_due, phase, same_key
 from data import bulletins, outbox, subscribers, watch
 from data.store import Store
 from data.watch import Offer
@@ -98,6 +100,19 @@ def test_two_hundred_sources_are_spread_over_the_interval() -> None:
     for url in urls[:20]:
         due = next_due(url, 60.0, now)
         assert now < due <= now + 60.0 and abs((due - phase(url, 60.0)) % 60.0) < 1e-6
+
+
+def test_the_same_bulletin_is_its_month_organizer_and_tasks_whatever_its_title() -> None:
+    bulletin = parse_bulletin((ARTICLES.parents[1] / "case01.txt").read_bytes())
+    retitled = dataclasses.replace(bulletin, title="Thông báo nhanh", intro="", published=None)
+    respaced = dataclasses.replace(
+        bulletin, tasks=tuple(dataclasses.replace(t, text="  " + t.text.upper()) for t in bulletin.tasks)
+    )
+    assert same_key(retitled) == same_key(bulletin) == same_key(respaced)
+    assert content_hash(retitled) == content_hash(bulletin)
+    elsewhere = dataclasses.replace(bulletin, organizer="Ban Tuyên giáo Tỉnh ủy Nghệ An")
+    later = dataclasses.replace(bulletin, month="2021-12")
+    assert len({same_key(bulletin), same_key(elsewhere), same_key(later)}) == 3
 
 
 def test_back_off_doubles_up_to_a_ceiling_and_respects_retry_after() -> None:
