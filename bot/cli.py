@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -183,14 +184,47 @@ async def _import(settings: Settings, files: Sequence[str]) -> int:
     return 1 if failures else 0
 
 
-async def _publish(settings: Settings, file: str, yes: bool, resend_all: bool = False) -> int:
-    """Queue a bulletin. One already broadcast goes only to the active subscribers who do not have it
-    (decided in the transaction that queues it), and says so; ``--resend-all`` sends it to everyone."""
+def _when(settings: Settings, at: str) -> dt.datetime | str | None:
+    """``--at``: the time to schedule for (None: it is now, within a minute), or why not (one line)."""
+    from bot.delivery.when import FORMATS_HELP, TimeFormatError, parse_absolute, settle, to_utc_text
+
+    zone = settings.zone
+    try:
+        moment = parse_absolute(at, zone)
+    except TimeFormatError as exc:
+        return f"--at: {exc}"
+    now = dt.datetime.now(dt.UTC)
+    settled = settle(moment, now)
+    if settled is None:
+        local = moment.astimezone(zone)
+        return (
+            f"--at: {local:%Y-%m-%d %H:%M} {settings.timezone} ({to_utc_text(moment)[:16]}Z UTC) is in the past; "
+            f"nothing queued (give a time ahead, e.g. {FORMATS_HELP})"
+        )
+    return None if settled == now else settled
+
+
+async def _publish(
+    settings: Settings, file: str, yes: bool, resend_all: bool = False, at_text: str | None = None
+) -> int:
+    """Queue a bulletin (``--at``: schedule it). One already broadcast goes only to the active
+    subscribers who do not have it (decided in the transaction that queues it), and says so;
+    ``--resend-all`` sends it to everyone."""
     from bot.domain.rendering import html_to_plain
     from bot.services import publishing
     from bot.texts.publish import earlier_line, everyone_has_it
+    from bot.texts.schedule import cli_scheduled
     from data.store import Store
 
+    at: dt.datetime | None = None
+    if at_text is not None:
+        when = _when(settings, at_text)
+        if isinstance(when, str):
+            print(f"error: {when}", file=sys.stderr)
+            return EXIT_CONFIG
+        at = when
+        if at is None:
+            print("--at: that is now (within a minute); queuing it at once", file=sys.stderr)
     read = await _read_bulletin(file)
     if isinstance(read, str):
         print(f"{file}: cannot publish, nothing queued · không đăng, chưa gửi gì: {read}", file=sys.stderr)
@@ -215,7 +249,7 @@ async def _publish(settings: Settings, file: str, yes: bool, resend_all: bool = 
                 print("cancelled; nothing queued")
                 return 1
         queued = await publishing.queue_broadcast(
-            store, prepared, requested_by=None, admin_chat_id=None, audience=audience
+            store, prepared, requested_by=None, admin_chat_id=None, audience=audience, at=at
         )
     info = queued.info
     if info is None:
@@ -224,10 +258,17 @@ async def _publish(settings: Settings, file: str, yes: bool, resend_all: bool = 
             "(--resend-all sends it to everyone again)"
         )
         return 0
-    print(
-        f"queued broadcast #{info.id}: {info.message_count} messages × {info.recipients} subscribers; "
-        "a running bot delivers it"
-    )
+    if info.status == "scheduled" and info.scheduled_at is not None:
+        print(
+            cli_scheduled(
+                info.id, info.message_count, info.recipients, info.scheduled_at, settings.zone, settings.timezone
+            )
+        )
+    else:
+        print(
+            f"queued broadcast #{info.id}: {info.message_count} messages × {info.recipients} subscribers; "
+            "a running bot delivers it"
+        )
     if queued.left_out:
         print(
             f"already sent before: {queued.left_out} subscribers who have it were left out "
@@ -312,6 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="send it to every active subscriber, including those who already got it",
     )
+    pub.add_argument(
+        "--at",
+        metavar="TIME",
+        help="send it at TIME instead of now: ISO 8601 with an offset (2026-12-02T07:30:00+07:00) or "
+        "'YYYY-MM-DD HH:MM' in TIMEZONE; a running bot starts it then, or as soon as it is up again",
+    )
     return parser
 
 
@@ -347,7 +394,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "import":
         return asyncio.run(_import(settings, args.files))
     if args.command == "publish":
-        return asyncio.run(_publish(settings, args.file, args.yes, args.resend_all))
+        return asyncio.run(_publish(settings, args.file, args.yes, args.resend_all, args.at))
     if args.command == "console":
         return cmd_console(settings, args)
     # No sub-command: live when there is a token, the offline console otherwise.

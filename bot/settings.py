@@ -12,6 +12,7 @@ Where things are looked up never depends on the working directory alone (README,
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Mapping
@@ -20,6 +21,8 @@ from typing import Annotated
 
 from pydantic import Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.delivery.when import DEFAULT_ZONE, ZoneError, resolve_zone
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
@@ -102,6 +105,10 @@ class Settings(BaseSettings):
         default="", description="An e-mail or URL the portals can reach the bot's operator at (in the User-Agent)."
     )
 
+    timezone: str = Field(
+        default=DEFAULT_ZONE, description="IANA time zone of typed times (publish --at, Gửi lúc…) and of times shown."
+    )
+
     _env_file_used: Path | None = PrivateAttr(default=None)
 
     @classmethod
@@ -160,6 +167,20 @@ class Settings(BaseSettings):
                     urls.append(url)
             return tuple(urls)
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            resolve_zone(value)
+        except ZoneError as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """``TIMEZONE`` as a tzinfo (a fixed +07:00 for Vietnam where there is no tz database)."""
+        return resolve_zone(self.timezone)
 
     @field_validator("log_level")
     @classmethod

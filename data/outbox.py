@@ -18,6 +18,13 @@ CREATE_BROADCAST = """
 INSERT INTO broadcasts (bulletin_id, status, requested_by, admin_chat_id, created_at)
 VALUES (?, 'queued', ?, ?, ?)
 """
+# A broadcast that waits until ``scheduled_at`` (migration 0007): its rows are written now, and who
+# joins before that time is added when it starts (``RELEASE_JOINERS_*``).
+CREATE_SCHEDULED = """
+INSERT INTO broadcasts (bulletin_id, status, requested_by, admin_chat_id, created_at, scheduled_at, audience,
+    same_bulletins)
+VALUES (:bulletin, 'scheduled', :by, :chat, :now, :at, :audience, :same)
+"""
 INSERT_MESSAGE = "INSERT INTO broadcast_messages (broadcast_id, seq, task_number, html) VALUES (?, ?, ?, ?)"
 # One statement fans the broadcast out to every active subscriber: chat-major order keeps the
 # insert append-only on the unique index.
@@ -43,7 +50,7 @@ ORDER BY b.id DESC LIMIT ?
 # /broadcasts (issue 9): every active broadcast, oldest first (the order they reach each chat in, so
 # each waits only for those above it, and a paused one stays at the top), then the ``:finished``
 # most recent finished ones, newest first; read a page at a time. ``ACTIVE_STATUSES`` is the one list
-# of the states in which a broadcast can still act ('scheduled' comes with issue 12).
+# of the states in which a broadcast can still act.
 ACTIVE_STATUSES = ("running", "paused", "queued", "scheduled")
 _ACTIVE_SQL = ", ".join(f"'{status}'" for status in ACTIVE_STATUSES)
 _LISTED = f"""
@@ -112,19 +119,22 @@ SELECT count(DISTINCT chat_id) FROM deliveries WHERE broadcast_id = ? AND status
 """
 
 # The engine's view: chats with pending work, walked in chat_id order from a cursor. A chat counts
-# when it has a pending row of a broadcast that is not paused: a paused broadcast does not hold back
-# a later one (its rows stay pending and go, in seq order, on resume).
+# when it has a pending row of a broadcast that is not paused or scheduled: a paused broadcast does
+# not hold back a later one (its rows stay pending and go, in seq order, on resume). Rows of a
+# scheduled broadcast are not even loaded: nothing of it may go before its time, whichever process
+# scheduled it, and the engine learns that it started only when it is 'queued'.
 NEXT_CHATS = """
 SELECT DISTINCT d.chat_id
 FROM deliveries AS d
 WHERE d.status = 'pending' AND d.chat_id > ?
-    AND d.broadcast_id NOT IN (SELECT id FROM broadcasts WHERE status = 'paused')
+    AND d.broadcast_id NOT IN (SELECT id FROM broadcasts WHERE status IN ('paused', 'scheduled'))
 ORDER BY d.chat_id
 LIMIT ?
 """
 PENDING_IN_RANGE = """
 SELECT id, chat_id, broadcast_id, seq, attempts FROM deliveries
 WHERE status = 'pending' AND chat_id BETWEEN ? AND ?
+    AND broadcast_id NOT IN (SELECT id FROM broadcasts WHERE status = 'scheduled')
 ORDER BY chat_id, broadcast_id, seq
 """
 MARK_SENT = """
@@ -169,6 +179,7 @@ class BroadcastInfo:
     created_at: str
     started_at: str | None
     finished_at: str | None
+    scheduled_at: str | None  # when it was (or is) to start; None: queued at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +228,37 @@ async def create_broadcast(
     return info
 
 
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When a broadcast starts, and who is added then (subscribers who joined since it was
+    scheduled): ``audience`` "everyone" or "without" (those with no broadcast of ``same_bulletins``)."""
+
+    at: str  # UTC, ``utcnow()``'s format
+    audience: str
+    same_bulletins: tuple[int, ...] = ()
+
+
+async def _create(
+    conn: Connection, bulletin_id: int, requested_by: int | None, admin_chat_id: int | None, schedule: Schedule | None
+) -> int:
+    if schedule is None:
+        cursor = await conn.execute(CREATE_BROADCAST, (bulletin_id, requested_by, admin_chat_id, utcnow()))
+    else:
+        values = {
+            "bulletin": bulletin_id,
+            "by": requested_by,
+            "chat": admin_chat_id,
+            "now": utcnow(),
+            "at": schedule.at,
+            "audience": schedule.audience,
+            "same": json.dumps(sorted({*schedule.same_bulletins, bulletin_id})),
+        }
+        cursor = await conn.execute(CREATE_SCHEDULED, values)
+    broadcast_id = cursor.lastrowid
+    assert broadcast_id is not None
+    return broadcast_id
+
+
 async def insert_broadcast(
     conn: Connection,
     bulletin_id: int,
@@ -224,11 +266,11 @@ async def insert_broadcast(
     *,
     requested_by: int | None,
     admin_chat_id: int | None,
+    schedule: Schedule | None = None,
 ) -> int:
-    """``create_broadcast`` inside a transaction the caller holds; returns the broadcast's id."""
-    cursor = await conn.execute(CREATE_BROADCAST, (bulletin_id, requested_by, admin_chat_id, utcnow()))
-    broadcast_id = cursor.lastrowid
-    assert broadcast_id is not None
+    """``create_broadcast`` inside a transaction the caller holds; returns the broadcast's id. With
+    ``schedule`` it waits, 'scheduled', until its time (its rows are written now)."""
+    broadcast_id = await _create(conn, bulletin_id, requested_by, admin_chat_id, schedule)
     await conn.executemany(
         INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
     )
@@ -315,7 +357,7 @@ async def stop_broadcast(
 ) -> bool:
     """Cancel (admin) or abort (content error) a broadcast and every row still pending, except the
     rows in ``keep``, whose outcome the caller will record (``mark_sent`` or ``cancel_row``)."""
-    allowed = ("queued", "running", "paused")
+    allowed = ("scheduled", "queued", "running", "paused")
     sql = ABORT.format(allowed=", ".join("?" for _ in allowed))
     now = utcnow()
     async with store.transaction() as conn:
@@ -489,17 +531,87 @@ async def insert_broadcast_without(
     requested_by: int | None,
     admin_chat_id: int | None,
     have_it: Collection[int],
+    schedule: Schedule | None = None,
 ) -> int:
     """``insert_broadcast`` for the active subscribers who have no broadcast of any bulletin in
     ``have_it`` (the same bulletin, maybe other rows of it), decided in the caller's transaction, so
     two sends of one bulletin one after the other cannot both reach everyone. Returns the id; its
     ``recipients`` may be 0."""
-    cursor = await conn.execute(CREATE_BROADCAST, (bulletin_id, requested_by, admin_chat_id, utcnow()))
-    broadcast_id = cursor.lastrowid
-    assert broadcast_id is not None
+    broadcast_id = await _create(conn, bulletin_id, requested_by, admin_chat_id, schedule)
     await conn.executemany(
         INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
     )
     await conn.execute(FAN_OUT_WITHOUT_IT, {"broadcast": broadcast_id, "ids": json.dumps(sorted(have_it))})
     await conn.execute(SET_TOTALS, (len(messages), broadcast_id, broadcast_id))
     return broadcast_id
+
+
+# --- scheduled broadcasts (issue 12) ------------------------------------------------------------------------
+NEXT_DUE = "SELECT min(scheduled_at) FROM broadcasts WHERE status = 'scheduled'"
+DUE = "SELECT id FROM broadcasts WHERE status = 'scheduled' AND scheduled_at <= ? ORDER BY scheduled_at, id"
+RELEASE = "UPDATE broadcasts SET status = 'queued' WHERE id = ? AND status = 'scheduled'"
+# Who joined while it waited: active subscribers without a row in it (a chat given rows that a 403 or
+# "chat not found" in another broadcast cancelled has rows: it is not added again).
+RELEASE_JOINERS_EVERYONE = """
+INSERT OR IGNORE INTO deliveries (broadcast_id, seq, chat_id)
+SELECT m.broadcast_id, m.seq, s.chat_id
+FROM subscribers AS s CROSS JOIN broadcast_messages AS m
+WHERE s.active = 1 AND m.broadcast_id = :broadcast
+    AND s.chat_id NOT IN (SELECT chat_id FROM deliveries WHERE broadcast_id = :broadcast)
+ORDER BY s.chat_id, m.seq
+"""
+RELEASE_JOINERS_WITHOUT = f"""
+INSERT OR IGNORE INTO deliveries (broadcast_id, seq, chat_id)
+SELECT m.broadcast_id, m.seq, s.chat_id
+FROM subscribers AS s CROSS JOIN broadcast_messages AS m
+WHERE s.active = 1 AND m.broadcast_id = :broadcast
+    AND s.chat_id NOT IN (SELECT chat_id FROM deliveries WHERE broadcast_id = :broadcast)
+    AND s.chat_id NOT IN ({_HAS_IT})
+ORDER BY s.chat_id, m.seq
+"""
+# Who left while it waited (/stop) does not get it.
+RELEASE_DROP_LEFT = """
+UPDATE deliveries SET status = 'cancelled', error = 'unsubscribed before it started', updated_at = ?
+WHERE broadcast_id = ? AND status = 'pending'
+    AND chat_id NOT IN (SELECT chat_id FROM subscribers WHERE active = 1)
+"""
+SCHEDULE_OF = "SELECT audience, same_bulletins, message_count FROM broadcasts WHERE id = ?"
+COUNT_RECIPIENTS = "SELECT count(DISTINCT chat_id) FROM deliveries WHERE broadcast_id = ?"
+
+
+async def next_due(store: Store) -> str | None:
+    """When the next scheduled broadcast is due (UTC text), or None when none is scheduled."""
+    value = await store.fetchval(NEXT_DUE)
+    return None if value is None else str(value)
+
+
+async def due(store: Store, now: str) -> list[int]:
+    """Scheduled broadcasts whose time is ``now`` or earlier, the earliest first."""
+    return [int(r[0]) for r in await store.fetchall(DUE, (now,))]
+
+
+async def release(store: Store, broadcast_id: int) -> tuple[int, int] | None:
+    """Start a scheduled broadcast now: it becomes 'queued' (the engine may load its rows), with the
+    subscribers who joined since it was scheduled added and those who left dropped, in one transaction.
+    Returns (recipients before, recipients now), or None when it is not scheduled (any more: cancelled,
+    already started)."""
+    async with store.transaction() as conn:
+        cursor = await conn.execute(RELEASE, (broadcast_id,))
+        if cursor.rowcount == 0:
+            return None
+        async with conn.execute(SCHEDULE_OF, (broadcast_id,)) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        audience, same, message_count = row[0], row[1], int(row[2])
+        async with conn.execute(COUNT_RECIPIENTS, (broadcast_id,)) as cur:
+            counted = await cur.fetchone()
+        before = int(counted[0]) if counted else 0
+        await conn.execute(RELEASE_DROP_LEFT, (utcnow(), broadcast_id))
+        if audience == "everyone":
+            await conn.execute(RELEASE_JOINERS_EVERYONE, {"broadcast": broadcast_id})
+        elif audience == "without":
+            await conn.execute(RELEASE_JOINERS_WITHOUT, {"broadcast": broadcast_id, "ids": same or "[]"})
+        await conn.execute(SET_TOTALS, (message_count, broadcast_id, broadcast_id))
+        async with conn.execute(COUNT_RECIPIENTS, (broadcast_id,)) as cur:
+            counted = await cur.fetchone()
+    return before, int(counted[0]) if counted else 0

@@ -26,6 +26,8 @@ The order of work, so that a broadcast ends as early as Telegram's limits allow:
 - Per chat, parts go in (broadcast, seq) order, one at a time. A paused broadcast does not hold back
   later ones: its parts are skipped while it is paused (its rows stay pending in the outbox) and
   are first again, in seq order, on resume.
+- A scheduled broadcast is not loaded before its time; ``schedules`` (``bot.delivery.schedule``)
+  starts it then, or at start-up if its time passed while the bot was not running.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from bot.delivery.loader import OutboxLoader
 from bot.delivery.outcomes import Outcome, Sender, SendResult
 from bot.delivery.pacing import Clock, Pacer
 from bot.delivery.policy import EngineStats, OutcomePolicy, Then
+from bot.delivery.schedule import Scheduler, WallClock, utc_now
 from data import outbox
 from data.store import Store
 
@@ -80,6 +83,7 @@ class DeliveryEngine:
         settle_timeout: float = 30.0,
         on_abort: AbortHandler | None = None,
         clock: Clock = time.monotonic,
+        wall_clock: WallClock = utc_now,
     ) -> None:
         self._store = store
         self._sender = sender
@@ -121,6 +125,8 @@ class DeliveryEngine:
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
+        # Starts scheduled broadcasts at their time; set ``schedules.on_start`` to tell the admins.
+        self.schedules = Scheduler(store, self.wake, now=wall_clock)
 
     @property
     def flush_interval(self) -> float:
@@ -138,10 +144,12 @@ class DeliveryEngine:
                 self._controls.paused.add(broadcast_id)
         self._runner = asyncio.create_task(self._run(), name="delivery-dispatcher")
         self._flusher = asyncio.create_task(self._acks.run(), name="delivery-flusher")
+        await self.schedules.start()
 
     async def stop(self, timeout: float = 1.0) -> None:
         """Stop within about ``timeout`` seconds: let in-flight sends finish, then save state."""
         self._stopping = True
+        await self.schedules.stop()
         self._scheduler.wake()
         if self._runner is not None:
             self._runner.cancel()
@@ -193,6 +201,10 @@ class DeliveryEngine:
             await self._settle(broadcast_id)
         return ok
 
+    async def send_now(self, broadcast_id: int) -> bool:
+        """Start a scheduled broadcast now instead of at its time."""
+        return await self.schedules.send_now(broadcast_id) is not None
+
     async def _stop_broadcast(self, broadcast_id: int, status: str, reason: str) -> bool:
         """Stop sending ``broadcast_id`` and cancel its pending rows, except those in flight or sent
         and not yet written: their outcome is still to come and is recorded when it does."""
@@ -208,6 +220,7 @@ class DeliveryEngine:
             raise
         # Not ok: it was already done, cancelled or aborted; nothing of it may be sent either way.
         self._controls.paused.discard(broadcast_id)
+        self.schedules.changed()  # it may have been the next one due
         return ok
 
     async def _settle(self, broadcast_id: int) -> None:

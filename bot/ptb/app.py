@@ -11,6 +11,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.delivery.monitor import BroadcastMonitor
+from bot.delivery.outcomes import Notifier
+from bot.delivery.schedule import Started, StartHandler
 from bot.ptb.context import BotData
 from bot.ptb.delivery_wiring import DeliveryChain, wire_delivery
 from bot.ptb.sending import TelegramNotifier
@@ -18,6 +20,7 @@ from bot.ptb.watch_wiring import build_watcher, close_watcher
 from bot.settings import Settings
 from bot.texts import commands as command_texts
 from bot.texts import delivery as delivery_texts
+from bot.texts import schedule as schedule_texts
 from data import outbox
 from data.store import Store
 
@@ -95,6 +98,7 @@ async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignor
             await monitor.report(broadcast_id)
 
         engine = runtime.delivery.engine(store, on_abort=on_abort)
+        engine.schedules.on_start = _on_scheduled_start(store, notifier, settings)
     data.setup(settings, store, engine, runtime.monitor)
     await _set_commands(app, settings)
     if engine is not None and runtime.monitor is not None:
@@ -103,6 +107,45 @@ async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignor
         data.watcher = build_watcher(app, settings, store)
         await data.watcher.start(settings.watch_sources)
     log.info("bot @%s ready; database %s", app.bot.username, store.path)
+
+
+def _on_scheduled_start(store: Store, notifier: Notifier, settings: Settings) -> StartHandler:
+    """What the admins are told when a scheduled broadcast starts: how late, if it is (in its admin
+    chat, or to every ADMIN_IDS for one scheduled from the CLI); and in its admin chat, that it
+    started, with the progress message the monitor keeps up to date."""
+
+    async def on_start(started: Started) -> None:
+        info = started.info
+        zone = settings.zone
+        if started.tell_late and info.scheduled_at is not None:
+            text = schedule_texts.started_late(
+                info.id, info.title, info.scheduled_at, started.late, zone, missed=started.missed
+            )
+            for chat_id in {info.admin_chat_id} if info.admin_chat_id else set(settings.admin_ids):
+                await notifier.post(chat_id, text)
+        if info.admin_chat_id is None or info.recipients == 0:
+            return
+        if not started.tell_late:
+            await notifier.post(
+                info.admin_chat_id, schedule_texts.started(info.id, info.title, info.month, started.joined)
+            )
+        counts = await outbox.counts(store, info.id)
+        progress = delivery_texts.progress(
+            info.id,
+            info.title,
+            done=counts.sent,
+            total=counts.total,
+            rate=0.0,
+            eta_seconds=None,
+            failed=counts.failed,
+            blocked=counts.blocked_chats,
+            status="queued",
+        )
+        message_id = await notifier.post(info.admin_chat_id, progress)
+        if message_id is not None:
+            await outbox.set_progress_message(store, info.id, message_id)
+
+    return on_start
 
 
 async def _set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]

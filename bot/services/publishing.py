@@ -20,11 +20,18 @@ a task, a dropped task or another month is a new one. Title, organizer, intro an
 not count: they are not what subscribers act on. A chat *has* a bulletin when every row of some
 broadcast of it that it was given is sent or still pending (``data.outbox``), so a chat that got
 only part of it (cancelled, failed) is among those who have not got it.
+
+**Scheduled** (``at``): the broadcast waits, 'scheduled', until that time (``bot.delivery.schedule``
+starts it). Its rows are written when it is scheduled, for the subscribers it would go to now;
+who subscribes before the time gets it too: when it starts, the active subscribers without a row in
+it are added (for a plain send, those of them who do not have the bulletin; for "resend to everyone",
+all of them). Who unsubscribes meanwhile does not get it (their rows are cancelled when it starts).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,12 +40,13 @@ from enum import StrEnum
 from aiosqlite import Connection
 
 from bot import ingest
+from bot.delivery.when import to_utc_text
 from bot.domain.blocks import Document
 from bot.domain.parser import parse_document
 from bot.domain.records import Bulletin, BulletinParseError, ParseErrorCode
 from bot.domain.rendering import OutgoingMessage, render_bulletin
 from data import bulletins, drafts, outbox
-from data.outbox import BroadcastInfo, EarlierBroadcast
+from data.outbox import BroadcastInfo, EarlierBroadcast, Schedule
 from data.store import Store
 
 
@@ -168,17 +176,21 @@ async def _queue_in(
     requested_by: int | None,
     admin_chat_id: int | None,
     audience: Audience,
+    at: dt.datetime | None = None,
 ) -> tuple[int, History]:
-    """Archive and queue inside the caller's transaction; raises _NobodyLeft (the caller rolls back)
-    when the send is for those without it and every active subscriber has it."""
+    """Archive and queue (or schedule, ``at``) inside the caller's transaction; raises _NobodyLeft
+    (the caller rolls back) when the send is for those without it and every active subscriber has
+    it (and it is not scheduled: by then others may have joined)."""
     found = await history(conn, prepared.bulletin)
-    if audience is Audience.WITHOUT_IT and found.sent_before and found.subscribers > 0 and found.without == 0:
+    nobody = found.sent_before and found.subscribers > 0 and found.without == 0
+    if audience is Audience.WITHOUT_IT and nobody and at is None:
         raise _NobodyLeft(found)
     bulletin_id, _ = await bulletins.insert(conn, prepared.bulletin)
     parts = _parts(prepared)
+    schedule = None if at is None else Schedule(to_utc_text(at), audience.value, found.bulletin_ids)
     if audience is Audience.EVERYONE or not found.sent_before:
         broadcast_id = await outbox.insert_broadcast(
-            conn, bulletin_id, parts, requested_by=requested_by, admin_chat_id=admin_chat_id
+            conn, bulletin_id, parts, requested_by=requested_by, admin_chat_id=admin_chat_id, schedule=schedule
         )
     else:
         broadcast_id = await outbox.insert_broadcast_without(
@@ -188,6 +200,7 @@ async def _queue_in(
             requested_by=requested_by,
             admin_chat_id=admin_chat_id,
             have_it=found.bulletin_ids,
+            schedule=schedule,
         )
     return broadcast_id, found
 
@@ -199,13 +212,15 @@ async def queue_broadcast(
     requested_by: int | None,
     admin_chat_id: int | None,
     audience: Audience = Audience.WITHOUT_IT,
+    at: dt.datetime | None = None,
 ) -> Queued:
     """Archive the bulletin (once) and queue its messages, in one transaction, for the active
-    subscribers who do not have it yet (every one with ``Audience.EVERYONE``)."""
+    subscribers who do not have it yet (every one with ``Audience.EVERYONE``); with ``at`` (an aware
+    datetime), scheduled to start then."""
     try:
         async with store.transaction() as conn:
             broadcast_id, found = await _queue_in(
-                conn, prepared, requested_by=requested_by, admin_chat_id=admin_chat_id, audience=audience
+                conn, prepared, requested_by=requested_by, admin_chat_id=admin_chat_id, audience=audience, at=at
             )
     except _NobodyLeft as nobody:
         return Queued(None, nobody.history, audience)
@@ -221,19 +236,25 @@ async def send_draft(
     *,
     version: int | None,
     audience: Audience = Audience.WITHOUT_IT,
+    at: dt.datetime | None = None,
 ) -> Queued | None:
     """An admin pressed Send on a preview: claim the draft (at ``version``, the one the pressed
     button showed), archive its bulletin and queue the broadcast in one transaction, so a failure
     anywhere leaves the draft pending (and its Send button working) with nothing queued. None when
     the draft was sent, cancelled or replaced meanwhile, or changed since that button was shown.
     When everyone already has the bulletin (and ``audience`` is not EVERYONE) nothing is queued and
-    the draft stays pending: ``Queued.info`` is None."""
+    the draft stays pending: ``Queued.info`` is None. With ``at``, the broadcast is scheduled then."""
     try:
         async with store.transaction() as conn:
             if not await drafts.claim(conn, draft.id, "sent", version):
                 return None
             broadcast_id, found = await _queue_in(
-                conn, prepared, requested_by=draft.admin_user_id, admin_chat_id=draft.chat_id, audience=audience
+                conn,
+                prepared,
+                requested_by=draft.admin_user_id,
+                admin_chat_id=draft.chat_id,
+                audience=audience,
+                at=at,
             )
             await drafts.link(conn, draft.id, broadcast_id)
     except _NobodyLeft as nobody:
