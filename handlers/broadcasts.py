@@ -1,5 +1,6 @@
 """/broadcasts (alias /tiendo): every active broadcast, then the recent finished ones, five a page,
-with Pause / Resume / Cancel under each active one and Prev / Next to page.
+with Pause / Resume / Cancel under each active one (a scheduled one: when it goes out, with
+"Gửi ngay · Send now" and "Hủy · Cancel") and Prev / Next to page.
 
 What is listed, and in which order, is ``data.outbox.broadcast_page``: the active ones (running,
 paused, queued, scheduled) oldest first, which is the order they reach each chat, so each one waits
@@ -19,6 +20,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.ptb.context import AppContext
 from bot.texts import delivery as texts
+from bot.texts import schedule as stexts
 from data import outbox
 from data.outbox import BroadcastInfo
 from handlers.callbacks import CALLBACK_LIMIT, Buttons, Press, edit_text, read_press
@@ -28,7 +30,7 @@ PAGE_SIZE = 5
 FINISHED_SHOWN = 20  # the most recent finished broadcasts listed after the active ones
 COMMANDS = ("broadcasts", "tiendo")
 
-Control = Literal["pause", "resume", "cancel"]
+Control = Literal["pause", "resume", "cancel", "sendnow"]
 _PAGE = re.compile(r"[0-9]{1,4}")
 
 
@@ -57,7 +59,7 @@ class _Controls(Buttons[Control]):
         return _split_page(data)[1]
 
 
-CONTROL = _Controls("bc", ("pause", "resume", "cancel"))
+CONTROL = _Controls("bc", ("pause", "resume", "cancel", "sendnow"))
 PAGE = Buttons("bclist", ("page",))  # bclist:page:<page>
 
 
@@ -66,11 +68,14 @@ def _controls(info: BroadcastInfo, page: int) -> list[InlineKeyboardButton]:
     if info.status not in outbox.ACTIVE_STATUSES:
         return []
     actions: list[tuple[Control, str]] = []
-    if info.status in ("queued", "running"):
+    if info.status == "scheduled":
+        actions = [("sendnow", stexts.SEND_NOW_BUTTON), ("cancel", stexts.CANCEL_SCHEDULED_BUTTON)]
+    elif info.status in ("queued", "running"):
         actions.append(("pause", texts.PAUSE_BUTTON))
     elif info.status == "paused":
         actions.append(("resume", texts.RESUME_BUTTON))
-    actions.append(("cancel", texts.STOP_BUTTON))
+    if info.status != "scheduled":
+        actions.append(("cancel", texts.STOP_BUTTON))
     return [
         InlineKeyboardButton(f"#{info.id} {label}", callback_data=CONTROL.on_page(action, info.id, page))
         for action, label in actions
@@ -87,11 +92,12 @@ async def _listing(context: AppContext, page: int = 1) -> tuple[str, InlineKeybo
     for info in listed.items:
         counts = await outbox.counts(store, info.id)
         waiting = await outbox.waiting_for(store, info.id) if info.status == "queued" else None
-        lines.append(
-            texts.broadcast_line(
-                info.id, info.title, info.month, info.status, counts.sent, counts.total, counts.failed, waiting=waiting
-            )
+        line = texts.broadcast_line(
+            info.id, info.title, info.month, info.status, counts.sent, counts.total, counts.failed, waiting=waiting
         )
+        if info.status == "scheduled" and info.scheduled_at is not None:
+            line += "\n   " + stexts.scheduled_line(info.scheduled_at, context.bot_data.settings.zone)
+        lines.append(line)
         if buttons := _controls(info, page):
             rows.append(buttons)
     if listed.pages > 1:
@@ -128,7 +134,7 @@ async def turn_page(update: Update, context: AppContext) -> None:
 
 
 async def control(update: Update, context: AppContext) -> None:
-    """Pause, Resume or Cancel: the engine decides whether the broadcast's state allows it; the
+    """Pause, Resume, Cancel or Send now: the engine decides whether the broadcast's state allows it; the
     answer says what happened, or why not, and the listing is shown again as it is now, on the page
     the button was on."""
     pressed = await read_press(update, CONTROL)
@@ -139,7 +145,9 @@ async def control(update: Update, context: AppContext) -> None:
         await query.answer(texts.control_unavailable(), show_alert=True)
         return
     engine = context.bot_data.engine
-    action = {"pause": engine.pause, "resume": engine.resume, "cancel": engine.cancel}[press.action]
+    action = {"pause": engine.pause, "resume": engine.resume, "cancel": engine.cancel, "sendnow": engine.send_now}[
+        press.action
+    ]
     if await action(press.id):
         await query.answer(texts.control_done(press.action, press.id))
         if press.action == "cancel":

@@ -9,6 +9,9 @@
                                 │   (more messages are more parts)
                                 └── /cancel, Stop, or DIALOG_TIMEOUT without a part ──► end
 
+    preview ── 🕖 Gửi lúc… ──► today 07:30 / tomorrow 07:30 ──────────────────► scheduled (the question says when)
+                          └─► Giờ khác ──► the admin replies "07:30", "7h30 mai", "2026-12-05 07:30" ──┘
+
 The state of every step is in the database (``data.drafts``), not in memory: a collection, a
 preview and its buttons and replies keep working after the bot restarts, and an update is read
 against the state the previous one left, whatever order the concurrent updates are handled in
@@ -36,6 +39,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
 from bot import ingest
+from bot.delivery.schedule import utc_now
+from bot.delivery.when import TimeFormatError, parse_typed, settle
 from bot.domain.blocks import Document
 from bot.domain.records import Bulletin, BulletinParseError
 from bot.ptb.context import AppContext
@@ -44,6 +49,7 @@ from bot.services import publishing
 from bot.texts import delivery as texts
 from bot.texts import ingest as ingest_texts
 from bot.texts import publish as ptexts
+from bot.texts import schedule as stexts
 from bot.texts import watch as wtexts
 from data import drafts, outbox, watch
 from handlers import publish_edit
@@ -57,7 +63,7 @@ DIALOG_TIMEOUT = dt.timedelta(minutes=10)  # a collection with no new part for t
 COMMAND = "publish"
 # Buttons of previews shown before drafts kept their fixes (migration 0004): Send and Cancel by id.
 DECISION = Buttons("pub", ("send", "cancel"))
-_PREFIXES = re.compile(r"^(?:pub|pc|pe|ps|pk):")
+_PREFIXES = re.compile(r"^(?:pub|pc|pe|ps|pk|pt):")
 _COMMAND_PREFIX = re.compile(r"^/\w+(?:@\w+)?")
 # An upload that is a publish request: any document in a private chat, or captioned /publish.
 UPLOAD = filters.Document.ALL & (filters.CaptionRegex(r"^/publish\b") | filters.ChatType.PRIVATE)
@@ -248,7 +254,7 @@ async def on_admin_text(update: Update, context: AppContext) -> None:
         return
     text = message.text
     async with preview.chat_lock(context):
-        if await publish_edit.take_reply(update, context):
+        if await take_time_reply(update, context) or await publish_edit.take_reply(update, context):
             raise ApplicationHandlerStop
         collecting = await _collecting(context, chat.id, user.id)
         if collecting is not None:
@@ -271,7 +277,7 @@ async def on_admin_reply(update: Update, context: AppContext) -> None:
     """In a group, only a reply can fix a draft there (a task's new text, a title, a month): the
     group's other messages are not the bot's to collect."""
     async with preview.chat_lock(context):
-        if await publish_edit.take_reply(update, context):
+        if await take_time_reply(update, context) or await publish_edit.take_reply(update, context):
             raise ApplicationHandlerStop
 
 
@@ -543,6 +549,134 @@ async def _decide(update: Update, context: AppContext, action: str, draft_id: in
         context.bot_data.engine.wake()
 
 
+# --- Send at… (issue 12) -------------------------------------------------------------------------------------
+
+
+def _now(context: AppContext) -> dt.datetime:
+    """The wall clock the scheduler uses (tests move it instead of waiting)."""
+    return context.bot_data.engine.schedules.now() if context.bot_data.has_engine else utc_now()
+
+
+async def on_when(update: Update, context: AppContext) -> None:
+    """ "Gửi lúc…" under a preview's question, and the times it offers: a chosen time schedules the
+    broadcast at once (the press is the confirmation; the question then says when)."""
+    query = update.callback_query
+    if query is None:
+        return
+    read = preview.WHEN.read_at(query.data)
+    if read is None or query.message is None:
+        await query.answer(texts.STALE_BUTTON_NOTICE)
+        return
+    press, moment = read
+    draft_id, version = preview.read_confirm_id(press.id)
+    async with preview.chat_lock(context):
+        store = context.bot_data.store
+        draft = await drafts.get(store, draft_id)
+        if draft is None or draft.status != "pending":
+            await query.answer()
+            await edit_text(
+                query, ptexts.draft_replaced() if draft and draft.status == "replaced" else texts.draft_gone()
+            )
+            return
+        state = await publish_edit.load_state(draft)
+        if state is None or draft.version % 100 != version:
+            await query.answer(ptexts.CHANGED_ALERT, show_alert=True)
+            return
+        settings = context.bot_data.settings
+        now = _now(context)
+        if press.action == "back":
+            await query.answer()
+            await preview.publish_state(context, draft, state)
+        elif press.action == "open":
+            await query.answer()
+            question = await _question(context, state)
+            await preview.ask_when(context, draft, query.message.message_id, question, now, settings.zone)
+        elif press.action == "other":
+            await query.answer(stexts.ASK_TIME_NOTICE)
+            await preview.ask_time(context, draft, settings.timezone)
+        elif moment is not None:
+            at = settle(moment, now)
+            if at is None:
+                await query.answer(stexts.PAST_ALERT, show_alert=True)
+                question = await _question(context, state)
+                await preview.ask_when(context, draft, query.message.message_id, question, now, settings.zone)
+                return
+            await query.answer(stexts.SCHEDULING_NOTICE)
+            await _schedule(context, draft, state, at, by=(query.from_user.full_name, query.from_user.id))
+
+
+async def _question(context: AppContext, state: model.DraftState) -> str:
+    """The preview's question (the bulletin and how many it goes to), above the times offered."""
+    history = await publishing.history(context.bot_data.store, model.to_bulletin(state))
+    return texts.confirm_prompt(state.title, state.month, history.subscribers)
+
+
+async def take_time_reply(update: Update, context: AppContext) -> bool:
+    """An admin's reply to the bot's "Giờ khác · Other time" question: schedule the draft then. False
+    when the message is not such a reply (it is read as anything else). Runs under the chat's lock."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return False
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return False
+    store = context.bot_data.store
+    for draft in await drafts.pending_in_chat(store, message.chat_id):
+        prompt = model.layout_from_json(draft.preview_json).prompt(replied.message_id)
+        if draft.admin_user_id != user.id or prompt is None or prompt.field != "when":
+            continue
+        state = await publish_edit.load_state(draft)
+        if state is None or prompt.version != draft.version:
+            await message.reply_text(ptexts.prompt_outdated())
+            return True
+        settings = context.bot_data.settings
+        now = _now(context)
+        try:
+            moment = parse_typed(message.text, settings.zone, now)
+        except TimeFormatError:
+            await message.reply_text(stexts.bad_time(message.text))
+            return True
+        at = settle(moment, now)
+        if at is None:
+            await message.reply_text(stexts.past_time(moment, settings.zone))
+            return True
+        info = await _schedule(context, draft, state, at, by=(user.full_name, user.id))
+        if info is not None and info.scheduled_at is not None:
+            await message.reply_text(
+                stexts.scheduled(info.id, info.recipients, info.message_count, info.scheduled_at, settings.zone)
+            )
+        return True
+    return False
+
+
+async def _schedule(
+    context: AppContext, draft: drafts.Draft, state: model.DraftState, at: dt.datetime, *, by: tuple[str, int]
+) -> outbox.BroadcastInfo | None:
+    """Archive the draft's bulletin and schedule its broadcast at ``at``, for those who do not have it
+    (``publishing``: and whoever subscribes before then); the question says when. None (and the
+    question says so) when the draft was decided or changed meanwhile."""
+    store = context.bot_data.store
+    prepared = publishing.prepare(model.to_bulletin(state))
+    queued = await publishing.send_draft(store, draft, prepared, version=draft.version, at=at)
+    layout = model.layout_from_json(draft.preview_json)
+    question = layout.messages[-1].message_id if layout.messages else None
+    info = None if queued is None else queued.info
+    if info is None or info.scheduled_at is None:
+        if question is not None:
+            await preview.edit_message(context, draft.chat_id, question, texts.draft_gone(), None)
+        return None
+    if question is not None:
+        text = stexts.scheduled(
+            info.id, info.recipients, info.message_count, info.scheduled_at, context.bot_data.settings.zone
+        )
+        await preview.edit_message(context, draft.chat_id, question, text, None)
+    if draft.offer_id is not None:
+        await _settle_offer(context, draft, "sent", by[0], by[1], info.id)
+    if context.bot_data.has_engine:
+        context.bot_data.engine.schedules.changed()
+    return info
+
+
 async def _settle_offer(
     context: AppContext, draft: drafts.Draft, status: str, by: str, by_id: int, broadcast_id: int | None = None
 ) -> None:
@@ -576,6 +710,7 @@ def register(app: Application, admins: AdminGate) -> None:  # type: ignore[type-
     # Buttons work whenever they are pressed: the draft they name is in the database.
     app.add_handler(AdminButtons(admins, on_confirm, pattern=preview.CONFIRM.pattern))
     app.add_handler(AdminButtons(admins, on_confirm, pattern=DECISION.pattern))
+    app.add_handler(AdminButtons(admins, on_when, pattern=preview.WHEN.pattern))
     app.add_handler(AdminButtons(admins, publish_edit.on_edit, pattern=preview.EDIT.pattern))
     app.add_handler(AdminButtons(admins, publish_edit.on_split_at, pattern=preview.SPLIT_AT.pattern))
     app.add_handler(AdminButtons(admins, on_collect, pattern=preview.COLLECT.pattern))

@@ -16,6 +16,7 @@ row never interleave their previews, and the parts of a long paste are kept in o
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -23,9 +24,10 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
+from bot.delivery.when import next_at
 from bot.domain.rendering import render_task
 from bot.ptb.context import AppContext
 from bot.services import drafts as model
@@ -35,9 +37,10 @@ from bot.services.publishing import History
 from bot.texts import delivery as texts
 from bot.texts import ingest as ingest_texts
 from bot.texts import publish as ptexts
+from bot.texts import schedule as stexts
 from bot.texts import watch as wtexts
 from data import drafts
-from handlers.callbacks import Buttons, is_not_modified
+from handlers.callbacks import CALLBACK_LIMIT, Buttons, Press, is_not_modified
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,32 @@ CONFIRM = Buttons("pc", ("send", "anyway", "cancel", "missing", "all", "resend",
 EDIT = Buttons("pe", ("edit", "close", "merge", "split", "replace", "drop", "month", "title", "reparse"))
 SPLIT_AT = Buttons("ps", ("at",))
 COLLECT = Buttons("pk", ("done", "stop"))
+# "Gửi lúc… · Send at…" (issue 12): ``pt:<action>:<confirm id>``, and for a chosen time
+# ``pt:at:<confirm id>:<minutes since the Unix epoch>``, so the time pressed is the time shown (a
+# "tomorrow" offered before midnight and pressed after it is still that day).
+MORNING = (7, 30)  # the usual time after a conference: the morning after, at 7:30
+
+
+class _WhenButtons(Buttons[str]):
+    def at(self, item: int, moment: dt.datetime) -> str:
+        data = f"{self.data('at', item)}:{int(moment.timestamp() // 60)}"
+        assert len(data.encode()) <= CALLBACK_LIMIT
+        return data
+
+    def read_at(self, data: str | None) -> tuple[Press[str], dt.datetime | None] | None:
+        """The press, and for ``at`` the time it carries (None for the other actions)."""
+        head, _, minutes = (data or "").rpartition(":")
+        if head.count(":") == 2 and minutes.isascii() and minutes.isdigit():
+            press = super().read(head)
+            if press is not None and press.action == "at":
+                return press, dt.datetime.fromtimestamp(int(minutes) * 60, dt.UTC)
+        press = super().read(data)
+        if press is None or press.action == "at":
+            return None
+        return press, None
+
+
+WHEN = _WhenButtons("pt", ("open", "at", "other", "back"))
 
 _LOCK = "publish_lock"
 
@@ -164,7 +193,23 @@ def confirm_keyboard(draft_id: int, version: int, *, anyway: bool, offer: bool =
     else:
         send = _button(texts.SEND_BUTTON, CONFIRM.data("send", item))
     cancel = _button(wtexts.SKIP_BUTTON if offer else texts.CANCEL_BUTTON, CONFIRM.data("cancel", item))
-    return InlineKeyboardMarkup([[send, cancel]])
+    # Send stays first: "Gửi" finds it before "Gửi lúc…" in the row below.
+    return InlineKeyboardMarkup([[send, cancel], [_button(stexts.SCHEDULE_BUTTON, WHEN.data("open", item))]])
+
+
+def when_keyboard(draft_id: int, version: int, now: dt.datetime, zone: dt.tzinfo) -> InlineKeyboardMarkup:
+    """The times "Gửi lúc…" offers: today 07:30 while it is still ahead, tomorrow 07:30, another
+    time (typed as a reply), and back to the question."""
+    item = confirm_id(draft_id, version)
+    rows = []
+    today = next_at(*MORNING, zone, now, days=0)
+    if today > now:
+        rows.append([_button(stexts.today_button(today), WHEN.at(item, today))])
+    tomorrow = next_at(*MORNING, zone, now, days=1)
+    rows.append([_button(stexts.tomorrow_button(tomorrow), WHEN.at(item, tomorrow))])
+    rows.append([_button(stexts.OTHER_TIME_BUTTON, WHEN.data("other", item))])
+    rows.append([_button(stexts.BACK_BUTTON, WHEN.data("back", item))])
+    return InlineKeyboardMarkup(rows)
 
 
 def resend_keyboard(draft_id: int, version: int, missing: int, *, offer: bool = False) -> InlineKeyboardMarkup:
@@ -273,6 +318,29 @@ async def ask_resend(context: AppContext, draft: drafts.Draft, state: DraftState
     await drafts.set_preview(
         context.bot_data.store, draft.id, model.layout_to_json(Layout(messages=messages, prompts=layout.prompts))
     )
+
+
+async def ask_when(
+    context: AppContext, draft: drafts.Draft, message_id: int, question: str, now: dt.datetime, zone: dt.tzinfo
+) -> None:
+    """ "Gửi lúc…" was pressed: the question offers the times. As with ``ask_resend``, the stored
+    layout gets this digest, so the next ``show`` (Back, a fix) puts the real question back."""
+    text = stexts.choose_time(question)
+    markup = when_keyboard(draft.id, draft.version, now, zone)
+    await edit_message(context, draft.chat_id, message_id, text, markup)
+    layout = model.layout_from_json(draft.preview_json).with_digest(message_id, digest(text, markup))
+    await drafts.set_preview(context.bot_data.store, draft.id, model.layout_to_json(layout))
+
+
+async def ask_time(context: AppContext, draft: drafts.Draft, zone_label: str) -> None:
+    """ "Giờ khác · Other time": a message the admin replies to with a time, kept as the draft's
+    prompt ``when``, so the reply finds it after a restart too."""
+    sent = await context.bot.send_message(
+        draft.chat_id, stexts.ask_time(zone_label), reply_markup=ForceReply(selective=True)
+    )
+    layout = model.layout_from_json(draft.preview_json)
+    prompt = model.Prompt(sent.message_id, "when", draft.version)
+    await drafts.set_preview(context.bot_data.store, draft.id, model.layout_to_json(layout.with_prompt(prompt)))
 
 
 # --- putting it in the chat --------------------------------------------------------------------------------

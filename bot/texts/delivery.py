@@ -325,6 +325,7 @@ _CONTROLS = {
     "pause": ("tạm dừng", "pause", "paused"),
     "resume": ("tiếp tục", "resume", "resumed"),
     "cancel": ("hủy", "cancel", "cancelled"),
+    "sendnow": ("bắt đầu gửi", "send now", "started"),
 }
 # Where a broadcast is, in words that fit "Bản tin #3 …" and "Broadcast #3 is …".
 _STATES = {
