@@ -25,8 +25,8 @@ uncertain ones too, when they have their month) are archived, nothing is offered
   again at the next poll. A source set to send without asking queues the broadcast at once (only a
   sure bulletin; an uncertain one is still offered).
 
-An item whose page cannot be read stays ``new`` and is tried again at the next polls, ``MAX_ATTEMPTS``
-times in all. Nothing here raises out of a poll: every failure is recorded on the source or item.
+An item whose page cannot be read stays ``new`` and is tried again at the next polls (a 304 too),
+``MAX_ATTEMPTS`` times in all. Nothing here raises out of a poll: every failure is recorded on the source or item.
 """
 
 from __future__ import annotations
@@ -280,7 +280,8 @@ class Watcher:
             return await self._failed(source, exc.detail, exc.reason, exc.retry_after)
         if response.status == 304:
             await watch.record_not_modified(self._store, source.id, "304", self._next_ok(source.url))
-            return PollReport(source.id, True, "304", kind=source.kind)
+            # Nothing to parse; items whose page could not be read last time are tried again.
+            return await self._read_new(source, PollReport(source.id, True, "304", kind=source.kind))
         try:
             listing = await asyncio.to_thread(read_listing, response.body, response.url, response.content_type)
         except ListingError as exc:

@@ -185,7 +185,7 @@ async def _source(bot: BotHarness, url: str) -> watch.Source:
     raise AssertionError(f"{url} is not watched")
 
 
-async def _settled(bot: BotHarness, url: str, *, polls: int = 1, timeout: float = 30.0) -> None:
+async def _settled(bot: BotHarness, url: str, *, polls: int = 1, timeout: float = 60.0) -> None:
     """The source was polled ``polls`` times more and every item it listed was judged."""
     start = bot.data.watcher.polls
 

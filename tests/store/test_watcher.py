@@ -158,8 +158,7 @@ async def test_a_page_that_cannot_be_read_is_tried_again_then_given_up(
     client.pages[link] = FetchError("timeout", "no answer within 30 s")
     for attempt in range(1, watcher_module.MAX_ATTEMPTS + 1):
         report = await w.check(source_id)
-        assert report is not None and report.unread == 1, attempt
-        client.pages[FEED] = rss("case02") + b" " * attempt  # a changed feed: parsed again
+        assert report is not None and report.unread == 1, attempt  # the feed answers 304 from the second
     assert await watch.new_items(store, source_id) == []  # failed: no longer tried
     client.pages[link] = page("case02")
     report = await w.check(source_id)
