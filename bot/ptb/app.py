@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -127,7 +128,10 @@ def _on_scheduled_start(store: Store, notifier: Notifier, settings: Settings) ->
             return
         if not started.tell_late:
             await notifier.post(
-                info.admin_chat_id, schedule_texts.started(info.id, info.title, info.month, started.joined)
+                info.admin_chat_id,
+                schedule_texts.started(
+                    info.id, info.title, info.month, started.joined, early=started.late < dt.timedelta(0)
+                ),
             )
         counts = await outbox.counts(store, info.id)
         progress = delivery_texts.progress(

@@ -132,8 +132,8 @@ def started_late(broadcast_id: int, title: str, at: str, late: dt.timedelta, zon
     )
 
 
-def started(broadcast_id: int, title: str, month: str, joined: int) -> str:
-    """A scheduled broadcast started on time (or "Send now"), said in its admin chat."""
+def started(broadcast_id: int, title: str, month: str, joined: int, *, early: bool = False) -> str:
+    """A scheduled broadcast started on time (``early``: "Send now" before it), said in its admin chat."""
     extra = ""
     if joined:
         extra = "\n" + _both(
@@ -143,8 +143,12 @@ def started(broadcast_id: int, title: str, month: str, joined: int) -> str:
     return (
         "🗓 "
         + _both(
-            f"Bản tin #{broadcast_id} (tháng {month_label(month)}) bắt đầu gửi theo lịch.",
-            f"Scheduled broadcast #{broadcast_id} started.",
+            f"Bản tin #{broadcast_id} (tháng {month_label(month)}) bắt đầu gửi ngay, trước giờ hẹn."
+            if early
+            else f"Bản tin #{broadcast_id} (tháng {month_label(month)}) bắt đầu gửi theo lịch.",
+            f"Broadcast #{broadcast_id} started now, before its scheduled time."
+            if early
+            else f"Scheduled broadcast #{broadcast_id} started.",
         )
         + f"\n<b>{escape(title)}</b>{extra}"
     )

@@ -169,8 +169,9 @@ async def test_broadcasts_lists_scheduled_ones_with_send_now_and_cancel(bot: Bot
     assert (await outbox.get_broadcast(bot.store, first.id)).recipients == 3  # type: ignore[union-attr]
     answered = [a.text for a in bot.tg.callback_answers]
     assert f"Bản tin #{first.id}: đã bắt đầu gửi. · Broadcast #{first.id} started." in answered
-    joined = [html_to_plain(m.text or "") for m in bot.tg.messages_for(ADMIN) if "người mới đăng ký" in (m.text or "")]
-    assert joined and "Thêm 1 người mới đăng ký từ lúc hẹn giờ." in joined[0]
+    [started] = [html_to_plain(m.text or "") for m in bot.tg.messages_for(ADMIN) if "bắt đầu gửi" in (m.text or "")]
+    assert started.startswith(f"🗓 Bản tin #{first.id} (tháng 10/2021) bắt đầu gửi ngay, trước giờ hẹn.")
+    assert "Thêm 1 người mới đăng ký từ lúc hẹn giờ." in started
 
     bot.press(ADMIN, f"#{second.id} ✖️ Hủy", user_id=ADMIN)
     await bot.until(lambda: any(a.text and "đã hủy" in a.text for a in bot.tg.callback_answers))
