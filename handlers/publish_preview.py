@@ -186,13 +186,15 @@ def split_keyboard(draft_id: int, text: str, points: Sequence[model.SplitPoint])
 
 def confirm_keyboard(draft_id: int, version: int, *, anyway: bool, offer: bool = False) -> InlineKeyboardMarkup:
     """Send (or Send anyway) and Cancel; for a bulletin found on a watched portal (``offer``), "Gửi"
-    and "Bỏ qua" (skipping keeps it in the archive)."""
+    and "Bỏ qua" (skipping keeps it in the archive). Under a plain Send, "🕖 Gửi lúc… · Send at…"."""
     item = confirm_id(draft_id, version)
     if anyway:
         send = _button(wtexts.SEND_ANYWAY_BUTTON if offer else ptexts.SEND_ANYWAY_BUTTON, CONFIRM.data("anyway", item))
     else:
         send = _button(texts.SEND_BUTTON, CONFIRM.data("send", item))
     cancel = _button(wtexts.SKIP_BUTTON if offer else texts.CANCEL_BUTTON, CONFIRM.data("cancel", item))
+    if anyway:  # a draft that may be wrong is fixed first, or sent now on purpose, not left to a timer
+        return InlineKeyboardMarkup([[send, cancel]])
     # Send stays first: "Gửi" finds it before "Gửi lúc…" in the row below.
     return InlineKeyboardMarkup([[send, cancel], [_button(stexts.SCHEDULE_BUTTON, WHEN.data("open", item))]])
 
