@@ -83,8 +83,7 @@ def help_text(*, is_admin: bool) -> str:
             "<b>Quản trị · Admin</b>",
             "/publish — dán bản tin sau lệnh hoặc gửi tệp .txt · <i>paste or upload a bulletin</i>",
             "/broadcasts — tiến độ gửi, tạm dừng, tiếp tục, hủy · <i>delivery status and controls</i>",
-            "/sources — các trang bot theo dõi để tìm bản tin mới (thêm, bỏ) · "
-            "<i>watched portals (add, remove)</i>",
+            "/sources — các trang bot theo dõi để tìm bản tin mới (thêm, bỏ) · <i>watched portals (add, remove)</i>",
         ]
     return "\n".join(lines)
 
