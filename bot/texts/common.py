@@ -81,7 +81,9 @@ def help_text(*, is_admin: bool) -> str:
         lines += [
             "",
             "<b>Quản trị · Admin</b>",
-            "/publish — dán bản tin sau lệnh hoặc gửi tệp .txt · <i>paste or upload a bulletin</i>",
+            "/publish — dán bản tin sau lệnh hoặc gửi tệp (.txt, .docx, .pdf, .html) hay đường dẫn · "
+            "<i>paste, upload or link a bulletin</i>; trong bản xem trước, <b>Gửi lúc…</b> để hẹn giờ · "
+            "<i>Send at… to schedule it</i>",
             "/broadcasts — tiến độ gửi, tạm dừng, tiếp tục, hủy · <i>delivery status and controls</i>",
             "/sources — các trang bot theo dõi để tìm bản tin mới (thêm, bỏ) · <i>watched portals (add, remove)</i>",
         ]
