@@ -88,6 +88,11 @@ ORDER BY a.id
 """
 ACTIVE_BROADCAST_IDS = "SELECT id FROM broadcasts WHERE status IN ('queued', 'running', 'paused') ORDER BY id"
 MESSAGES = "SELECT seq, task_number, html FROM broadcast_messages WHERE broadcast_id = ? ORDER BY seq"
+# What the engine sends of each part: its text and the broadcast its "Đã nhận" button acknowledges
+# (migration 0008; NULL: no button).
+PARTS = "SELECT seq, html, ack_for FROM broadcast_messages WHERE broadcast_id = ? ORDER BY seq"
+# A bulletin's last part carries the "Đã nhận" button for its own broadcast.
+ACK_ON_LAST = "UPDATE broadcast_messages SET ack_for = broadcast_id WHERE broadcast_id = ? AND seq = ?"
 SET_PROGRESS_MESSAGE = "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?"
 MARK_RUNNING = "UPDATE broadcasts SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'"
 SET_STATUS = "UPDATE broadcasts SET status = ? WHERE id = ? AND status IN ({allowed})"
@@ -274,6 +279,7 @@ async def insert_broadcast(
     await conn.executemany(
         INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
     )
+    await conn.execute(ACK_ON_LAST, (broadcast_id, len(messages)))
     await conn.execute(FAN_OUT, (broadcast_id,))
     await conn.execute(SET_TOTALS, (len(messages), broadcast_id, broadcast_id))
     return broadcast_id
@@ -329,6 +335,12 @@ async def active_broadcast_ids(store: Store) -> list[int]:
 async def messages(store: Store, broadcast_id: int) -> list[tuple[int, int, str]]:
     """(seq, task_number, html) of a broadcast, in order."""
     return [(r[0], r[1], r[2]) for r in await store.fetchall(MESSAGES, (broadcast_id,))]
+
+
+async def parts(store: Store, broadcast_id: int) -> list[tuple[int, str, int | None]]:
+    """(seq, html, ack_for) of a broadcast, in order: ``ack_for`` is the broadcast a part's
+    "Đã nhận" button acknowledges, None for a part without one."""
+    return [(r[0], r[1], r[2]) for r in await store.fetchall(PARTS, (broadcast_id,))]
 
 
 async def set_progress_message(store: Store, broadcast_id: int, message_id: int) -> None:
@@ -541,6 +553,7 @@ async def insert_broadcast_without(
     await conn.executemany(
         INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
     )
+    await conn.execute(ACK_ON_LAST, (broadcast_id, len(messages)))
     await conn.execute(FAN_OUT_WITHOUT_IT, {"broadcast": broadcast_id, "ids": json.dumps(sorted(have_it))})
     await conn.execute(SET_TOTALS, (len(messages), broadcast_id, broadcast_id))
     return broadcast_id

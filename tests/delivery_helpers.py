@@ -128,6 +128,7 @@ class Send:
     html: str
     notify: bool
     result: SendResult
+    ack_for: int | None = None  # the broadcast its "Đã nhận" button acknowledges, None: no button
 
 
 class FakeSender:
@@ -155,7 +156,7 @@ class FakeSender:
     def release(self, chat_id: int) -> None:
         self._gates.pop(chat_id)[1].set()
 
-    async def send(self, chat_id: int, html: str, *, notify: bool) -> SendResult:
+    async def send(self, chat_id: int, html: str, *, notify: bool, ack_for: int | None = None) -> SendResult:
         after, gate = self._gates.get(chat_id, (0, None))
         if gate is not None and sum(1 for s in self.sends if s.chat_id == chat_id) >= after:
             self.waiting.add(chat_id)
@@ -164,7 +165,7 @@ class FakeSender:
             self.waiting.discard(chat_id)
         script = self._scripts.get(chat_id)
         result = script.popleft() if script else SendResult(Outcome.SENT, message_id=next(self._ids))
-        self.sends.append(Send(chat_id, html, notify, result))
+        self.sends.append(Send(chat_id, html, notify, result, ack_for))
         self._changed()
         return result
 

@@ -274,7 +274,8 @@ class DeliveryEngine:
         try:
             try:
                 html = await self._loader.html_for(item.broadcast_id, item.seq)
-                result = await self._sender.send(lane.chat_id, html, notify=item.seq == 1)
+                ack_for = self._loader.ack_for(item.broadcast_id, item.seq)
+                result = await self._sender.send(lane.chat_id, html, notify=item.seq == 1, ack_for=ack_for)
             except Exception as exc:  # a bug or an unexpected transport error: retry later
                 log.exception("send to chat %s failed unexpectedly", lane.chat_id)
                 result = SendResult(Outcome.TRANSIENT, error=type(exc).__name__)

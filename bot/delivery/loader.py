@@ -49,6 +49,7 @@ class OutboxLoader:
         self._cursor = _NO_CHAT
         self._exhausted_at: float | None = None  # when the last look found nothing new
         self._html: dict[tuple[int, int], str] = {}
+        self._ack: dict[tuple[int, int], int] = {}  # parts with a "Đã nhận" button: the broadcast it acknowledges
 
     def wake(self) -> None:
         """New work may be in the outbox: look again at the next refill."""
@@ -126,7 +127,14 @@ class OutboxLoader:
         key = (broadcast_id, seq)
         text = self._html.get(key)
         if text is None:
-            for s, _, html in await outbox.messages(self._store, broadcast_id):
+            for s, html, ack_for in await outbox.parts(self._store, broadcast_id):
                 self._html[(broadcast_id, s)] = html
+                if ack_for is not None:
+                    self._ack[(broadcast_id, s)] = ack_for
             text = self._html[key]
         return text
+
+    def ack_for(self, broadcast_id: int, seq: int) -> int | None:
+        """The broadcast the part's "Đã nhận" button acknowledges (None: no button); known once
+        ``html_for`` has loaded that broadcast's parts, as it has before any of them is sent."""
+        return self._ack.get((broadcast_id, seq))

@@ -40,9 +40,12 @@ class SendResult:
 
 
 class Sender(Protocol):
-    """Sends one HTML message to one chat and says what happened; never raises for API errors."""
+    """Sends one HTML message to one chat and says what happened; never raises for API errors.
 
-    async def send(self, chat_id: int, html: str, *, notify: bool) -> SendResult: ...
+    ``ack_for`` not None: the message carries the "Đã nhận · Received" button acknowledging that
+    broadcast (a plain id; the Telegram side builds the keyboard, see ``bot.ptb.sending``)."""
+
+    async def send(self, chat_id: int, html: str, *, notify: bool, ack_for: int | None = None) -> SendResult: ...
 
 
 class Notifier(Protocol):

@@ -13,7 +13,7 @@ from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -34,6 +34,7 @@ from bot.delivery.outcomes import Outcome, SendResult
 from bot.delivery.pacing import Pacer
 from bot.ptb.errors import is_not_modified
 from bot.ptb.request import AiohttpRequest, TimedOutBeforeSending
+from bot.texts.acks import ACK_BUTTON
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,26 @@ BROADCAST = {"broadcast": True}
 # The start of a successful sendMessage answer, as Telegram writes it: the message id without
 # parsing the whole message (anything else is parsed as JSON).
 _SENT_HEAD = re.compile(rb'\{"ok":true,"result":\{"message_id":(\d+)[,}]')
+
+
+def ack_data(broadcast_id: int) -> str:
+    """The callback data of the "Đã nhận" button: it names the broadcast and nothing else, so a
+    press is understood months later, after any restart (``handlers.acks.ACK`` reads it back;
+    at most 64 bytes: https://core.telegram.org/bots/api#inlinekeyboardbutton)."""
+    return f"ack:got:{broadcast_id}"
+
+
+def ack_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
+    """The one-button keyboard under a bulletin's last part (or a reminder) acknowledging ``broadcast_id``."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(ACK_BUTTON, callback_data=ack_data(broadcast_id))]])
+
+
+# The fast path's reply_markup field, but for the broadcast id: the same JSON PTB writes for ``ack_keyboard``.
+_ACK_MARKUP = (
+    b',"reply_markup":{"inline_keyboard":[[{"text":'
+    + json.dumps(ACK_BUTTON, ensure_ascii=False).encode()
+    + b',"callback_data":"ack:got:%d"}]]}'
+)
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -191,11 +212,11 @@ class TelegramSender:
         """True when sends skip PTB's request machinery (see the class docstring)."""
         return self._request is not None
 
-    async def send(self, chat_id: int, html: str, *, notify: bool) -> SendResult:
+    async def send(self, chat_id: int, html: str, *, notify: bool, ack_for: int | None = None) -> SendResult:
         if self._request is None:
-            return await self._send_through_ptb(chat_id, html, notify=notify)
+            return await self._send_through_ptb(chat_id, html, notify=notify, ack_for=ack_for)
         assert self._pacer is not None
-        body = self.body(chat_id, html, notify=notify)
+        body = self.body(chat_id, html, notify=notify, ack_for=ack_for)
         try:
             # The engine already took this message's slot; the gate is the last check before the
             # request is written (a pause that started meanwhile, the rolling second), and the
@@ -227,9 +248,10 @@ class TelegramSender:
             return SendResult(Outcome.TRANSIENT, error="unexpected answer to sendMessage")
         return SendResult(Outcome.SENT, message_id=message_id)
 
-    def body(self, chat_id: int, html: str, *, notify: bool) -> bytes:
+    def body(self, chat_id: int, html: str, *, notify: bool, ack_for: int | None = None) -> bytes:
         """The fast path's sendMessage request, as JSON: the same fields as the PTB path's."""
-        return b'{"chat_id":%d,"text":%s%s' % (chat_id, self._text_json(html), self._tails[notify])
+        markup = b"" if ack_for is None else _ACK_MARKUP % ack_for
+        return b'{"chat_id":%d,"text":%s%s%s' % (chat_id, self._text_json(html), markup, self._tails[notify])
 
     def _text_json(self, html: str) -> bytes:
         """``html`` as a JSON string, encoded once per part (a broadcast sends the same few texts to
@@ -241,7 +263,9 @@ class TelegramSender:
             encoded = self._texts[html] = json.dumps(html, ensure_ascii=False).encode()
         return encoded
 
-    async def _send_through_ptb(self, chat_id: int, html: str, *, notify: bool) -> SendResult:
+    async def _send_through_ptb(
+        self, chat_id: int, html: str, *, notify: bool, ack_for: int | None = None
+    ) -> SendResult:
         params: dict[str, Any] = {
             "chat_id": chat_id,
             "text": html,
@@ -251,6 +275,8 @@ class TelegramSender:
         }
         if self._paid:
             params["allow_paid_broadcast"] = True
+        if ack_for is not None:
+            params["reply_markup"] = ack_keyboard(ack_for).to_dict()
         try:
             # The engine needs only the message id, so skip building a full PTB Message (about a
             # quarter of PTB's CPU per send). Bot API method names are case-insensitive; the

@@ -186,14 +186,14 @@ async def test_at_slow_rates_each_message_id_is_written_before_that_chats_next_s
     checked: list[tuple[int, int, int]] = []
 
     class CheckingSender(FakeSender):
-        async def send(self, chat_id: int, html: str, *, notify: bool) -> SendResult:
+        async def send(self, chat_id: int, html: str, *, notify: bool, ack_for: int | None = None) -> SendResult:
             answered = sum(1 for s in self.sends if s.chat_id == chat_id)
             written = await store.fetchval(
                 "SELECT count(*) FROM deliveries WHERE chat_id = ? AND status = 'sent' AND message_id IS NOT NULL",
                 (chat_id,),
             )
             checked.append((chat_id, answered, written))
-            return await super().send(chat_id, html, notify=notify)
+            return await super().send(chat_id, html, notify=notify, ack_for=ack_for)
 
     sender = CheckingSender()
     async with fake_engine(store, sender, flush_interval=0.0) as engine:
