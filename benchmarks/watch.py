@@ -67,6 +67,7 @@ import pstats
 import random
 import re
 import resource
+import signal
 import sys
 import tempfile
 import time
@@ -540,6 +541,14 @@ def _ts(text: str | None) -> float | None:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC).timestamp()
 
 
+async def read_late(store: Store, backfill: bool, interval: float) -> int:
+    """Items judged half an interval or more after their listing was recorded: not read in the poll
+    that found them, but at a later one (a poll reads every new item it records)."""
+    rows = await store.fetchall("SELECT seen_at, checked_at FROM watch_items WHERE backfill = ?", (int(backfill),))
+    gaps = [(_ts(r["checked_at"]) or 0.0) - (_ts(r["seen_at"]) or 0.0) for r in rows if r["checked_at"]]
+    return sum(1 for gap in gaps if gap >= interval / 2)
+
+
 @dataclass
 class Phase:
     line: str
@@ -572,6 +581,11 @@ class Profiler:
 
 async def run(args: argparse.Namespace) -> int:
     t_start = time.monotonic()
+    # SIGTERM as Ctrl-C: the main task is cancelled, so every ``finally`` below runs (the portals'
+    # process stopped, the temporary folder removed).
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     profiler = Profiler(args.profile)
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-watch-") as name:
@@ -663,7 +677,8 @@ async def backfill(store: Store, watcher: Watcher, portals: Portals, corpus: Cor
         f"pages_served={_delta(server1, server0, 'pages')} robots={_delta(server1, server0, 'robots')} "
         f"judged[bulletin:{states.get('bulletin', 0)},uncertain:{states.get('uncertain', 0)},"
         f"duplicate:{states.get('duplicate', 0)},not:{states.get('not_bulletin', 0)},failed:{states.get('failed', 0)},"
-        f"unread:{states.get('new', 0)}] failed_sources={failed} wall={wall:.1f}s (first poll to last page judged) "
+        f"unread:{states.get('new', 0)}] read_at_a_later_poll={await read_late(store, True, watcher.interval)} "
+        f"failed_sources={failed} wall={wall:.1f}s (first poll to last page judged) "
         f"cpu={cpu_used:.1f}s ({pct(cpu_used, wall):.0f}% of one core; "
         f"{1000 * cpu_used / max(1, row['seen']):.1f} ms/page) "
         f"portals_cpu={server_cpu:.1f}s targets={_verdict(missed)}"
@@ -781,7 +796,8 @@ async def classify(
         f"phase=classify new_items={len(new)} listed={len(seen)} judged={judged} "
         f"bulletins={len(bulletin_slugs)} offered[sure:{sure},uncertain:{uncertain}] false_offers={false_offers} "
         f"news_offered_uncertain={news_uncertain} missed_bulletins={missed_bulletins} duplicates={duplicates} "
-        f"not_as_offline={mismatched} pages_served={_delta(server1, server0, 'pages')} "
+        f"not_as_offline={mismatched} read_at_a_later_poll={await read_late(store, False, args.interval)} "
+        f"pages_served={_delta(server1, server0, 'pages')} "
         f"last_offer_after={(last_offer - published) if last_offer else float('nan'):.1f}s "
         f"judged_after[p50:{p50_judged:.1f}s,max:{judged_at[-1] if judged_at else float('nan'):.1f}s] "
         f"cpu={cpu_used:.1f}s "
@@ -814,7 +830,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     try:
         return eventloop.run(run(args))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         print("interrupted; portals stopped and temporary files removed", file=sys.stderr)
         return 130
 
