@@ -40,6 +40,11 @@ WHERE s.active = 1
 ORDER BY coalesce(trim(s.unit), '') = '', coalesce(trim(s.unit), ''), coalesce(s.display_name, ''), s.chat_id
 """
 BULLETIN_OF = "SELECT bulletin_id FROM broadcasts WHERE id = ?"
+# A reminder still going out: a second press of "Nhắc" does not queue another one.
+ACTIVE_REMINDER = """
+SELECT id FROM broadcasts WHERE reminder_of = ? AND status IN ('scheduled', 'queued', 'running', 'paused')
+ORDER BY id LIMIT 1
+"""
 CREATE_REMINDER = """
 INSERT INTO broadcasts (bulletin_id, status, requested_by, admin_chat_id, created_at, reminder_of)
 VALUES (?, 'queued', ?, ?, ?, ?)
@@ -63,6 +68,13 @@ WHERE id = :reminder
 class Rate:
     acked: int
     received: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    id: int  # the reminder's broadcast id (0 when nobody needed one, and none was queued)
+    recipients: int
+    queued: bool  # False: ``id`` is a reminder still going out, and nothing new was queued
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,23 +128,28 @@ async def not_acked(store: Store, broadcast_id: int) -> list[Unacked]:
 
 async def queue_reminder(
     store: Store, broadcast_id: int, html: str, *, requested_by: int | None, admin_chat_id: int | None
-) -> tuple[int, int] | None:
+) -> Reminder | None:
     """Queue ``html`` as a reminder of ``broadcast_id`` to those who have not acknowledged it, in one
     transaction: a broadcast of its own (``reminder_of``), one part whose button acknowledges the
-    original, sent by the engine and its pacer like any other. (reminder id, recipients), or None
-    when there is no such broadcast."""
+    original, sent by the engine and its pacer like any other. Nothing is queued while an earlier
+    reminder of it is still going out, or when nobody needs one. None when there is no such broadcast."""
     async with store.transaction() as conn:
         async with conn.execute(BULLETIN_OF, (broadcast_id,)) as rows:
             row = await rows.fetchone()
         if row is None:
             return None
+        async with conn.execute(ACTIVE_REMINDER, (broadcast_id,)) as rows:
+            active = await rows.fetchone()
+        if active is not None:
+            return Reminder(int(active[0]), 0, queued=False)
         cursor = await conn.execute(CREATE_REMINDER, (row[0], requested_by, admin_chat_id, utcnow(), broadcast_id))
         reminder = cursor.lastrowid
         assert reminder is not None
         await conn.execute(INSERT_REMINDER_MESSAGE, (reminder, html, broadcast_id))
-        await conn.execute(FAN_OUT_REMINDER, {"reminder": reminder, "broadcast": broadcast_id})
+        cursor = await conn.execute(FAN_OUT_REMINDER, {"reminder": reminder, "broadcast": broadcast_id})
+        if cursor.rowcount <= 0:  # everyone acknowledged: no empty broadcast left behind
+            await conn.execute("DELETE FROM broadcast_messages WHERE broadcast_id = ?", (reminder,))
+            await conn.execute("DELETE FROM broadcasts WHERE id = ?", (reminder,))
+            return Reminder(0, 0, queued=False)
         await conn.execute(SET_REMINDER_TOTALS, {"reminder": reminder})
-        async with conn.execute("SELECT recipients FROM broadcasts WHERE id = ?", (reminder,)) as rows:
-            counted = await rows.fetchone()
-    assert counted is not None
-    return reminder, int(counted[0])
+        return Reminder(reminder, cursor.rowcount, queued=True)

@@ -8,20 +8,28 @@ only for those above it and a paused one never drops out of reach; then the most
 ones, newest first. A queued one says what it waits for. Every button edits the listing in place; a
 control remembers the page it sits on, so the listing stays there after the press. A press on a
 listing that changed since it was shown gets the page as it is now (past the end: the last one).
+
+Under each bulletin broadcast that has started, its "Đã nhận" rate and a command,
+``/chuanhan_<id>`` (or ``/chuanhan <id>``, ``/whohasnot <id>``), which lists who has not
+acknowledged it, by unit, paged, with "🔔 Nhắc · Remind": a reminder to those only, queued in the
+outbox as a broadcast of its own (``data.acks.queue_reminder``) and sent by the engine.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import groupby
 from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.domain.rendering import month_label
 from bot.ptb.context import AppContext
+from bot.texts import acks as atexts
 from bot.texts import delivery as texts
 from bot.texts import schedule as stexts
-from data import outbox
+from data import acks, outbox
 from data.outbox import BroadcastInfo
 from handlers.callbacks import CALLBACK_LIMIT, Buttons, Press, edit_text, read_press
 from handlers.gate import AdminButtons, AdminGate, refusals
@@ -62,6 +70,30 @@ class _Controls(Buttons[Control]):
 CONTROL = _Controls("bc", ("pause", "resume", "cancel", "sendnow"))
 PAGE = Buttons("bclist", ("page",))  # bclist:page:<page>
 
+AckAction = Literal["who", "remind"]
+WHO_PAGE_SIZE = 40  # names on one page of who has not acknowledged
+WHO_COMMAND = re.compile(r"^/(?:chuanhan|whohasnot)(?:_([0-9]{1,12}))?(?:@\w+)?(?:\s+#?([0-9]{1,12}))?\s*$")
+STARTED = ("running", "paused", "done", "cancelled", "aborted")
+
+
+class _AckButtons(Buttons[AckAction]):
+    """``bcack:<action>:<broadcast id>:<page>``: who has not acknowledged (a page of it), Remind."""
+
+    def on_page(self, action: AckAction, broadcast_id: int, page: int) -> str:
+        data = f"{self.data(action, broadcast_id)}:{page}"
+        assert len(data.encode()) <= CALLBACK_LIMIT
+        return data
+
+    def read(self, data: str | None) -> Press[AckAction] | None:
+        return super().read(_split_page(data)[0])
+
+    @staticmethod
+    def page(data: str | None) -> int:
+        return _split_page(data)[1]
+
+
+ACKS = _AckButtons("bcack", ("who", "remind"))
+
 
 def _controls(info: BroadcastInfo, page: int) -> list[InlineKeyboardButton]:
     """The buttons of one broadcast: Pause or Resume where they apply, and Cancel while it is active."""
@@ -97,6 +129,12 @@ async def _listing(context: AppContext, page: int = 1) -> tuple[str, InlineKeybo
         )
         if info.status == "scheduled" and info.scheduled_at is not None:
             line += "\n   " + stexts.scheduled_line(info.scheduled_at, context.bot_data.settings.zone)
+        original = await acks.original(store, info.id)
+        if original is not None and original != info.id:
+            line += "\n" + atexts.reminder_of_line(original)
+        elif info.status in STARTED:
+            rate = await acks.rate(store, info.id)
+            line += "\n" + atexts.rate_line(rate.acked, rate.received) + f" — /chuanhan_{info.id}"
         lines.append(line)
         if buttons := _controls(info, page):
             rows.append(buttons)
@@ -164,8 +202,98 @@ async def control(update: Update, context: AppContext) -> None:
     await edit_text(query, text, reply_markup=markup)
 
 
+async def _who_has_not(
+    context: AppContext, broadcast_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """A page of who has not acknowledged ``broadcast_id``, by unit, with Remind and Prev / Next;
+    None if there is no such broadcast."""
+    store = context.bot_data.store
+    original = await acks.original(store, broadcast_id)
+    info = None if original is None else await outbox.get_broadcast(store, original)
+    if info is None:
+        return None
+    people = await acks.not_acked(store, info.id)
+    pages = max(1, -(-len(people) // WHO_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = people[(page - 1) * WHO_PAGE_SIZE : page * WHO_PAGE_SIZE]
+    groups = [
+        (unit, [p.name or f"#{p.chat_id}" for p in members]) for unit, members in groupby(shown, key=lambda p: p.unit)
+    ]
+    text = atexts.who_has_not(info.id, info.title, groups, total=len(people), page=page, pages=pages)
+    rows: list[list[InlineKeyboardButton]] = []
+    if people:
+        rows.append([InlineKeyboardButton(atexts.REMIND_BUTTON, callback_data=ACKS.on_page("remind", info.id, page))])
+    nav = []
+    if page > 1:
+        nav.append(InlineKeyboardButton(texts.PREV_BUTTON, callback_data=ACKS.on_page("who", info.id, page - 1)))
+    if page < pages:
+        nav.append(InlineKeyboardButton(texts.NEXT_BUTTON, callback_data=ACKS.on_page("who", info.id, page + 1)))
+    if nav:
+        rows.append(nav)
+    return text, InlineKeyboardMarkup(rows) if rows else None
+
+
+async def who_has_not(update: Update, context: AppContext) -> None:
+    """``/chuanhan_12``, ``/chuanhan 12``, ``/whohasnot 12``: who has not acknowledged #12."""
+    message = update.effective_message
+    if message is None:
+        return
+    found = WHO_COMMAND.match(message.text or "")
+    raw = (found[1] or found[2]) if found else None
+    shown = None if raw is None else await _who_has_not(context, int(raw), 1)
+    if shown is None:
+        await message.reply_text(atexts.WHO_USAGE)
+        return
+    text, markup = shown
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def ack_control(update: Update, context: AppContext) -> None:
+    """Prev / Next of who has not acknowledged (in place), and Remind."""
+    pressed = await read_press(update, ACKS)
+    if pressed is None:
+        return
+    query, press = pressed
+    page = ACKS.page(query.data)
+    if press.action == "remind":
+        await _remind(update, context, press.id)
+    else:
+        await query.answer()
+    shown = await _who_has_not(context, press.id, page)
+    if shown is not None:
+        await edit_text(query, shown[0], reply_markup=shown[1])
+
+
+async def _remind(update: Update, context: AppContext, broadcast_id: int) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    store = context.bot_data.store
+    info = await outbox.get_broadcast(store, broadcast_id)
+    if info is None or not context.bot_data.has_engine:
+        await query.answer(atexts.NO_SUCH_BROADCAST if info is None else texts.control_unavailable(), show_alert=True)
+        return
+    html = atexts.reminder(info.title, month_label(info.month))
+    reminder = await acks.queue_reminder(
+        store, info.id, html, requested_by=query.from_user.id, admin_chat_id=query.message.chat.id
+    )
+    if reminder is None:
+        await query.answer(atexts.NO_SUCH_BROADCAST, show_alert=True)
+    elif not reminder.queued:
+        refusal = atexts.NOBODY_TO_REMIND if reminder.id == 0 else atexts.reminder_running(info.id, reminder.id)
+        await query.answer(refusal, show_alert=True)
+    else:
+        context.bot_data.engine.wake()
+        await query.answer(atexts.reminder_queued(info.id, reminder.id, reminder.recipients), show_alert=True)
+
+
 def register(app: Application, admins: AdminGate) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler(list(COMMANDS), list_broadcasts, filters=filters.UpdateType.MESSAGE & admins))
+    # /chuanhan_12 is a command Telegram makes clickable; CommandHandler matches whole names only.
+    who = filters.Regex(r"^/(?:chuanhan|whohasnot)(?:_[0-9]|@|\s|$)")
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & who & admins, who_has_not))
+    app.add_handler(AdminButtons(admins, ack_control, pattern=ACKS.pattern))
+    for handler in refusals("broadcasts", messages=filters.TEXT & who, buttons=ACKS.pattern):
+        app.add_handler(handler)
     app.add_handler(AdminButtons(admins, control, pattern=CONTROL.pattern))
     app.add_handler(AdminButtons(admins, turn_page, pattern=PAGE.pattern))
     for handler in refusals("broadcasts", commands=COMMANDS, buttons=CONTROL.pattern):

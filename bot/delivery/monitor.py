@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.delivery.outcomes import Notifier
 from bot.delivery.pacing import Pacer
 from bot.texts import delivery as texts
-from data import outbox
+from data import acks, outbox
 from data.store import Store
 
 log = logging.getLogger(__name__)
@@ -101,10 +101,18 @@ class BroadcastMonitor:
             blocked=counts.blocked_chats,
             status=info.status,
             pacing=pacing,
+            acked=await self._acked(broadcast_id),
         )
         if self._last_text.get(broadcast_id) != text:
             self._last_text[broadcast_id] = text
             await self._notifier.edit(info.admin_chat_id, info.progress_message_id, text)
+
+    async def _acked(self, broadcast_id: int) -> tuple[int, int]:
+        """(acknowledged, received) of the "Đã nhận" button of ``broadcast_id``; of the original
+        broadcast for a reminder, whose button acknowledges that one."""
+        original = await acks.original(self._store, broadcast_id) or broadcast_id
+        rate = await acks.rate(self._store, original)
+        return rate.acked, rate.received
 
     async def report(self, broadcast_id: int) -> str | None:
         """Post the final report of a finished, cancelled or aborted broadcast to its admin chat."""
@@ -125,6 +133,7 @@ class BroadcastMonitor:
             errors=list(counts.errors),
             duration_seconds=duration,
             reason=info.abort_reason if info.status != "done" else None,
+            acked=await self._acked(broadcast_id),
         )
         self._samples.pop(broadcast_id, None)
         self._last_text.pop(broadcast_id, None)
@@ -142,6 +151,7 @@ class BroadcastMonitor:
                     failed=counts.failed,
                     blocked=counts.blocked_chats,
                     status=info.status,
+                    acked=await self._acked(broadcast_id),
                 )
                 await self._notifier.edit(info.admin_chat_id, info.progress_message_id, final_progress)
             await self._notifier.post(info.admin_chat_id, text)

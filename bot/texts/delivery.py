@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from html import escape
 
 from bot.domain.rendering import month_label
+from bot.texts import acks as ack_texts
 from bot.texts.archive import shorten
 
 
@@ -188,9 +189,11 @@ def progress(
     blocked: int,
     status: str,
     pacing: tuple[float, float] | None = None,
+    acked: tuple[int, int] | None = None,
 ) -> str:
     """``pacing``: the rate the Pacer is using and the configured limit (lower after a 429, or on a
-    loaded machine), shown beside the achieved rate."""
+    loaded machine), shown beside the achieved rate. ``acked``: (acknowledged, received) of the
+    "Đã nhận" button."""
     percent = 100.0 * done / total if total else 100.0
     state = {
         "paused": "⏸ Tạm dừng · Paused",
@@ -210,7 +213,7 @@ def progress(
         f"Tốc độ · rate: {rate:.1f} tin/giây · msg/s{pace}\n"
         f"Còn lại · time left: {eta}\n"
         f"Lỗi · failed: {_n(failed)} · Chặn bot · blocked: {_n(blocked)}"
-    )
+    ) + ("" if acked is None else "\n" + ack_texts.rate(*acked).capitalize())
 
 
 def final_report(
@@ -226,6 +229,7 @@ def final_report(
     errors: list[tuple[str, int]],
     duration_seconds: float | None,
     reason: str | None,
+    acked: tuple[int, int] | None = None,
 ) -> str:
     head = {
         "done": "✅ Đã gửi xong · Delivered",
@@ -239,6 +243,8 @@ def final_report(
         f"Người dùng chặn bot · blocked: {_n(blocked)}",
         f"Không gửi được · failed: {_n(failed)} · Đã hủy · cancelled: {_n(cancelled)}",
     ]
+    if acked is not None:
+        lines.append(ack_texts.rate(*acked).capitalize())
     if duration_seconds is not None:
         lines.append(f"Thời gian · duration: {_duration(duration_seconds)}")
     if reason:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.domain.rendering import html_to_plain
 from bot.offline.localtg import LocalTelegram
-from data import acks, outbox
-from tests.conftest import BotHarness
+from data import acks, outbox, subscribers
+from tests.conftest import ADMIN, BotHarness
 from tests.delivery_helpers import add_subscribers
 
 BULLETIN = "seed-2021-10-haiphong.txt"
@@ -26,9 +27,11 @@ async def _answer(bot: BotHarness, press: Callable[[], object]) -> str:
     return bot.tg.callback_answers[before].text or ""
 
 
-async def _delivered(bot: BotHarness, chats: list[int]) -> int:
-    """Publish the sample bulletin to ``chats`` and wait until every part is sent and written."""
-    await add_subscribers(bot.store, chats)
+async def _delivered(bot: BotHarness, chats: list[int], *, subscribe: bool = True) -> int:
+    """Publish the sample bulletin to ``chats`` (subscribing them first unless they are) and wait
+    until every part is sent and written."""
+    if subscribe:
+        await add_subscribers(bot.store, chats)
     await bot.publish(BULLETIN)
     await bot.until(lambda: all(len(bot.tg.messages_for(c)) >= 6 for c in chats), timeout=30)
     await bot.until(lambda: bot.data.engine.idle, timeout=10)
@@ -83,3 +86,88 @@ async def test_a_press_after_a_restart_is_recorded(tg: LocalTelegram, bot_factor
         last = tg.messages_for(701)[5].message_id
         await bot.until(lambda: "Đã nhận lúc" in " ".join(_labels(bot, 701, last)))
         assert await acks.rate(bot.store, broadcast_id) == acks.Rate(acked=1, received=1)
+
+
+async def _admin_asks(bot: BotHarness, text: str, marker: str) -> str:
+    """As the admin, send ``text``; the plain text of the next message to the admin holding ``marker``
+    (progress messages and reports may arrive in between)."""
+    start = len(bot.tg.messages_for(ADMIN))
+    bot.say(ADMIN, text, user_id=ADMIN)
+
+    def found() -> str | None:
+        for m in bot.tg.messages_for(ADMIN)[start:]:
+            if marker in html_to_plain(m.text or ""):
+                return html_to_plain(m.text or "")
+        return None
+
+    await bot.until(found)
+    reply = found()
+    assert reply is not None
+    return reply
+
+
+async def _profiles(bot: BotHarness, people: dict[int, tuple[str, str | None]]) -> None:
+    """Subscribe each chat with a name and a unit (None: no unit given)."""
+    for chat_id, (name, unit) in people.items():
+        await subscribers.subscribe(bot.store, chat_id, user_id=chat_id, chat_type="private", display_name=name)
+        await subscribers.set_profile(bot.store, chat_id, role=None, unit=unit)
+
+
+async def test_rate_who_has_not_by_unit_and_a_reminder_to_those_only(
+    tg: LocalTelegram, bot_factory: Callable[..., Any]
+) -> None:
+    people = {
+        801: ("Lan", "Huyện ủy Kiến Thụy"),
+        802: ("Minh", "Huyện ủy Kiến Thụy"),
+        803: ("Hà", "Đảng ủy Khối"),
+        804: ("Tú", None),
+        805: ("Nga", "Đảng ủy Khối"),
+    }
+    # A limit of 2 messages a second for the whole bot: the reminder must wait its turn, not burst.
+    async with bot_factory(tg, send_rate=2.0) as bot:
+        await _profiles(bot, people)
+        broadcast_id = await _delivered(bot, list(people), subscribe=False)
+        for chat in (801, 803):
+            await _answer(bot, lambda chat=chat: bot.press(chat, "Đã nhận", user_id=chat))  # type: ignore[misc]
+        assert await acks.rate(bot.store, broadcast_id) == acks.Rate(acked=2, received=5)
+
+        listing = await _admin_asks(bot, "/broadcasts", "đã nhận")
+        assert "đã nhận · acknowledged 2/5 (40%)" in listing and f"/chuanhan_{broadcast_id}" in listing
+
+        who = await _admin_asks(bot, f"/chuanhan_{broadcast_id}", "Chưa nhận")
+        lines = who.splitlines()
+        assert "3 người · people" in who
+        # By unit (alphabetical), those without one last; acknowledged people not listed.
+        assert lines.index("Huyện ủy Kiến Thụy") < lines.index("• Minh")
+        assert lines.index("Đảng ủy Khối") < lines.index("• Nga") < lines.index("chưa ghi đơn vị · no unit given")
+        assert lines.index("chưa ghi đơn vị · no unit given") < lines.index("• Tú")
+        assert "• Lan" not in lines and "• Hà" not in lines
+
+        before = {chat: len(tg.messages_for(chat)) for chat in people}
+        answer = await _answer(bot, lambda: bot.press(ADMIN, "Nhắc", user_id=ADMIN))
+        assert "3" in answer and "Đã xếp hàng nhắc" in answer
+        await bot.until(lambda: all(len(tg.messages_for(c)) == before[c] + 1 for c in (802, 804, 805)), timeout=20)
+        await bot.until(lambda: bot.data.engine.idle, timeout=10)
+        assert all(len(tg.messages_for(c)) == before[c] for c in (801, 803))  # acknowledged: no reminder
+        reminder = tg.messages_for(805)[-1]
+        assert "Xin bấm" in (reminder.text or "") and "Reminder" in (reminder.text or "")
+        assert bot.button(805, "Đã nhận")[1] == f"ack:got:{broadcast_id}"  # acknowledges the original
+        # Paced like any broadcast: no 429, never more in a second than SEND_RATE.
+        assert tg.stats()["rate_limited_total"] == 0
+        assert tg.stats()["max_rate_1s"] <= 2
+        reminder_rows = await bot.store.fetchall(
+            "SELECT chat_id FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+            "WHERE b.reminder_of = ? AND d.status = 'sent' ORDER BY chat_id",
+            (broadcast_id,),
+        )
+        assert [r[0] for r in reminder_rows] == [802, 804, 805]
+
+        # The reminder's button records the original broadcast.
+        assert "Đã ghi nhận" in await _answer(bot, lambda: bot.press(805, "Đã nhận", user_id=805))
+        assert await acks.rate(bot.store, broadcast_id) == acks.Rate(acked=3, received=5)
+        who = await _admin_asks(bot, f"/chuanhan {broadcast_id}", "Chưa nhận")
+        assert "2 người · people" in who and "• Nga" not in who.splitlines()
+
+        # Not for subscribers.
+        [refusal] = await bot.ask(802, f"/chuanhan_{broadcast_id}")
+        assert "quản trị viên" in refusal
