@@ -20,7 +20,9 @@ It prints one line per phase:
               ``recognise`` against the verdict its origin has in ``tests/data/watch/README.md``. A
               mismatch is a bug of this generator, not a result: it is listed and the run stops.
 ``backfill``  every source's first poll, its pages read and judged (archived, nothing offered): wall
-              time and CPU of this process, pages served, what the pages were found to be.
+              time and CPU of this process, pages served, what the pages were found to be, and how
+              many were read only at a later poll than the one that listed them (each such source
+              waits an interval).
 ``steady``    the polling cost: over ``--steady-intervals`` full intervals (default 2) with nothing new,
               CPU seconds of this process / wall seconds as a percentage of one core (the portals'
               process's CPU beside it, for information), polls done, 304s (the portals' count and
@@ -31,8 +33,8 @@ It prints one line per phase:
               sure bulletin), news offered marked uncertain (the spec sends borderline items to the
               admins so marked: not a target), missed bulletins (a bulletin item not offered),
               duplicates (an item judged the same as another, or an offer shown twice: every item here is
-              unique), verdicts other than the offline ones, time from the items' appearance to the last
-              offer, and CPU of this process over the phase.
+              unique), verdicts other than the offline ones, items read at a later poll, time from the
+              items' appearance to the last offer, and CPU of this process over the phase.
 
 Each line ends in ``targets=met`` or ``targets=missed(<which>)``; the exit status is 1 if any is missed.
 Targets (issue 11): polling CPU ≤ 2% of one core; 0 false offers; 0 missed bulletins. The ``generate``
