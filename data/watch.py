@@ -28,11 +28,15 @@ INSERT_SOURCE = """
 INSERT INTO watch_sources (url, from_settings, added_by, added_at, active) VALUES (?, ?, ?, ?, 1)
 """
 REACTIVATE = "UPDATE watch_sources SET active = 1, from_settings = max(from_settings, ?) WHERE id = ?"
-UNLIST_SETTINGS = (
-    "UPDATE watch_sources SET from_settings = 0 WHERE from_settings = 1 AND url NOT IN (SELECT value FROM json_each(?))"
-)
-# A source that only the settings listed goes when the settings stop listing it.
-DROP_UNLISTED = "UPDATE watch_sources SET active = 0 WHERE from_settings = 0 AND added_by IS NULL AND active = 1"
+# A source that only the settings listed goes when the settings stop listing it; one an admin added
+# too stays, no longer counted as from the settings.
+DROP_UNLISTED = """
+UPDATE watch_sources SET active = 0, from_settings = 0
+WHERE from_settings = 1 AND added_by IS NULL AND url NOT IN (SELECT value FROM json_each(?))
+"""
+UNLIST_SETTINGS = """
+UPDATE watch_sources SET from_settings = 0 WHERE from_settings = 1 AND url NOT IN (SELECT value FROM json_each(?))
+"""
 ADDED_BY = "UPDATE watch_sources SET added_by = coalesce(added_by, ?) WHERE id = ?"
 REMOVE = "UPDATE watch_sources SET active = 0 WHERE id = ? AND active = 1"
 SET_AUTO = "UPDATE watch_sources SET auto_send = ? WHERE id = ? AND active = 1"
@@ -211,8 +215,9 @@ async def sync_settings(store: Store, urls: Sequence[str]) -> None:
                 await conn.execute(INSERT_SOURCE, (url, 1, None, now))
             else:
                 await conn.execute(REACTIVATE, (1, row[0]))
-        await conn.execute(UNLIST_SETTINGS, (json.dumps(list(urls)),))
-        await conn.execute(DROP_UNLISTED)
+        listed = json.dumps(list(urls))
+        await conn.execute(DROP_UNLISTED, (listed,))
+        await conn.execute(UNLIST_SETTINGS, (listed,))
 
 
 async def add_source(store: Store, url: str, added_by: int | None) -> tuple[int, bool]:

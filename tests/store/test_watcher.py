@@ -221,3 +221,17 @@ async def test_a_failure_is_kept_on_the_source_with_its_back_off(
     await w.check(source_id)
     healed = await watch.get_source(store, source_id)
     assert healed is not None and healed.failures == 0 and healed.last_error is None and healed.first_ok_at
+
+
+async def test_the_settings_list_adds_and_drops_only_its_own_sources(store: Store) -> None:
+    await watch.sync_settings(store, ("https://a.vn/rss", "https://b.vn/rss"))
+    await watch.add_source(store, "https://c.vn/tin", None)  # the CLI or a test: nobody
+    await watch.add_source(store, "https://b.vn/rss", 9001)  # an admin added one listed too
+    await watch.sync_settings(store, ("https://a.vn/rss",))
+    assert sorted(s.url for s in await watch.active_sources(store)) == [
+        "https://a.vn/rss",
+        "https://b.vn/rss",
+        "https://c.vn/tin",
+    ]
+    await watch.sync_settings(store, ())
+    assert sorted(s.url for s in await watch.active_sources(store)) == ["https://b.vn/rss", "https://c.vn/tin"]
