@@ -101,7 +101,10 @@ async def test_content_error_aborts_the_broadcast_and_tells_admins(store: Store,
     assert stored is not None and stored.status == "aborted"
     counts = await outbox.counts(store, info.id)
     assert counts.pending == 0 and counts.sent <= 20  # at most the first part went out
-    assert tg.stats()["bad_request"] <= 3  # stopped at once, not 20 chats × 2 failures
+    # Stopped at once, not 20 chats × 2 failures: only the sends already on the wire when the first
+    # 400 came back fail too, at most one wake-up's slots (10 at 30/s, bot/delivery/pacing.py) and
+    # the first. (A bound of 3 held on a quiet machine; under load the second parts go in one batch.)
+    assert tg.stats()["bad_request"] <= 11
     assert all("ba" not in parts_received(tg, c) for c in range(1, 21))
 
 
