@@ -73,7 +73,6 @@ INSERT OR IGNORE INTO watch_offers (content_hash, bulletin_id, item_id, uncertai
                                     document_json, status, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-OFFERED = "SELECT 1 FROM watch_offers WHERE content_hash = ?"
 GET_OFFER = "SELECT * FROM watch_offers WHERE id = ?"
 OPEN_OFFERS = "SELECT * FROM watch_offers WHERE status = 'new' ORDER BY id"
 OFFER_OUT = "UPDATE watch_offers SET status = 'offered' WHERE id = ? AND status = 'new'"
@@ -354,10 +353,6 @@ async def create_offer(
             ),
         )
         return cursor.lastrowid if cursor.rowcount else None
-
-
-async def offered_before(store: Store, content_hash: str) -> bool:
-    return await store.fetchval(OFFERED, (content_hash,)) is not None
 
 
 async def get_offer(store: Store, offer_id: int) -> Offer | None:

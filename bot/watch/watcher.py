@@ -298,8 +298,9 @@ class Watcher:
             status=f"{response.status} · {len(items)}",
             next_at=self._next_ok(source.url),
         )
-        report = PollReport(source.id, True, str(response.status), kind=listing.kind, listed=len(items), new=new)
-        report = dataclasses.replace(report, backfill=backfill)
+        report = PollReport(
+            source.id, True, str(response.status), kind=listing.kind, listed=len(items), new=new, backfill=backfill
+        )
         return await self._read_new(source, report)
 
     async def _failed(self, source: Source, detail: str, reason: str, retry_after: float | None = None) -> PollReport:
