@@ -1,0 +1,1 @@
+-- Issue 12: admin actions, recorded with who did them. Reserved so that the numbering has no gap while it is written.
