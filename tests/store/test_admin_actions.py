@@ -9,7 +9,8 @@ from data.store import Store
 async def _broadcast(store: Store) -> int:
     async with store.transaction() as conn:
         cur = await conn.execute(
-            "INSERT INTO bulletins (title, month, source_sha256, created_at) VALUES ('T', '2026-11', hex(randomblob(8)), 'now')"
+            "INSERT INTO bulletins (title, month, source_sha256, created_at)"
+            " VALUES ('T', '2026-11', hex(randomblob(8)), 'now')"
         )
         bulletin = cur.lastrowid
         cur = await conn.execute(
