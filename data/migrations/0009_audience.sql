@@ -1,1 +1,0 @@
--- Issue 12: audience (roles, units, targeted broadcasts). Reserved so that the numbering has no gap while it is written.

@@ -1,1 +1,0 @@
--- Issue 12: corrections (edit, retract, correction notice). Reserved so that the numbering has no gap while it is written.

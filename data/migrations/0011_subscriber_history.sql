@@ -1,1 +1,0 @@
--- Issue 12: subscriber history for /stats. Reserved so that the numbering has no gap while it is written.
