@@ -1,4 +1,4 @@
-"""What the admins did (migration 0012): every action on a broadcast (send, schedule, pause, resume,
+"""What the admins did (migration 0009): every action on a broadcast (send, schedule, pause, resume,
 cancel, send now, remind, correct...) or on the bot's settings (units, sources), with who did it.
 
 Several admins share one bot and see the same broadcasts and controls, so a report says who did
