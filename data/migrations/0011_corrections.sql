@@ -1,0 +1,21 @@
+-- Corrections (issue 12, point 4): after a broadcast went out, an admin edits a task's text for
+-- every recipient, retracts it, or sends a short notice that replies to it.
+--
+-- A correction is a broadcast of its own (correction_of = the original, correction_kind says
+-- which), so it goes through the same durable outbox, pacer and reports as any send.
+-- broadcast_messages.action says what each of its rows does in a chat: send a new message, edit
+-- or delete the message the original sent for task target_seq, or reply to it.
+-- deliveries.target_message_id is that message in that chat, copied from the original's sent row
+-- when the correction is fanned out; deliveries.outcome records what was done when it differed
+-- from the plan (a retract that could only edit, an edit Telegram called "not modified").
+
+ALTER TABLE broadcasts ADD COLUMN correction_of INTEGER REFERENCES broadcasts (id);
+ALTER TABLE broadcasts ADD COLUMN correction_kind TEXT CHECK (correction_kind IN ('edit', 'retract', 'notice'));
+CREATE INDEX broadcasts_corrections ON broadcasts (correction_of) WHERE correction_of IS NOT NULL;
+
+ALTER TABLE broadcast_messages ADD COLUMN action TEXT NOT NULL DEFAULT 'send'
+    CHECK (action IN ('send', 'edit', 'delete', 'reply'));
+ALTER TABLE broadcast_messages ADD COLUMN target_seq INTEGER;
+
+ALTER TABLE deliveries ADD COLUMN target_message_id INTEGER;
+ALTER TABLE deliveries ADD COLUMN outcome TEXT;
