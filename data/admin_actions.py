@@ -32,6 +32,11 @@ UNIT_ADD = "unit_add"
 UNIT_REMOVE = "unit_remove"
 SOURCE_ADD = "source_add"
 SOURCE_REMOVE = "source_remove"
+CODES = (
+    SEND, SCHEDULE, SEND_NOW, PAUSE, RESUME, CANCEL, REMIND, TARGET,
+    EDIT, RETRACT, NOTICE, EXPORT, UNIT_ADD, UNIT_REMOVE, SOURCE_ADD, SOURCE_REMOVE,
+)  # fmt: skip
+BY_BOT = "bot"  # admin_name of the bot's own actions (admin_user_id None); None there means the CLI
 
 RECORD = """
 INSERT INTO admin_actions (at, admin_user_id, admin_name, action, broadcast_id, detail)

@@ -13,26 +13,36 @@ Under each bulletin broadcast that has started, its "Đã nhận" rate and a com
 ``/chuanhan_<id>`` (or ``/chuanhan <id>``, ``/whohasnot <id>``), which lists who has not
 acknowledged it, by unit, paged, with "🔔 Nhắc · Remind": a reminder to those only, queued in the
 outbox as a broadcast of its own (``data.acks.queue_reminder``) and sent by the engine.
+
+Every admin sees the same listing and controls. Each control and reminder is recorded with who
+pressed it (``data.admin_actions``); under each broadcast, who sent it and the latest action. When
+another admin pauses, resumes or starts a broadcast, the admin who requested it is told who did
+it in their chat (a cancel is told there by the final report, which names who did what).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from itertools import groupby
 from typing import Literal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.domain.rendering import month_label
 from bot.ptb.context import AppContext
 from bot.texts import acks as atexts
+from bot.texts import admin_actions as who_texts
 from bot.texts import delivery as texts
 from bot.texts import schedule as stexts
-from data import acks, outbox
+from data import acks, admin_actions, outbox
 from data.outbox import BroadcastInfo
 from handlers.callbacks import CALLBACK_LIMIT, Buttons, Press, edit_text, read_press
 from handlers.gate import AdminButtons, AdminGate, refusals
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
 FINISHED_SHOWN = 20  # the most recent finished broadcasts listed after the active ones
@@ -68,6 +78,13 @@ class _Controls(Buttons[Control]):
 
 
 CONTROL = _Controls("bc", ("pause", "resume", "cancel", "sendnow"))
+# What each control is recorded as.
+RECORDED: dict[Control, str] = {
+    "pause": admin_actions.PAUSE,
+    "resume": admin_actions.RESUME,
+    "cancel": admin_actions.CANCEL,
+    "sendnow": admin_actions.SEND_NOW,
+}
 PAGE = Buttons("bclist", ("page",))  # bclist:page:<page>
 
 AckAction = Literal["who", "remind"]
@@ -120,6 +137,7 @@ async def _listing(context: AppContext, page: int = 1) -> tuple[str, InlineKeybo
     if not listed.items:
         return texts.broadcasts_empty(), None
     page = listed.page
+    zone = context.bot_data.settings.zone
     lines, rows = [texts.broadcasts_header(listed.active)], []
     for info in listed.items:
         counts = await outbox.counts(store, info.id)
@@ -128,13 +146,15 @@ async def _listing(context: AppContext, page: int = 1) -> tuple[str, InlineKeybo
             info.id, info.title, info.month, info.status, counts.sent, counts.total, counts.failed, waiting=waiting
         )
         if info.status == "scheduled" and info.scheduled_at is not None:
-            line += "\n   " + stexts.scheduled_line(info.scheduled_at, context.bot_data.settings.zone)
+            line += "\n   " + stexts.scheduled_line(info.scheduled_at, zone)
         original = await acks.original(store, info.id)
         if original is not None and original != info.id:
             line += "\n" + atexts.reminder_of_line(original)
         elif info.status in STARTED:
             rate = await acks.rate(store, info.id)
             line += "\n" + atexts.rate_line(rate.acked, rate.received) + f" — /chuanhan_{info.id}"
+        if done_by := who_texts.summary(await admin_actions.for_broadcast(store, info.id), zone):
+            line += "\n   " + done_by
         lines.append(line)
         if buttons := _controls(info, page):
             rows.append(buttons)
@@ -187,9 +207,16 @@ async def control(update: Update, context: AppContext) -> None:
         press.action
     ]
     if await action(press.id):
+        user = query.from_user
+        store = context.bot_data.store
+        # After the engine's own transaction: the control is done whether or not this lands.
+        code = RECORDED[press.action]
+        await admin_actions.record(store, code, admin_user_id=user.id, admin_name=user.full_name, broadcast_id=press.id)
         await query.answer(texts.control_done(press.action, press.id))
         if press.action == "cancel":
             await context.bot_data.monitor.report(press.id)
+        else:
+            await _tell_requester(context, press.id, code, user.id, user.full_name, query)
     else:
         info = await outbox.get_broadcast(context.bot_data.store, press.id)
         refusal = (
@@ -200,6 +227,21 @@ async def control(update: Update, context: AppContext) -> None:
         await query.answer(refusal, show_alert=True)
     text, markup = await _listing(context, CONTROL.page(query.data))
     await edit_text(query, text, reply_markup=markup)
+
+
+async def _tell_requester(
+    context: AppContext, broadcast_id: int, code: str, user_id: int, name: str, query: CallbackQuery
+) -> None:
+    """Another admin paused, resumed or started the broadcast: tell the chat it was requested from."""
+    info = await outbox.get_broadcast(context.bot_data.store, broadcast_id)
+    here = query.message.chat.id if query.message is not None else None
+    if info is None or info.admin_chat_id is None or info.admin_chat_id in (here, user_id):
+        return
+    text = who_texts.controlled_by_other(code, broadcast_id, info.title, user_id, name)
+    try:
+        await context.bot.send_message(info.admin_chat_id, text)
+    except TelegramError as exc:  # e.g. that admin blocked the bot: the action stands
+        log.warning("could not tell chat %s about broadcast %s: %s", info.admin_chat_id, broadcast_id, exc)
 
 
 async def _who_has_not(
@@ -282,6 +324,15 @@ async def _remind(update: Update, context: AppContext, broadcast_id: int) -> Non
         refusal = atexts.NOBODY_TO_REMIND if reminder.id == 0 else atexts.reminder_running(info.id, reminder.id)
         await query.answer(refusal, show_alert=True)
     else:
+        user = query.from_user
+        await admin_actions.record(
+            store,
+            admin_actions.REMIND,
+            admin_user_id=user.id,
+            admin_name=user.full_name,
+            broadcast_id=info.id,
+            detail=f"#{reminder.id}",
+        )
         context.bot_data.engine.wake()
         await query.answer(atexts.reminder_queued(info.id, reminder.id, reminder.recipients), show_alert=True)
 

@@ -3,7 +3,8 @@
 ``/sources`` lists them with their last check, status, items seen and bulletins found;
 ``/sources add URL`` adds one and checks it at once, saying what it found; ``/sources remove N``
 stops watching the N-th; ``/sources auto N on|off`` sets its "send without asking" switch (off by
-default). Thin: the store's named queries and the watcher do the work (``bot.watch``).
+default). Thin: the store's named queries and the watcher do the work (``bot.watch``). Adding and
+removing a source is recorded with who did it (``data.admin_actions``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.ptb.context import AppContext
 from bot.texts import watch as texts
-from data import watch
+from data import admin_actions, watch
 from data.watch import Source
 from handlers.gate import AdminGate, refusals
 
@@ -57,6 +58,14 @@ async def on_sources(update: Update, context: AppContext) -> None:
             await message.reply_text(texts.no_such_source(args[1], len(sources)))
             return
         await watch.remove_source(store, source.id)
+        user = update.effective_user
+        await admin_actions.record(
+            store,
+            admin_actions.SOURCE_REMOVE,
+            admin_user_id=user.id if user else None,
+            admin_name=user.full_name if user else None,
+            detail=source.url,
+        )
         if context.bot_data.has_watcher:
             context.bot_data.watcher.reload()
         await message.reply_text(texts.source_removed(source.url))
@@ -96,6 +105,13 @@ async def _add(update: Update, context: AppContext, url: str) -> None:
     if not fresh:
         await message.reply_text(texts.source_already(url))
         return
+    await admin_actions.record(
+        store,
+        admin_actions.SOURCE_ADD,
+        admin_user_id=user.id if user else None,
+        admin_name=user.full_name if user else None,
+        detail=url,
+    )
     if not context.bot_data.has_watcher:
         await message.reply_text(texts.not_running())
         return

@@ -8,12 +8,13 @@ import contextlib
 import logging
 import time
 from collections import deque
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from bot.delivery.outcomes import Notifier
 from bot.delivery.pacing import Pacer
+from bot.texts import admin_actions as who_texts
 from bot.texts import delivery as texts
-from data import acks, outbox
+from data import acks, admin_actions, outbox
 from data.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,8 @@ def _seconds_between(start: str | None, end: str | None) -> float | None:
 
 class BroadcastMonitor:
     """With ``pacer``, a running broadcast's progress shows the rate in use (of the paid budget when
-    ``paid``) next to the rate achieved."""
+    ``paid``) next to the rate achieved. Progress and report say which admin did what (times in
+    ``zone``, the TIMEZONE setting), so an admin sees another's pause in their own progress message."""
 
     def __init__(
         self,
@@ -38,8 +40,10 @@ class BroadcastMonitor:
         interval: float = 3.0,
         pacer: Pacer | None = None,
         paid: bool = False,
+        zone: tzinfo = UTC,
     ) -> None:
         self._store = store
+        self._zone = zone
         self._notifier = notifier
         self._interval = interval
         self._pacer = pacer
@@ -102,6 +106,7 @@ class BroadcastMonitor:
             status=info.status,
             pacing=pacing,
             acked=await self._acked(broadcast_id),
+            done_by=who_texts.summary(await admin_actions.for_broadcast(self._store, broadcast_id), self._zone),
         )
         if self._last_text.get(broadcast_id) != text:
             self._last_text[broadcast_id] = text
@@ -121,6 +126,7 @@ class BroadcastMonitor:
             return None
         counts = await outbox.counts(self._store, broadcast_id)
         duration = _seconds_between(info.started_at or info.created_at, info.finished_at)
+        done = await admin_actions.for_broadcast(self._store, broadcast_id)
         text = texts.final_report(
             broadcast_id,
             info.title,
@@ -134,6 +140,7 @@ class BroadcastMonitor:
             duration_seconds=duration,
             reason=info.abort_reason if info.status != "done" else None,
             acked=await self._acked(broadcast_id),
+            done_by=who_texts.report_lines(done, self._zone),
         )
         self._samples.pop(broadcast_id, None)
         self._last_text.pop(broadcast_id, None)
@@ -152,6 +159,7 @@ class BroadcastMonitor:
                     blocked=counts.blocked_chats,
                     status=info.status,
                     acked=await self._acked(broadcast_id),
+                    done_by=who_texts.summary(done, self._zone),
                 )
                 await self._notifier.edit(info.admin_chat_id, info.progress_message_id, final_progress)
             await self._notifier.post(info.admin_chat_id, text)

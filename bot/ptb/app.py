@@ -88,7 +88,9 @@ async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignor
     engine = None
     if runtime.with_delivery:
         notifier = TelegramNotifier(app.bot)
-        monitor = BroadcastMonitor(store, notifier, pacer=runtime.delivery.pacer, paid=runtime.delivery.paid)
+        monitor = BroadcastMonitor(
+            store, notifier, pacer=runtime.delivery.pacer, paid=runtime.delivery.paid, zone=settings.zone
+        )
         runtime.monitor = monitor
 
         async def on_abort(broadcast_id: int, reason: str) -> None:

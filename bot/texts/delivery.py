@@ -190,10 +190,12 @@ def progress(
     status: str,
     pacing: tuple[float, float] | None = None,
     acked: tuple[int, int] | None = None,
+    done_by: str | None = None,
 ) -> str:
     """``pacing``: the rate the Pacer is using and the configured limit (lower after a 429, or on a
     loaded machine), shown beside the achieved rate. ``acked``: (acknowledged, received) of the
-    "Đã nhận" button."""
+    "Đã nhận" button. ``done_by``: who sent it and the latest action
+    (``bot.texts.admin_actions.summary``)."""
     percent = 100.0 * done / total if total else 100.0
     state = {
         "paused": "⏸ Tạm dừng · Paused",
@@ -207,13 +209,18 @@ def progress(
     if pacing is not None:
         in_use, limit = pacing
         pace = f" (giới hạn đang dùng · pacing at {in_use:.1f}/{limit:g})"
-    return (
-        f"{state} — bản tin #{broadcast_id}\n<b>{escape(title)}</b>\n"
-        f"Đã gửi · sent: <b>{_n(done)}/{_n(total)}</b> ({percent:.0f}%)\n"
-        f"Tốc độ · rate: {rate:.1f} tin/giây · msg/s{pace}\n"
-        f"Còn lại · time left: {eta}\n"
-        f"Lỗi · failed: {_n(failed)} · Chặn bot · blocked: {_n(blocked)}"
-    ) + ("" if acked is None else "\n" + ack_texts.rate(*acked).capitalize())
+    lines = [
+        f"{state} — bản tin #{broadcast_id}\n<b>{escape(title)}</b>",
+        f"Đã gửi · sent: <b>{_n(done)}/{_n(total)}</b> ({percent:.0f}%)",
+        f"Tốc độ · rate: {rate:.1f} tin/giây · msg/s{pace}",
+        f"Còn lại · time left: {eta}",
+        f"Lỗi · failed: {_n(failed)} · Chặn bot · blocked: {_n(blocked)}",
+    ]
+    if acked is not None:
+        lines.append(ack_texts.rate(*acked).capitalize())
+    if done_by is not None:
+        lines.append(done_by)
+    return "\n".join(lines)
 
 
 def final_report(
@@ -230,7 +237,9 @@ def final_report(
     duration_seconds: float | None,
     reason: str | None,
     acked: tuple[int, int] | None = None,
+    done_by: Sequence[str] = (),
 ) -> str:
+    """``done_by``: who did what to it (``bot.texts.admin_actions.report_lines``)."""
     head = {
         "done": "✅ Đã gửi xong · Delivered",
         "cancelled": "⏹ Đã hủy · Cancelled",
@@ -252,6 +261,7 @@ def final_report(
     if errors:
         lines.append("Lỗi thường gặp · errors:")
         lines += [f"• {escape(error)} — {_n(count)}" for error, count in errors]
+    lines += done_by
     return "\n".join(lines)
 
 
