@@ -45,7 +45,9 @@ def _offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("folder", ["bot/services", "bot/delivery", "bot/ingest", "bot/texts", "bot/watch", "data"])
+@pytest.mark.parametrize(
+    "folder", ["bot/services", "bot/delivery", "bot/ingest", "bot/texts", "bot/watch", "bot/reports", "data"]
+)
 def test_core_layers_do_not_import_telegram_or_adapters(folder: str) -> None:
     assert _offenders(folder, ADAPTERS) == []
 
