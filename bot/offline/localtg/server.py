@@ -1468,13 +1468,16 @@ class LocalTelegram:
             message["reply_markup"] = state.reply_markup
         return message
 
-    def user_callback(self, chat_id: int, message_id: int, data: str, user_id: int | None = None) -> dict[str, Any]:
-        """Simulate a user pressing an inline button with ``data`` under the bot's message."""
+    def user_callback(
+        self, chat_id: int, message_id: int, data: str, user_id: int | None = None, first_name: str = "User"
+    ) -> dict[str, Any]:
+        """Simulate a user (named ``first_name``) pressing an inline button with ``data`` under the
+        bot's message."""
         message = self.bot_message_dict(chat_id, message_id)
         uid = user_id if user_id is not None else (chat_id if chat_id > 0 else 424242)
         query = {
             "id": f"{self._next_id()}{uid % 100000:05d}",
-            "from": self._user_dict(uid),
+            "from": self._user_dict(uid, first_name),
             "message": message,
             "chat_instance": str(chat_id),
             "data": data,
