@@ -125,6 +125,8 @@ EXISTS = "SELECT EXISTS (SELECT 1 FROM broadcasts WHERE id = ?)"
 # --- the per-recipient record (CSV) -------------------------------------------------------------------------
 # One page of recipients after chat ``:after``, in chat order: keyset paging, so each page is one
 # short read on the index (broadcast_id, chat_id, seq) and memory holds one page, whatever the size.
+# The page's last chat bounds the range: with ``chat_id IN (the page)`` alone, SQLite walked the
+# index from ``:after`` to the end of the broadcast for every page (quadratic: 2.3 s for 100,000).
 RECIPIENTS_PAGE = """
 SELECT p.chat_id, s.display_name, s.role, s.unit, p.state, p.last_sent_at, a.at AS acked_at, p.error
 FROM (
@@ -137,15 +139,20 @@ FROM (
             ELSE 'delivered'
         END AS state,
         max(CASE WHEN status = 'sent' THEN updated_at END) AS last_sent_at,
-        (SELECT e.error FROM deliveries AS e
-         WHERE e.broadcast_id = d.broadcast_id AND e.chat_id = d.chat_id AND e.status IN ('failed', 'cancelled')
-         ORDER BY e.seq LIMIT 1) AS error
+        -- Looked up only for the few recipients with a row that did not go.
+        CASE WHEN sum(status IN ('failed', 'cancelled')) > 0 THEN (
+            SELECT e.error FROM deliveries AS e
+            WHERE e.broadcast_id = d.broadcast_id AND e.chat_id = d.chat_id AND e.status IN ('failed', 'cancelled')
+            ORDER BY e.seq LIMIT 1
+        ) END AS error
     FROM deliveries AS d
     WHERE broadcast_id = :broadcast AND chat_id > :after
-        AND chat_id IN (
-            SELECT DISTINCT chat_id FROM deliveries
-            WHERE broadcast_id = :broadcast AND chat_id > :after
-            ORDER BY chat_id LIMIT :limit
+        AND chat_id <= (
+            SELECT max(chat_id) FROM (
+                SELECT DISTINCT chat_id FROM deliveries
+                WHERE broadcast_id = :broadcast AND chat_id > :after
+                ORDER BY chat_id LIMIT :limit
+            )
         )
     GROUP BY chat_id
 ) AS p

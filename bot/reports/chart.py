@@ -8,19 +8,26 @@ pyplot: a ``Figure`` on an explicit Agg canvas, matplotlib's recommended way out
 are Vietnamese with English beside them, in DejaVu Sans, which matplotlib ships and which has the
 Vietnamese letters.
 
-Rendering is CPU-bound, so it never runs on the event loop: ``render`` runs it in a worker thread,
-one chart at a time under a lock, because matplotlib is not thread-safe
-(https://matplotlib.org/stable/users/faq.html#work-with-threads). benchmarks/campaign_reports.py
-measured that against a process pool: see ``render``'s docstring.
+Rendering is CPU-bound, so it never runs on the event loop: ``render`` sends it to one worker
+process, started (``spawn``) at the first chart and kept for the next ones. A worker thread
+(``asyncio.to_thread``) was measured too (benchmarks/campaign_reports.py): as fast, but matplotlib's
+C++ drawing holds the GIL for tens of milliseconds at a time, so the event loop stalled up to 55 ms
+during each chart (every other user's reply waits that long), against 5 ms with the process. The
+process costs about 0.6 s once (starting Python and importing matplotlib) and its memory while the
+bot runs. ``render_png`` itself takes a lock all the same, since matplotlib is not thread-safe
+(https://matplotlib.org/stable/users/faq.html#work-with-threads) and it may be called from threads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import io
+import multiprocessing
 import threading
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -147,6 +154,44 @@ def _empty(ax: Axes) -> None:
     ax.set_yticks([])
 
 
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _submit(data: ChartData) -> concurrent.futures.Future[bytes]:
+    """Hand a chart to the worker process, starting it the first time (blocking: call in a thread)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # spawn, not fork: the bot's process has threads (aiosqlite's, the store's), and a forked
+            # child gets copies of their locks in whatever state they were
+            # (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods).
+            _pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        return _pool.submit(render_png, data)
+
+
 async def render(data: ChartData) -> bytes:
-    """The chart as PNG bytes, drawn off the event loop in a worker thread (one chart at a time)."""
-    return await asyncio.to_thread(render_png, data)
+    """The chart as PNG bytes, drawn in the worker process (one chart at a time there) while the event
+    loop goes on. A worker that died (killed, out of memory) is replaced once."""
+    for attempt in (1, 2):
+        try:
+            # Submitting may start the process (tens of milliseconds): not on the loop's thread either.
+            future = await asyncio.to_thread(_submit, data)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            shutdown()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def shutdown() -> None:
+    """Stop the worker process, if one was started (the application's shutdown calls this; the next
+    ``render`` starts a new one)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)

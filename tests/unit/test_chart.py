@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import signal
 import struct
-import threading
 import zlib
 
 from bot.reports import chart
@@ -41,19 +42,19 @@ def test_an_empty_chart_is_a_png_too() -> None:
     assert width > 0 and height > 0
 
 
-async def test_render_draws_on_another_thread() -> None:
-    drawn_on: list[int] = []
-    original = chart._draw
-
-    def spy(data: chart.ChartData) -> bytes:
-        drawn_on.append(threading.get_ident())
-        return original(data)
-
-    chart._draw = spy
+async def test_render_draws_in_a_worker_process_and_survives_its_death() -> None:
+    data = chart.ChartData(DAYS[:3], BROADCASTS[:1])
     try:
-        png = await chart.render(chart.ChartData(DAYS[:3], BROADCASTS[:1]))
+        png = await chart.render(data)
+        assert png_size(png) == (chart.WIDTH_INCHES * chart.DPI, chart.HEIGHT_INCHES * chart.DPI)
+        pool = chart._pool
+        assert pool is not None
+        worker = await asyncio.wrap_future(pool.submit(os.getpid))
+        assert worker != os.getpid()
+        os.kill(worker, signal.SIGKILL)  # killed (out of memory, by hand): the next chart gets a new one
+        await asyncio.sleep(0.2)
+        assert png_size(await chart.render(data))[0] > 0
+        assert chart._pool is not pool
     finally:
-        chart._draw = original
-    assert png[:8] == chart.PNG_SIGNATURE
-    assert drawn_on and drawn_on[0] != threading.get_ident()
-    assert not asyncio.get_running_loop().is_closed()
+        chart.shutdown()
+    assert chart._pool is None
