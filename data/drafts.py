@@ -48,6 +48,11 @@ TOUCH = "UPDATE drafts SET updated_at = ? WHERE id = ? AND status = 'collecting'
 CLAIM = "UPDATE drafts SET status = ?, updated_at = ? WHERE id = ? AND status = ?"
 CLAIM_VERSION = "UPDATE drafts SET status = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND version = ?"
 LINK = "UPDATE drafts SET broadcast_id = ? WHERE id = ?"
+# The audience is no part of the draft's version: choosing it changes no text a Send confirmed.
+SET_TARGET = """
+UPDATE drafts SET target_roles = ?, target_units = ?, late_joiners = ?, updated_at = ?
+WHERE id = ? AND status = 'pending'
+"""
 ADD_PART = "INSERT OR IGNORE INTO draft_parts (draft_id, message_id, text) VALUES (?, ?, ?)"
 PARTS = "SELECT message_id, text FROM draft_parts WHERE draft_id = ? ORDER BY message_id"
 PART_STATS = "SELECT count(*), coalesce(sum(length(text)), 0) FROM draft_parts WHERE draft_id = ?"
@@ -70,6 +75,11 @@ class Draft:
     created_at: str
     updated_at: str
     offer_id: int | None = None  # a bulletin found on a watched portal (data.watch), offered to this admin
+    # The audience chosen in the preview (migration 0010; bot.domain.audience.Target reads them):
+    # JSON lists of role kinds and unit ids, None for any; late joiners get it (1) or not (0).
+    target_roles: str | None = None
+    target_units: str | None = None
+    late_joiners: int = 1
 
     @property
     def is_open(self) -> bool:
@@ -225,3 +235,10 @@ async def claim(conn: Connection, draft_id: int, status: str, version: int | Non
 async def link(conn: Connection, draft_id: int, broadcast_id: int) -> None:
     """Inside the caller's transaction: the broadcast a sent draft became."""
     await conn.execute(LINK, (broadcast_id, draft_id))
+
+
+async def set_target(store: Store, draft_id: int, *, roles: str | None, units: str | None, late_joiners: bool) -> bool:
+    """Store the audience chosen in a pending draft's preview (JSON lists or None); False when the
+    draft is no longer pending."""
+    params = (roles, units, int(late_joiners), utcnow(), draft_id)
+    return await store.execute(SET_TARGET, params) > 0

@@ -12,7 +12,33 @@ from dataclasses import dataclass, fields
 
 from aiosqlite import Connection
 
+from bot.domain.audience import Target
 from data.store import Row, Store, utcnow
+
+# --- the audience (issue 12, point 1) ---------------------------------------------------------------------
+# One condition on ``subscribers AS s`` says who a target takes: roles and units are JSON lists of
+# role kinds and unit ids, NULL for "any"; both given, both must match. Every fan-out (a send, one
+# for those without the bulletin, a scheduled start, a late joiner) and the preview's count use this
+# one text, so the count a preview states is by construction the number of chats a send reaches.
+# ``json_each`` over a bound JSON text: https://sqlite.org/json1.html#jeach
+
+
+def _targeted(roles: str, units: str) -> str:
+    """The condition for the SQL expressions ``roles`` and ``units`` (each a JSON list or NULL)."""
+    return (
+        f"({roles} IS NULL OR s.role_kind IN (SELECT value FROM json_each({roles}))) "
+        f"AND ({units} IS NULL OR s.unit_id IN (SELECT value FROM json_each({units})))"
+    )
+
+
+# The target a broadcast was sent with (its own columns), for the fan-outs.
+_OF_BROADCAST = _targeted(
+    "(SELECT target_roles FROM broadcasts WHERE id = :broadcast)",
+    "(SELECT target_units FROM broadcasts WHERE id = :broadcast)",
+)
+# A target given as parameters ``:roles`` and ``:units``, for the count before anything is stored.
+_OF_PARAMS = _targeted(":roles", ":units")
+SET_TARGET = "UPDATE broadcasts SET target_roles = ?, target_units = ?, late_joiners = ? WHERE id = ?"
 
 CREATE_BROADCAST = """
 INSERT INTO broadcasts (bulletin_id, status, requested_by, admin_chat_id, created_at)
@@ -28,11 +54,11 @@ VALUES (:bulletin, 'scheduled', :by, :chat, :now, :at, :audience, :same)
 INSERT_MESSAGE = "INSERT INTO broadcast_messages (broadcast_id, seq, task_number, html) VALUES (?, ?, ?, ?)"
 # One statement fans the broadcast out to every active subscriber: chat-major order keeps the
 # insert append-only on the unique index.
-FAN_OUT = """
+FAN_OUT = f"""
 INSERT INTO deliveries (broadcast_id, seq, chat_id)
 SELECT m.broadcast_id, m.seq, s.chat_id
 FROM subscribers AS s CROSS JOIN broadcast_messages AS m
-WHERE s.active = 1 AND m.broadcast_id = ?
+WHERE s.active = 1 AND m.broadcast_id = :broadcast AND {_OF_BROADCAST}
 ORDER BY s.chat_id, m.seq
 """
 SET_TOTALS = """
@@ -244,7 +270,12 @@ class Schedule:
 
 
 async def _create(
-    conn: Connection, bulletin_id: int, requested_by: int | None, admin_chat_id: int | None, schedule: Schedule | None
+    conn: Connection,
+    bulletin_id: int,
+    requested_by: int | None,
+    admin_chat_id: int | None,
+    schedule: Schedule | None,
+    target: Target | None = None,
 ) -> int:
     if schedule is None:
         cursor = await conn.execute(CREATE_BROADCAST, (bulletin_id, requested_by, admin_chat_id, utcnow()))
@@ -261,6 +292,8 @@ async def _create(
         cursor = await conn.execute(CREATE_SCHEDULED, values)
     broadcast_id = cursor.lastrowid
     assert broadcast_id is not None
+    if target is not None:  # before the fan-out, which reads it
+        await conn.execute(SET_TARGET, (target.roles_json, target.units_json, int(target.late_joiners), broadcast_id))
     return broadcast_id
 
 
@@ -272,15 +305,17 @@ async def insert_broadcast(
     requested_by: int | None,
     admin_chat_id: int | None,
     schedule: Schedule | None = None,
+    target: Target | None = None,
 ) -> int:
     """``create_broadcast`` inside a transaction the caller holds; returns the broadcast's id. With
-    ``schedule`` it waits, 'scheduled', until its time (its rows are written now)."""
-    broadcast_id = await _create(conn, bulletin_id, requested_by, admin_chat_id, schedule)
+    ``schedule`` it waits, 'scheduled', until its time (its rows are written now). ``target``: who
+    it is for (None: every active subscriber, and no late joiners)."""
+    broadcast_id = await _create(conn, bulletin_id, requested_by, admin_chat_id, schedule, target)
     await conn.executemany(
         INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
     )
     await conn.execute(ACK_ON_LAST, (broadcast_id, len(messages)))
-    await conn.execute(FAN_OUT, (broadcast_id,))
+    await conn.execute(FAN_OUT, {"broadcast": broadcast_id})
     await conn.execute(SET_TOTALS, (len(messages), broadcast_id, broadcast_id))
     return broadcast_id
 
@@ -485,8 +520,13 @@ FAN_OUT_WITHOUT_IT = f"""
 INSERT INTO deliveries (broadcast_id, seq, chat_id)
 SELECT m.broadcast_id, m.seq, s.chat_id
 FROM subscribers AS s CROSS JOIN broadcast_messages AS m
-WHERE s.active = 1 AND m.broadcast_id = :broadcast AND s.chat_id NOT IN ({_HAS_IT})
+WHERE s.active = 1 AND m.broadcast_id = :broadcast AND s.chat_id NOT IN ({_HAS_IT}) AND {_OF_BROADCAST}
 ORDER BY s.chat_id, m.seq
+"""
+# The preview's count (issue 12): who a send with a target would reach, everyone or those without it.
+COUNT_TARGETED = f"SELECT count(*) FROM subscribers AS s WHERE s.active = 1 AND {_OF_PARAMS}"
+COUNT_TARGETED_WITHOUT_IT = f"""
+SELECT count(*) FROM subscribers AS s WHERE s.active = 1 AND s.chat_id NOT IN ({_HAS_IT}) AND {_OF_PARAMS}
 """
 
 
@@ -535,6 +575,16 @@ async def count_active(db: Store | Connection) -> int:
     return int((await _read(db, COUNT_ACTIVE, ()))[0][0])
 
 
+async def count_targeted(db: Store | Connection, target: Target, without: Collection[int] | None = None) -> int:
+    """Active subscribers ``target`` takes (``_targeted``), and with ``without`` only those who have
+    no broadcast of those bulletins: exactly the chats a send with this target fans out to."""
+    params: dict[str, object] = {"roles": target.roles_json, "units": target.units_json}
+    if without is None:
+        return int((await _read(db, COUNT_TARGETED, params))[0][0])
+    params["ids"] = json.dumps(sorted(without))
+    return int((await _read(db, COUNT_TARGETED_WITHOUT_IT, params))[0][0])
+
+
 async def insert_broadcast_without(
     conn: Connection,
     bulletin_id: int,
@@ -544,12 +594,13 @@ async def insert_broadcast_without(
     admin_chat_id: int | None,
     have_it: Collection[int],
     schedule: Schedule | None = None,
+    target: Target | None = None,
 ) -> int:
     """``insert_broadcast`` for the active subscribers who have no broadcast of any bulletin in
     ``have_it`` (the same bulletin, maybe other rows of it), decided in the caller's transaction, so
     two sends of one bulletin one after the other cannot both reach everyone. Returns the id; its
     ``recipients`` may be 0."""
-    broadcast_id = await _create(conn, bulletin_id, requested_by, admin_chat_id, schedule)
+    broadcast_id = await _create(conn, bulletin_id, requested_by, admin_chat_id, schedule, target)
     await conn.executemany(
         INSERT_MESSAGE, [(broadcast_id, seq, num, text) for seq, (num, text) in enumerate(messages, 1)]
     )
@@ -565,12 +616,13 @@ DUE = "SELECT id FROM broadcasts WHERE status = 'scheduled' AND scheduled_at <= 
 RELEASE = "UPDATE broadcasts SET status = 'queued' WHERE id = ? AND status = 'scheduled'"
 # Who joined while it waited: active subscribers without a row in it (a chat given rows that a 403 or
 # "chat not found" in another broadcast cancelled has rows: it is not added again).
-RELEASE_JOINERS_EVERYONE = """
+RELEASE_JOINERS_EVERYONE = f"""
 INSERT OR IGNORE INTO deliveries (broadcast_id, seq, chat_id)
 SELECT m.broadcast_id, m.seq, s.chat_id
 FROM subscribers AS s CROSS JOIN broadcast_messages AS m
 WHERE s.active = 1 AND m.broadcast_id = :broadcast
     AND s.chat_id NOT IN (SELECT chat_id FROM deliveries WHERE broadcast_id = :broadcast)
+    AND {_OF_BROADCAST}
 ORDER BY s.chat_id, m.seq
 """
 RELEASE_JOINERS_WITHOUT = f"""
@@ -580,6 +632,7 @@ FROM subscribers AS s CROSS JOIN broadcast_messages AS m
 WHERE s.active = 1 AND m.broadcast_id = :broadcast
     AND s.chat_id NOT IN (SELECT chat_id FROM deliveries WHERE broadcast_id = :broadcast)
     AND s.chat_id NOT IN ({_HAS_IT})
+    AND {_OF_BROADCAST}
 ORDER BY s.chat_id, m.seq
 """
 # Who left while it waited (/stop) does not get it.
@@ -628,3 +681,51 @@ async def release(store: Store, broadcast_id: int) -> tuple[int, int] | None:
         async with conn.execute(COUNT_RECIPIENTS, (broadcast_id,)) as cur:
             counted = await cur.fetchone()
     return before, int(counted[0]) if counted else 0
+
+
+# --- late joiners (issue 12, point 1) -------------------------------------------------------------------------
+# A chat that subscribes, or sets a role or unit, while a broadcast runs gets it too when the
+# broadcast allows it (``late_joiners``; never a reminder or a correction, which are for the chats
+# of their original) and its target takes the chat. Never twice: not when the chat has any row of
+# that broadcast, nor a sent or pending row of another broadcast of the same bulletin; and rows are
+# UNIQUE (broadcast_id, chat_id, seq), hence INSERT OR IGNORE.
+LATE_CANDIDATES = """
+SELECT id FROM broadcasts
+WHERE status IN ('queued', 'running', 'paused') AND late_joiners = 1
+    AND reminder_of IS NULL AND correction_of IS NULL
+ORDER BY id
+"""
+LATE_FAN_OUT = f"""
+INSERT OR IGNORE INTO deliveries (broadcast_id, seq, chat_id)
+SELECT m.broadcast_id, m.seq, s.chat_id
+FROM subscribers AS s CROSS JOIN broadcast_messages AS m
+WHERE s.chat_id = :chat AND s.active = 1 AND m.broadcast_id = :broadcast AND {_OF_BROADCAST}
+    AND (SELECT status FROM broadcasts WHERE id = :broadcast) IN ('queued', 'running', 'paused')
+    AND NOT EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = :broadcast AND chat_id = :chat)
+    AND NOT EXISTS (
+        SELECT 1 FROM deliveries AS d JOIN broadcasts AS b ON b.id = d.broadcast_id
+        WHERE d.chat_id = :chat AND d.status IN ('pending', 'sent')
+            AND b.bulletin_id = (SELECT bulletin_id FROM broadcasts WHERE id = :broadcast)
+    )
+ORDER BY m.seq
+"""
+SET_RECIPIENTS = """
+UPDATE broadcasts SET recipients = (SELECT count(DISTINCT chat_id) FROM deliveries WHERE broadcast_id = :broadcast)
+WHERE id = :broadcast
+"""
+
+
+async def add_late_joiner(store: Store, chat_id: int) -> list[int]:
+    """Give ``chat_id`` the rows of every running broadcast that takes it as a late joiner (see
+    ``LATE_FAN_OUT``), in one transaction; returns the broadcasts it was added to."""
+    added: list[int] = []
+    async with store.transaction() as conn:
+        async with conn.execute(LATE_CANDIDATES) as cursor:
+            candidates = [int(r[0]) for r in await cursor.fetchall()]
+        for broadcast_id in candidates:
+            params = {"chat": chat_id, "broadcast": broadcast_id}
+            inserted = await conn.execute(LATE_FAN_OUT, params)
+            if inserted.rowcount > 0:
+                await conn.execute(SET_RECIPIENTS, {"broadcast": broadcast_id})
+                added.append(broadcast_id)
+    return added

@@ -140,6 +140,10 @@ class Subscriber:
     active: bool
     subscribed_at: str
     updated_at: str
+    # Audience (migration 0010): what targeting reads; None when not chosen.
+    role_kind: str | None = None  # "bcv", "ttv", "other"
+    unit_id: int | None = None
+    asked_unit_at: str | None = None  # the bot waits for this chat to type its unit
 
 
 @dataclass(frozen=True, slots=True)

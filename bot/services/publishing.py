@@ -26,6 +26,13 @@ starts it). Its rows are written when it is scheduled, for the subscribers it wo
 who subscribes before the time gets it too: when it starts, the active subscribers without a row in
 it are added (for a plain send, those of them who do not have the bulletin; for "resend to everyone",
 all of them). Who unsubscribes meanwhile does not get it (their rows are cancelled when it starts).
+
+**Audience** (issue 12): a send may be for some roles and/or units only (``Target``); every count
+here and every fan-out reads the one target condition in ``data.outbox``, so the count a preview
+states is the number of chats the send reaches. A draft carries the admin's choice
+(``drafts.target_*``) and ``send_draft`` copies it to the broadcast. Each send is recorded
+(``data.admin_actions``: SEND or SCHEDULE, and TARGET when the audience is not everyone) in the
+transaction that queues it.
 """
 
 from __future__ import annotations
@@ -41,11 +48,12 @@ from aiosqlite import Connection
 
 from bot import ingest
 from bot.delivery.when import to_utc_text
+from bot.domain.audience import ROLE_NAMES, Target
 from bot.domain.blocks import Document
 from bot.domain.parser import parse_document
 from bot.domain.records import Bulletin, BulletinParseError, ParseErrorCode
 from bot.domain.rendering import OutgoingMessage, render_bulletin
-from data import bulletins, drafts, outbox
+from data import admin_actions, bulletins, drafts, outbox, units
 from data.outbox import BroadcastInfo, EarlierBroadcast, Schedule
 from data.store import Store
 
@@ -159,14 +167,62 @@ async def same_bulletins(db: Store | Connection, bulletin: Bulletin) -> list[int
     return [bulletin_id for bulletin_id, texts in found.items() if content_key(bulletin.month, texts) == key]
 
 
-async def history(db: Store | Connection, bulletin: Bulletin) -> History:
-    """Earlier broadcasts of ``bulletin`` (any row of it) and who has it; what a preview says."""
+async def history(db: Store | Connection, bulletin: Bulletin, target: Target | None = None) -> History:
+    """Earlier broadcasts of ``bulletin`` (any row of it) and who has it; what a preview says. With
+    ``target``, ``subscribers`` and ``without`` count only the chats it takes."""
     ids = await same_bulletins(db, bulletin)
-    subscribers = await outbox.count_active(db)
+    if target is None or target.everyone:
+        subscribers = await outbox.count_active(db)
+    else:
+        subscribers = await outbox.count_targeted(db, target)
     if not ids:
         return History((), (), subscribers, subscribers)
     earlier = tuple(await outbox.earlier_broadcasts(db, ids))
-    return History(earlier, tuple(ids), subscribers, await outbox.count_without(db, ids))
+    if target is None or target.everyone:
+        without = await outbox.count_without(db, ids)
+    else:
+        without = await outbox.count_targeted(db, target, ids)
+    return History(earlier, tuple(ids), subscribers, without)
+
+
+@dataclass(frozen=True, slots=True)
+class By:
+    """Who asked for a send, as ``data.admin_actions`` records it: an admin (user id and name), the
+    CLI (both None) or the bot itself (``BOT``)."""
+
+    user_id: int | None = None
+    name: str | None = None
+
+
+CLI = By()
+BOT = By(None, admin_actions.BY_BOT)
+
+
+async def describe_target(db: Store | Connection, target: Target) -> str:
+    """The audience in words for the action log ("Tuyên truyền viên · Phường 1, Phường 2")."""
+    parts = []
+    if target.roles is not None:
+        parts.append(", ".join(ROLE_NAMES[k] for k in target.roles))
+    if target.units is not None:
+        names = []
+        for unit_id in target.units:
+            unit = await units.get(db, unit_id)
+            names.append(unit.name if unit is not None else f"#{unit_id}")
+        parts.append(", ".join(names))
+    detail = " · ".join(parts) or "*"
+    return detail if target.late_joiners else f"{detail} (no late joiners)"
+
+
+async def _record(conn: Connection, broadcast_id: int, at: dt.datetime | None, target: Target, by: By) -> None:
+    action = admin_actions.SEND if at is None else admin_actions.SCHEDULE
+    detail = "" if at is None else to_utc_text(at)
+    actions = [(action, detail)]
+    if not target.everyone:
+        actions.append((admin_actions.TARGET, await describe_target(conn, target)))
+    for code, text in actions:
+        await admin_actions.record(
+            conn, code, admin_user_id=by.user_id, admin_name=by.name, broadcast_id=broadcast_id, detail=text
+        )
 
 
 async def _queue_in(
@@ -177,11 +233,15 @@ async def _queue_in(
     admin_chat_id: int | None,
     audience: Audience,
     at: dt.datetime | None = None,
+    target: Target | None = None,
+    by: By = CLI,
 ) -> tuple[int, History]:
-    """Archive and queue (or schedule, ``at``) inside the caller's transaction; raises _NobodyLeft
-    (the caller rolls back) when the send is for those without it and every active subscriber has
-    it (and it is not scheduled: by then others may have joined)."""
-    found = await history(conn, prepared.bulletin)
+    """Archive and queue (or schedule, ``at``) inside the caller's transaction, for ``target`` (None:
+    everyone) and recorded as done ``by``; raises _NobodyLeft (the caller rolls back) when the send is
+    for those without it and every subscriber it targets has it (and it is not scheduled: by then
+    others may have joined)."""
+    target = Target() if target is None else target
+    found = await history(conn, prepared.bulletin, target)
     nobody = found.sent_before and found.subscribers > 0 and found.without == 0
     if audience is Audience.WITHOUT_IT and nobody and at is None:
         raise _NobodyLeft(found)
@@ -190,7 +250,13 @@ async def _queue_in(
     schedule = None if at is None else Schedule(to_utc_text(at), audience.value, found.bulletin_ids)
     if audience is Audience.EVERYONE or not found.sent_before:
         broadcast_id = await outbox.insert_broadcast(
-            conn, bulletin_id, parts, requested_by=requested_by, admin_chat_id=admin_chat_id, schedule=schedule
+            conn,
+            bulletin_id,
+            parts,
+            requested_by=requested_by,
+            admin_chat_id=admin_chat_id,
+            schedule=schedule,
+            target=target,
         )
     else:
         broadcast_id = await outbox.insert_broadcast_without(
@@ -201,7 +267,9 @@ async def _queue_in(
             admin_chat_id=admin_chat_id,
             have_it=found.bulletin_ids,
             schedule=schedule,
+            target=target,
         )
+    await _record(conn, broadcast_id, at, target, by)
     return broadcast_id, found
 
 
@@ -213,14 +281,24 @@ async def queue_broadcast(
     admin_chat_id: int | None,
     audience: Audience = Audience.WITHOUT_IT,
     at: dt.datetime | None = None,
+    target: Target | None = None,
+    by: By = CLI,
 ) -> Queued:
     """Archive the bulletin (once) and queue its messages, in one transaction, for the active
-    subscribers who do not have it yet (every one with ``Audience.EVERYONE``); with ``at`` (an aware
-    datetime), scheduled to start then."""
+    subscribers who do not have it yet (every one with ``Audience.EVERYONE``) among those ``target``
+    takes (None: everyone, late joiners too); with ``at`` (an aware
+    datetime), scheduled to start then. Recorded as done ``by`` (the CLI unless told)."""
     try:
         async with store.transaction() as conn:
             broadcast_id, found = await _queue_in(
-                conn, prepared, requested_by=requested_by, admin_chat_id=admin_chat_id, audience=audience, at=at
+                conn,
+                prepared,
+                requested_by=requested_by,
+                admin_chat_id=admin_chat_id,
+                audience=audience,
+                at=at,
+                target=target,
+                by=by,
             )
     except _NobodyLeft as nobody:
         return Queued(None, nobody.history, audience)
@@ -237,13 +315,16 @@ async def send_draft(
     version: int | None,
     audience: Audience = Audience.WITHOUT_IT,
     at: dt.datetime | None = None,
+    by: By | None = None,
 ) -> Queued | None:
     """An admin pressed Send on a preview: claim the draft (at ``version``, the one the pressed
     button showed), archive its bulletin and queue the broadcast in one transaction, so a failure
     anywhere leaves the draft pending (and its Send button working) with nothing queued. None when
     the draft was sent, cancelled or replaced meanwhile, or changed since that button was shown.
     When everyone already has the bulletin (and ``audience`` is not EVERYONE) nothing is queued and
-    the draft stays pending: ``Queued.info`` is None. With ``at``, the broadcast is scheduled then."""
+    the draft stays pending: ``Queued.info`` is None. With ``at``, the broadcast is scheduled then.
+    The draft's audience (``target_for``) goes with it; the send is recorded as done ``by`` (default:
+    the draft's admin, without a name)."""
     try:
         async with store.transaction() as conn:
             if not await drafts.claim(conn, draft.id, "sent", version):
@@ -255,6 +336,8 @@ async def send_draft(
                 admin_chat_id=draft.chat_id,
                 audience=audience,
                 at=at,
+                target=target_for(draft),
+                by=By(draft.admin_user_id) if by is None else by,
             )
             await drafts.link(conn, draft.id, broadcast_id)
     except _NobodyLeft as nobody:
@@ -262,6 +345,12 @@ async def send_draft(
     info = await outbox.get_broadcast(store, broadcast_id)
     assert info is not None
     return Queued(info, found, audience)
+
+
+def target_for(draft: drafts.Draft) -> Target:
+    """The audience an admin chose in a draft's preview (everyone, late joiners included, unless
+    changed)."""
+    return Target.from_columns(draft.target_roles, draft.target_units, draft.late_joiners)
 
 
 def _parts(prepared: Prepared) -> list[tuple[int, str]]:

@@ -399,7 +399,7 @@ class Watcher:
 
     async def _auto_send(self, offer_id: int, bulletin: Bulletin, link: str, source_url: str) -> None:
         queued = await publishing.queue_broadcast(
-            self._store, publishing.prepare(bulletin), requested_by=None, admin_chat_id=None
+            self._store, publishing.prepare(bulletin), requested_by=None, admin_chat_id=None, by=publishing.BOT
         )
         broadcast_id = queued.info.id if queued.info is not None else None
         await watch.set_offer_broadcast(self._store, offer_id, broadcast_id)
