@@ -72,6 +72,11 @@ class Console:
         if message.chat_id != self.chat_id:
             self.elsewhere += 1
             return
+        stored = self.tg.files.get(message.file_id) if message.file_id else None
+        if stored is not None and message.method == "sendPhoto":
+            print(f"bot › [photo: {len(stored.content):,} bytes]", file=self.out)
+        elif stored is not None:
+            print(f"bot › [document: {stored.file_name or 'file'}, {len(stored.content):,} bytes]", file=self.out)
         self._print_message(message.text, message.reply_markup, prefix="bot ›")
 
     def flush_edits(self) -> None:
