@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|console|parse|import|publish]``."""
+"""Command line: ``python -m bot [run|console|parse|import|publish|export]``."""
 
 from __future__ import annotations
 
@@ -277,6 +277,49 @@ async def _publish(
     return 0
 
 
+async def _export(settings: Settings, broadcast: str, target: str) -> int:
+    """``export BROADCAST --csv [FILE]``: the broadcast's per-recipient record as CSV (UTF-8 with a BOM,
+    bot/reports/csv_export.py) written atomically to FILE, or to stdout alone when FILE is absent or
+    ``-``. Anything else is on stderr; a bad or unknown broadcast is one line there, exit code 1, and
+    no file."""
+    from bot.reports import csv_export
+    from data import admin_actions
+    from data.store import Store
+
+    number = broadcast.strip().lstrip("#")
+    if not number.isdigit() or len(number) > 12:
+        print(f"error: {broadcast!r} is not a broadcast number (see /broadcasts); nothing exported", file=sys.stderr)
+        return 1
+    broadcast_id = int(number)
+    if not settings.database_path.is_file():
+        print(f"error: there is no database at {settings.database_path}; nothing exported", file=sys.stderr)
+        return 1
+    say_sources(settings)
+    async with await Store.open(settings.database_path) as store:
+        try:
+            if target == "-":
+                out = sys.stdout.buffer
+                async for chunk in csv_export.chunks(store, broadcast_id, settings.zone, settings.timezone):
+                    out.write(chunk)
+                out.flush()
+                where = "stdout"
+            else:
+                path = Path(target)
+                size = await csv_export.export_to_path(store, broadcast_id, settings.zone, settings.timezone, path)
+                where = f"{path} ({size:,} bytes)"
+        except csv_export.NoSuchBroadcast:
+            print(f"error: there is no broadcast #{broadcast_id} in {store.path}; nothing exported", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            print(f"error: cannot write {target}: {exc.strerror or exc}; nothing exported", file=sys.stderr)
+            return 1
+        await admin_actions.record(
+            store, admin_actions.EXPORT, admin_user_id=None, broadcast_id=broadcast_id, detail=target
+        )
+    print(f"exported broadcast #{broadcast_id} to {where}", file=sys.stderr)
+    return 0
+
+
 def cmd_run(settings: Settings) -> int:
     from bot import logging_setup
     from bot.ptb.app import build_application
@@ -359,6 +402,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="send it at TIME instead of now: ISO 8601 with an offset (2026-12-02T07:30:00+07:00) or "
         "'YYYY-MM-DD HH:MM' in TIMEZONE; a running bot starts it then, or as soon as it is up again",
     )
+    export = sub.add_parser(
+        "export",
+        help="write a broadcast's per-recipient record as CSV (UTF-8 with BOM, for Excel)",
+        description="Write the record of every recipient of a broadcast (chat, name, role, unit, status, sent at, "
+        "acknowledged at, error) as CSV in UTF-8 with a BOM, times in TIMEZONE. With FILE it is written "
+        "atomically (complete or not at all); without FILE (or with -) only the CSV goes to stdout.",
+    )
+    export.add_argument("broadcast", metavar="BROADCAST", help="the broadcast's number, as in /broadcasts and /stats")
+    export.add_argument(
+        "--csv", nargs="?", const="-", required=True, metavar="FILE", help="the file to write (default: stdout)"
+    )
     return parser
 
 
@@ -397,6 +451,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_publish(settings, args.file, args.yes, args.resend_all, args.at))
     if args.command == "console":
         return cmd_console(settings, args)
+    if args.command == "export":
+        return asyncio.run(_export(settings, args.broadcast, args.csv))
     # No sub-command: live when there is a token, the offline console otherwise.
     if settings.bot_token is not None:
         return cmd_run(settings)
