@@ -108,12 +108,23 @@ def broadcast_figures(
     return lines
 
 
+STATUSES = {
+    "scheduled": "🕖 hẹn giờ · scheduled",
+    "queued": "⏳ chờ gửi · queued",
+    "running": "📤 đang gửi · sending",
+    "paused": "⏸ tạm dừng · paused",
+    "done": "✅ đã gửi xong · done",
+    "cancelled": "✖️ đã hủy · cancelled",
+    "aborted": "⛔ đã dừng · aborted",
+}
+
+
 def broadcast_head(
     broadcast_id: int, title: str, month: str, status: str, started_at: str | None, zone: dt.tzinfo
 ) -> str:
     return (
         f"<b>#{broadcast_id}</b> {escape(shorten(title, 60))} (tháng {escape(month_label(month))}) · "
-        f"{escape(status)} · bắt đầu · started {_local(started_at, zone)}"
+        f"{STATUSES.get(status, escape(status))} · bắt đầu · started {_local(started_at, zone)}"
     )
 
 
