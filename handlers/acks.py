@@ -1,9 +1,10 @@
 """The "✅ Đã nhận · Received" button under a bulletin's last part (and under a reminder).
 
-A press records (broadcast, chat, time) once, answers the callback, and turns the button into
-"✅ Đã nhận lúc 08:12 · Received"; a second press says when it was recorded. Everything is read from
-the callback data (the broadcast id) and the database, so a button works months later and after
-any restart. A press from a chat that was never sent that broadcast, or with data that is not one
+A press records (broadcast, chat, time) once, answers the callback at once, and turns the button
+into "✅ Đã nhận lúc 08:12 · Received" when its turn comes (``bot.delivery.button_edits``: edits
+are paced like sends, one at a time beside the replies); a second press says when it was recorded.
+Everything is read from the callback data (the broadcast id) and the database, so a button works
+months later and after any restart. A press from a chat that was never sent that broadcast, or with data that is not one
 of these buttons, is answered politely and records nothing.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, tzinfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -60,9 +61,17 @@ async def on_ack(update: Update, context: AppContext) -> None:
         await query.answer(texts.RECORDED)
     else:
         await query.answer(texts.already_recorded(when.strftime("%H:%M %d/%m/%Y")))
+    # The button's edit counts against the flood limits (a reply's slot): it waits its turn in
+    # ButtonEdits, one at a time, rather than here, where hundreds of presses would queue ahead of
+    # every reply (benchmarks/campaign_acks.py).
+    markup = acked_keyboard(broadcast_id, when)
+    context.bot_data.button_edits.put((chat_id, message.message_id), lambda: _edit_button(query, markup, chat_id))
+
+
+async def _edit_button(query: CallbackQuery, markup: InlineKeyboardMarkup, chat_id: int) -> None:
     try:
         # Through the application's Bot, so paced like every other reply.
-        await query.edit_message_reply_markup(acked_keyboard(broadcast_id, when))
+        await query.edit_message_reply_markup(markup)
     except BadRequest as exc:
         if not is_not_modified(exc):  # e.g. a message too old to edit: the record stands
             log.warning("could not edit the ack button in chat %s: %s", chat_id, exc)

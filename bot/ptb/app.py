@@ -165,6 +165,7 @@ async def _set_commands(app: Application, settings: Settings) -> None:  # type: 
 
 async def _post_stop(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     data: BotData = app.bot_data
+    await data.button_edits.close()
     if data.has_watcher:
         await close_watcher(data.watcher)
         data.watcher = None

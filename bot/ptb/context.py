@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.delivery.button_edits import ButtonEdits
 from bot.settings import Settings
 from data.store import Store
 
@@ -24,6 +25,8 @@ class BotData:
         self._engine: DeliveryEngine | None = None
         self._monitor: BroadcastMonitor | None = None
         self._watcher: Watcher | None = None
+        # The "Đã nhận" buttons' edits, made one at a time beside the replies (handlers.acks).
+        self.button_edits = ButtonEdits()
 
     def setup(
         self,

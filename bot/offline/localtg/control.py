@@ -157,6 +157,16 @@ def add_control_routes(app: web.Application, tg: LocalTelegram) -> None:
     async def chat(request: web.Request) -> web.StreamResponse:
         return web.json_response(tg.chat_summary(int(request.query["chat_id"])))
 
+    async def callback_answers(request: web.Request) -> web.StreamResponse:
+        # Rows: when each answerCallbackQuery arrived (time.monotonic()), its query id and text.
+        rows = [[a.callback_query_id, round(a.at, 4), a.text, int(a.show_alert)] for a in tg.callback_answers]
+        return web.json_response({"fields": ["callback_query_id", "at", "text", "show_alert"], "rows": rows})
+
+    async def edits(request: web.Request) -> web.StreamResponse:
+        # Rows: every successful edit, when it arrived (time.monotonic()).
+        rows = [[e.method, e.chat_id, e.message_id, round(e.at, 4)] for e in tg.edits]
+        return web.json_response({"fields": ["method", "chat_id", "message_id", "at"], "rows": rows})
+
     async def update(request: web.Request) -> web.StreamResponse:
         return web.json_response(tg.add_update(await _body(request)))
 
@@ -206,6 +216,8 @@ def add_control_routes(app: web.Application, tg: LocalTelegram) -> None:
         ("POST", "drop_after_delivery", drop_after_delivery),
         ("GET", "sent", sent),
         ("GET", "chat", chat),
+        ("GET", "callback_answers", callback_answers),
+        ("GET", "edits", edits),
         ("POST", "update", update),
         ("POST", "user_message", user_message),
         ("POST", "user_callback", user_callback),
