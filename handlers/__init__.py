@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import acks, archive, broadcasts, errors, publish, sources, subscription
+from handlers import acks, archive, audience, broadcasts, corrections, errors, publish, reports, sources, subscription
 from handlers.gate import AdminGate
 
 
@@ -17,8 +17,13 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     admins = AdminGate(app)
     # Admin features before the archive: a pasted bulletin or an uploaded file from an admin is a
     # publish request, not a question.
+    # Roles and units: a subscriber's buttons and typed unit (group -3, before every admin's text
+    # step), /units, and the preview's audience menu.
+    audience.register(app, admins)
     publish.register(app, admins)
     broadcasts.register(app, admins)
+    corrections.register(app, admins)  # its text step at group -2, before publish takes an admin's text
     sources.register(app, admins)
+    reports.register(app, admins)  # /stats /thongke
     # Last: the archive owns free text, which would otherwise swallow everything above.
     archive.register(app)

@@ -33,13 +33,15 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.domain.rendering import month_label
 from bot.ptb.context import AppContext
+from bot.services import corrections as correction_service
 from bot.texts import acks as atexts
 from bot.texts import admin_actions as who_texts
 from bot.texts import delivery as texts
 from bot.texts import schedule as stexts
-from data import acks, admin_actions, outbox
+from data import acks, admin_actions, corrections, outbox
 from data.outbox import BroadcastInfo
 from handlers.callbacks import CALLBACK_LIMIT, Buttons, Press, edit_text, read_press
+from handlers.corrections import correct_button
 from handlers.gate import AdminButtons, AdminGate, refusals
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,7 @@ AckAction = Literal["who", "remind"]
 WHO_PAGE_SIZE = 40  # names on one page of who has not acknowledged
 WHO_COMMAND = re.compile(r"^/(?:chuanhan|whohasnot)(?:_([0-9]{1,12}))?(?:@\w+)?(?:\s+#?([0-9]{1,12}))?\s*$")
 STARTED = ("running", "paused", "done", "cancelled", "aborted")
+FINISHED = ("done", "cancelled", "aborted")  # may be corrected (handlers.corrections)
 
 
 class _AckButtons(Buttons[AckAction]):
@@ -148,16 +151,23 @@ async def _listing(context: AppContext, page: int = 1) -> tuple[str, InlineKeybo
         if info.status == "scheduled" and info.scheduled_at is not None:
             line += "\n   " + stexts.scheduled_line(info.scheduled_at, zone)
         original = await acks.original(store, info.id)
+        correction = await corrections.correction_of(store, info.id)
+        corrected = await correction_service.report_lines(store, info.id)  # corrections made, or this one's tally
         if original is not None and original != info.id:
             line += "\n" + atexts.reminder_of_line(original)
+        elif correction is not None:
+            pass  # a correction's button is its original's: no rate of its own
         elif info.status in STARTED:
             rate = await acks.rate(store, info.id)
             line += "\n" + atexts.rate_line(rate.acked, rate.received) + f" — /chuanhan_{info.id}"
         if done_by := who_texts.summary(await admin_actions.for_broadcast(store, info.id), zone):
             line += "\n   " + done_by
+        line += "".join("\n   " + c for c in corrected)
         lines.append(line)
         if buttons := _controls(info, page):
             rows.append(buttons)
+        elif info.status in FINISHED and counts.sent and correction is None and original == info.id:
+            rows.append([correct_button(info.id)])  # issue 12.4: edit, retract or notice a task
     if listed.pages > 1:
         lines.append(texts.page_line(page, listed.pages))
         nav = []

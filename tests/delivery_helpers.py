@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram.ext import ExtBot
 
+from bot.delivery.corrections import Correction
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.outcomes import Outcome, SendResult
 from bot.delivery.pacing import Pacer
@@ -141,6 +142,7 @@ class FakeSender:
 
     def __init__(self) -> None:
         self.sends: list[Send] = []
+        self.corrections: list[tuple[int, str, Correction, SendResult]] = []
         self.waiting: set[int] = set()  # chats with a send held in flight right now
         self._scripts: dict[int, deque[SendResult]] = defaultdict(deque)
         self._gates: dict[int, tuple[int, asyncio.Event]] = {}
@@ -166,6 +168,15 @@ class FakeSender:
         script = self._scripts.get(chat_id)
         result = script.popleft() if script else SendResult(Outcome.SENT, message_id=next(self._ids))
         self.sends.append(Send(chat_id, html, notify, result, ack_for))
+        self._changed()
+        return result
+
+    async def correct(self, chat_id: int, html: str, correction: Correction) -> SendResult:
+        """A correction's row (``Sender.correct``): answered as a send is (scripted or SENT, here
+        with the target's message id), recorded in ``corrections``."""
+        script = self._scripts.get(chat_id)
+        result = script.popleft() if script else SendResult(Outcome.SENT, message_id=correction.target_message_id)
+        self.corrections.append((chat_id, html, correction, result))
         self._changed()
         return result
 

@@ -39,13 +39,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.delivery.acks import Acknowledgements, flush_interval_for
+from bot.delivery.corrections import Correction, deletable
 from bot.delivery.lanes import Controls, Item, Lane, LaneScheduler
 from bot.delivery.loader import OutboxLoader
 from bot.delivery.outcomes import Outcome, Sender, SendResult
 from bot.delivery.pacing import Clock, Pacer
 from bot.delivery.policy import EngineStats, OutcomePolicy, Then
 from bot.delivery.schedule import Scheduler, WallClock, utc_now
-from data import outbox
+from data import acks, corrections, outbox
 from data.store import Store
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class DeliveryEngine:
         self._settle_timeout = settle_timeout
         self._on_abort = on_abort
         self._clock = clock
+        self._wall_clock = wall_clock
 
         self.stats = EngineStats()
         self.fatal_error: str | None = None
@@ -275,7 +277,15 @@ class DeliveryEngine:
             try:
                 html = await self._loader.html_for(item.broadcast_id, item.seq)
                 ack_for = self._loader.ack_for(item.broadcast_id, item.seq)
-                result = await self._sender.send(lane.chat_id, html, notify=item.seq == 1, ack_for=ack_for)
+                action = self._loader.action_for(item.broadcast_id, item.seq)
+                if action == "send":
+                    result = await self._sender.send(lane.chat_id, html, notify=item.seq == 1, ack_for=ack_for)
+                else:
+                    correction = await self._correction(lane.chat_id, item, action, ack_for)
+                    if correction is None:
+                        result = SendResult(Outcome.REJECTED, error="no message to correct in this chat")
+                    else:
+                        result = await self._sender.correct(lane.chat_id, html, correction)
             except Exception as exc:  # a bug or an unexpected transport error: retry later
                 log.exception("send to chat %s failed unexpectedly", lane.chat_id)
                 result = SendResult(Outcome.TRANSIENT, error=type(exc).__name__)
@@ -302,6 +312,21 @@ class DeliveryEngine:
         finally:
             if self._scheduler.release(lane) and self._loader.wants_more:
                 self._scheduler.wake()  # time to load more chats
+
+    async def _correction(self, chat_id: int, item: Item, action: str, ack_for: int | None) -> Correction | None:
+        """A correction's row as the sender carries it out: the original's message in this chat,
+        whether it may still be deleted, and the state of its "Đã nhận" button."""
+        message_id, sent_at = await corrections.target(self._store, item.row_id)
+        if message_id is None:
+            return None
+        acked_at = None if ack_for is None else await acks.acked_at(self._store, ack_for, chat_id)
+        return Correction(
+            action,
+            message_id,
+            deletable=action == "delete" and deletable(sent_at, self._wall_clock()),
+            ack_for=ack_for,
+            acked_at=acked_at,
+        )
 
     async def _abort(self, lane: Lane, item: Item, reason: str) -> None:
         """A content error: every chat would fail the same way, so stop the broadcast."""

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from bot.delivery.acks import Acknowledgements
 from bot.delivery.lanes import Controls, Item, Lane, LaneScheduler
 from bot.delivery.pacing import Clock
-from data import outbox
+from data import corrections, outbox
 from data.outbox import PendingRow
 from data.store import Store
 
@@ -50,6 +50,7 @@ class OutboxLoader:
         self._exhausted_at: float | None = None  # when the last look found nothing new
         self._html: dict[tuple[int, int], str] = {}
         self._ack: dict[tuple[int, int], int] = {}  # parts with a "Đã nhận" button: the broadcast it acknowledges
+        self._action: dict[tuple[int, int], str] = {}  # a correction's parts: 'edit', 'delete' or 'reply'
 
     def wake(self) -> None:
         """New work may be in the outbox: look again at the next refill."""
@@ -127,7 +128,13 @@ class OutboxLoader:
         key = (broadcast_id, seq)
         text = self._html.get(key)
         if text is None:
-            for s, html, ack_for in await outbox.parts(self._store, broadcast_id):
+            parts = await outbox.parts(self._store, broadcast_id)
+            actions = await corrections.actions(self._store, broadcast_id)
+            # Both read before either is kept: a part whose text is known has its action known too
+            # (another chat's send finds the text cached and asks for the action at once).
+            for s, action in actions:
+                self._action[(broadcast_id, s)] = action
+            for s, html, ack_for in parts:
                 self._html[(broadcast_id, s)] = html
                 if ack_for is not None:
                     self._ack[(broadcast_id, s)] = ack_for
@@ -138,3 +145,8 @@ class OutboxLoader:
         """The broadcast the part's "Đã nhận" button acknowledges (None: no button); known once
         ``html_for`` has loaded that broadcast's parts, as it has before any of them is sent."""
         return self._ack.get((broadcast_id, seq))
+
+    def action_for(self, broadcast_id: int, seq: int) -> str:
+        """What the part does in a chat: 'send', or a correction's 'edit', 'delete', 'reply' (known
+        once ``html_for`` has loaded that broadcast's parts)."""
+        return self._action.get((broadcast_id, seq), "send")

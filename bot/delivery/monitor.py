@@ -12,9 +12,10 @@ from datetime import UTC, datetime, tzinfo
 
 from bot.delivery.outcomes import Notifier
 from bot.delivery.pacing import Pacer
+from bot.services.corrections import report_tail as correction_report
 from bot.texts import admin_actions as who_texts
 from bot.texts import delivery as texts
-from data import acks, admin_actions, outbox
+from data import acks, admin_actions, corrections, outbox
 from data.store import Store
 
 log = logging.getLogger(__name__)
@@ -112,9 +113,12 @@ class BroadcastMonitor:
             self._last_text[broadcast_id] = text
             await self._notifier.edit(info.admin_chat_id, info.progress_message_id, text)
 
-    async def _acked(self, broadcast_id: int) -> tuple[int, int]:
+    async def _acked(self, broadcast_id: int) -> tuple[int, int] | None:
         """(acknowledged, received) of the "Đã nhận" button of ``broadcast_id``; of the original
-        broadcast for a reminder, whose button acknowledges that one."""
+        broadcast for a reminder, whose button acknowledges that one; None for a correction (an
+        edited part keeps the original's button, counted there)."""
+        if await corrections.correction_of(self._store, broadcast_id) is not None:
+            return None
         original = await acks.original(self._store, broadcast_id) or broadcast_id
         rate = await acks.rate(self._store, original)
         return rate.acked, rate.received
@@ -142,6 +146,9 @@ class BroadcastMonitor:
             acked=await self._acked(broadcast_id),
             done_by=who_texts.report_lines(done, self._zone),
         )
+        # Issue 12.4: a correction's tally, or the corrections made of this one and how to make one.
+        if tail := await correction_report(self._store, broadcast_id):
+            text += "\n" + "\n".join(tail)
         self._samples.pop(broadcast_id, None)
         self._last_text.pop(broadcast_id, None)
         if info.admin_chat_id is not None:

@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.delivery.corrections import Correction
+
 
 class Outcome(enum.Enum):
     SENT = "sent"
@@ -37,6 +39,9 @@ class SendResult:
     retry_after: float = 0.0
     new_chat_id: int | None = None
     error: str = ""
+    # A correction's SENT: what was done when it differed from the plan (``corrections.NOT_MODIFIED``,
+    # ``corrections.EDITED_INSTEAD``); None for as planned.
+    note: str | None = None
 
 
 class Sender(Protocol):
@@ -46,6 +51,12 @@ class Sender(Protocol):
     broadcast (a plain id; the Telegram side builds the keyboard, see ``bot.ptb.sending``)."""
 
     async def send(self, chat_id: int, html: str, *, notify: bool, ack_for: int | None = None) -> SendResult: ...
+
+    async def correct(self, chat_id: int, html: str, correction: Correction) -> SendResult:
+        """Carry out a correction's row: edit the message into ``html``, delete it (or edit it into
+        ``html``, the withdrawn notice, where it cannot), or reply to it with ``html``. SENT with the
+        message id (the edited or deleted one, or the reply's) and a ``note`` when it differed."""
+        ...
 
 
 class Notifier(Protocol):

@@ -33,7 +33,7 @@ from bot.delivery.acks import Acknowledgements
 from bot.delivery.lanes import Item, Lane
 from bot.delivery.outcomes import Outcome, SendResult
 from bot.delivery.pacing import Clock, Pacer
-from data import outbox
+from data import corrections, outbox
 from data.store import Store
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,8 @@ class OutcomePolicy:
         stats = self._stats
         if outcome is Outcome.SENT:
             assert result.message_id is not None
+            if result.note is not None:  # a correction done otherwise than planned: say how
+                await corrections.set_outcome(self._store, item.row_id, result.note)
             self._acks.add(item.row_id, result.message_id, item.broadcast_id)
             lane.pop(item)
             stats.sent += 1

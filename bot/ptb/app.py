@@ -100,7 +100,7 @@ async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignor
                 await notifier.post(chat_id, delivery_texts.abort_alert(broadcast_id, reason))
             await monitor.report(broadcast_id)
 
-        engine = runtime.delivery.engine(store, on_abort=on_abort)
+        engine = runtime.delivery.engine(store, on_abort=on_abort, zone=settings.zone)
         engine.schedules.on_start = _on_scheduled_start(store, notifier, settings)
     data.setup(settings, store, engine, runtime.monitor)
     await _set_commands(app, settings)

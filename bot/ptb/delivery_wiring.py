@@ -11,6 +11,7 @@ is open (``DeliveryChain.engine``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from telegram.ext import Defaults, ExtBot
@@ -40,11 +41,13 @@ class DeliveryChain:
         on_abort: AbortHandler | None = None,
         read_timeout: float = 15.0,
         flush_interval: float | None = None,
+        zone: tzinfo | None = None,
     ) -> DeliveryEngine:
-        """The engine that sends broadcasts through this chain's bot."""
+        """The engine that sends broadcasts through this chain's bot (``zone``: the TIMEZONE
+        setting, for the time a pressed "Đã nhận" button shows when a correction edits it)."""
         # With the pacer, broadcast sends take the sender's fast path (one JSON POST through the
         # bot's connection pool, the same gate as PacedRateLimiter's broadcast branch).
-        sender = TelegramSender(self.bot, paid=self.paid, read_timeout=read_timeout, pacer=self.pacer)
+        sender = TelegramSender(self.bot, paid=self.paid, read_timeout=read_timeout, pacer=self.pacer, zone=zone)
         return DeliveryEngine(
             store,
             sender,

@@ -25,6 +25,7 @@ _CHAT_SENDS = frozenset(
         "forwardMessage",
         "editMessageText",
         "editMessageReplyMarkup",
+        "deleteMessage",  # a delete counts as an edit does (the local imitation enforces it)
     }
 )
 

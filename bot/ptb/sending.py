@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import timedelta
+from dataclasses import replace
+from datetime import timedelta, tzinfo
 from http import HTTPStatus
 from typing import Any
 
@@ -30,11 +31,13 @@ from telegram.error import (
 from telegram.ext import ExtBot
 from yarl import URL
 
+from bot.delivery.corrections import EDITED_INSTEAD, NOT_MODIFIED, Correction, parse_utc
 from bot.delivery.outcomes import Outcome, SendResult
 from bot.delivery.pacing import Pacer
+from bot.delivery.when import DEFAULT_ZONE, resolve_zone
 from bot.ptb.errors import is_not_modified
 from bot.ptb.request import AiohttpRequest, TimedOutBeforeSending
-from bot.texts.acks import ACK_BUTTON
+from bot.texts.acks import ACK_BUTTON, acked_button
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,17 @@ def ack_data(broadcast_id: int) -> str:
 def ack_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
     """The one-button keyboard under a bulletin's last part (or a reminder) acknowledging ``broadcast_id``."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(ACK_BUTTON, callback_data=ack_data(broadcast_id))]])
+
+
+def acked_keyboard(broadcast_id: int, hhmm: str) -> InlineKeyboardMarkup:
+    """The button once pressed ("Đã nhận lúc 08:12"), with the same data: what an edit of the part
+    keeps (``handlers.acks`` turns the button into it on a press)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(acked_button(hhmm), callback_data=ack_data(broadcast_id))]])
+
+
+# deleteMessage refused because the message is too old (48 h) or otherwise not deletable
+# (https://core.telegram.org/bots/api#deletemessage): a retract then edits it into the notice.
+_CANNOT_DELETE = "message can't be deleted"
 
 
 # The fast path's reply_markup field, but for the broadcast id: the same JSON PTB writes for ``ack_keyboard``.
@@ -189,8 +203,11 @@ class TelegramSender:
         paid: bool = False,
         read_timeout: float = 15.0,
         pacer: Pacer | None = None,
+        zone: tzinfo | None = None,
     ) -> None:
         self._bot = bot
+        # The time an acknowledged button shows, kept when a correction edits that part.
+        self._zone = zone if zone is not None else resolve_zone(DEFAULT_ZONE)
         self._paid = paid
         # A longer read timeout makes the ambiguous "sent but no answer" case rarer (PTB #1045).
         self._read_timeout = read_timeout
@@ -199,6 +216,7 @@ class TelegramSender:
         self._request = request if pacer is not None and isinstance(request, AiohttpRequest) else None
         # Holds the token: never logged, never put in an error. Parsed once, not on every send.
         self._url = URL(f"{bot.base_url}/sendMessage")
+        self._urls = {m: URL(f"{bot.base_url}/{m}") for m in ("sendMessage", "editMessageText", "deleteMessage")}
         self._texts: dict[str, bytes] = {}
         paid_field = b',"allow_paid_broadcast":true' if paid else b""
         fixed = b',"parse_mode":"HTML","link_preview_options":{"is_disabled":true}' + paid_field
@@ -292,6 +310,113 @@ class TelegramSender:
         if not isinstance(result, dict) or not isinstance(result.get("message_id"), int):
             return SendResult(Outcome.TRANSIENT, error="unexpected answer to sendMessage")
         return SendResult(Outcome.SENT, message_id=result["message_id"])
+
+    # -- corrections (issue 12.4) ---------------------------------------------------------------
+    async def correct(self, chat_id: int, html: str, correction: Correction) -> SendResult:
+        """Edit, delete or reply to the message ``correction`` names (see ``Sender.correct``).
+
+        Telegram's answers (https://core.telegram.org/bots/api#editmessagetext, #deletemessage):
+        "message is not modified" means the message already shows this, so it is done (note
+        ``NOT_MODIFIED``); "message to edit/delete not found" fails the row with that description
+        (REJECTED, never retried); a retract whose message is too old to delete, or whose delete is
+        refused ("message can't be deleted"), edits it into ``html`` instead (note
+        ``EDITED_INSTEAD``); 429, 403, 5xx and network errors are classified as for a send."""
+        target = correction.target_message_id
+        if correction.action == "reply":
+            params = self._message_params(chat_id, html)
+            params["disable_notification"] = False
+            # The notice answers the task's message; if the reader deleted it, it still goes.
+            params["reply_parameters"] = {"message_id": target, "allow_sending_without_reply": True}
+            answer, failed = await self._call(chat_id, "sendMessage", params)
+            if failed is not None:
+                return failed
+            message_id = answer.get("message_id") if isinstance(answer, dict) else None
+            if not isinstance(message_id, int):
+                return SendResult(Outcome.TRANSIENT, error="unexpected answer to sendMessage")
+            return SendResult(Outcome.SENT, message_id=message_id)
+        if correction.action == "edit":
+            return await self._edit(chat_id, html, correction)
+        if correction.action != "delete":
+            return SendResult(Outcome.REJECTED, error=f"unknown correction {correction.action!r}")
+        if correction.deletable:
+            _, failed = await self._call(chat_id, "deleteMessage", {"chat_id": chat_id, "message_id": target})
+            if failed is None:
+                return SendResult(Outcome.SENT, message_id=target)
+            if _CANNOT_DELETE not in failed.error.lower():
+                return failed
+            # A second request to this chat: it takes a slot of its own, as any message does.
+            await self._next_slot(chat_id)
+        edited = await self._edit(chat_id, html, correction)
+        return replace(edited, note=EDITED_INSTEAD) if edited.outcome is Outcome.SENT else edited
+
+    async def _edit(self, chat_id: int, html: str, correction: Correction) -> SendResult:
+        params = self._message_params(chat_id, html)
+        params["message_id"] = correction.target_message_id
+        if correction.ack_for is not None:  # the part's button stays, pressed or not
+            if correction.acked_at is not None:
+                hhmm = parse_utc(correction.acked_at).astimezone(self._zone).strftime("%H:%M")
+                params["reply_markup"] = acked_keyboard(correction.ack_for, hhmm).to_dict()
+            else:
+                params["reply_markup"] = ack_keyboard(correction.ack_for).to_dict()
+        _, failed = await self._call(chat_id, "editMessageText", params)
+        if failed is None:
+            return SendResult(Outcome.SENT, message_id=correction.target_message_id)
+        if failed.outcome is Outcome.REJECTED and "message is not modified" in failed.error.lower():
+            return SendResult(Outcome.SENT, message_id=correction.target_message_id, note=NOT_MODIFIED)
+        return failed
+
+    def _message_params(self, chat_id: int, html: str) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": html,
+            "parse_mode": ParseMode.HTML.value,
+            "link_preview_options": {"is_disabled": True},
+        }
+        return params
+
+    async def _next_slot(self, chat_id: int) -> None:
+        if self._pacer is not None:
+            await self._pacer.acquire(chat_id, paid=self._paid)
+
+    async def _call(self, chat_id: int, method: str, params: dict[str, Any]) -> tuple[object, SendResult | None]:
+        """One Bot API call for a correction: (the answer's result, None), or (None, the failure
+        classified as for a send). Paced as a send: the slot is taken, the gate is passed here."""
+        if self._paid and method == "sendMessage":
+            params["allow_paid_broadcast"] = True
+        if self._request is None:
+            try:
+                result = await self._bot.do_api_request(
+                    method.lower(), api_kwargs=params, read_timeout=self._read_timeout, rate_limit_args=BROADCAST
+                )
+            except Exception as exc:
+                return None, classify(exc)
+            return result, None
+        assert self._pacer is not None
+        body = json.dumps(params, ensure_ascii=False).encode()
+        try:
+            try:
+                async with self._pacer.sending(chat_id, paid=self._paid):
+                    status, payload = await self._request.post_json(
+                        self._urls[method], body, read_timeout=self._read_timeout
+                    )
+            except TelegramError:
+                raise
+            except Exception as exc:  # as PTB's request wrapper reports a backend failure
+                raise NetworkError(f"Unknown error in HTTP implementation: {exc!r}") from exc
+        except Exception as exc:
+            return None, classify(exc)
+        if not 200 <= status <= 299:
+            error = answer_error(status, payload)
+            if isinstance(error, RetryAfter):
+                self._pacer.congested(retry_seconds(error), paid=self._paid)
+            return None, classify(error)
+        try:
+            answer = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            return None, classify(TelegramError("Invalid server response"))
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            return None, SendResult(Outcome.TRANSIENT, error=f"unexpected answer to {method}")
+        return answer.get("result"), None
 
 
 class TelegramNotifier:

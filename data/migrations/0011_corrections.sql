@@ -19,3 +19,15 @@ ALTER TABLE broadcast_messages ADD COLUMN target_seq INTEGER;
 
 ALTER TABLE deliveries ADD COLUMN target_message_id INTEGER;
 ALTER TABLE deliveries ADD COLUMN outcome TEXT;
+
+-- When the original's message reached that chat (its sent row's updated_at), copied with
+-- target_message_id: a retract deletes only within Telegram's 48 hours
+-- (https://core.telegram.org/bots/api#deletemessage) and otherwise edits into a withdrawn notice.
+ALTER TABLE deliveries ADD COLUMN target_sent_at TEXT;
+
+-- The archive follows corrections: an edit rewrites tasks.text (and its search columns, as
+-- data/bulletins.py writes them); a retract sets withdrawn_at and replaces the text by a withdrawn
+-- notice, so archive answers show the task as withdrawn and search no longer finds its words.
+-- original_text keeps the text as it was first archived, so nothing stored is lost.
+ALTER TABLE tasks ADD COLUMN withdrawn_at TEXT;
+ALTER TABLE tasks ADD COLUMN original_text TEXT;

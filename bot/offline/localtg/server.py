@@ -67,6 +67,31 @@ _NGINX_PAGES = {
 }
 
 SendCallback = Callable[[SentMessage], object]
+PHOTO_LIMIT = 10 * 1024 * 1024  # sendPhoto: "The photo must be at most 10 MB in size"
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def image_size(content: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG (its IHDR chunk, https://www.w3.org/TR/png/#11IHDR) or a JPEG (its
+    first start-of-frame marker); None when the bytes are neither."""
+    if content.startswith(_PNG) and len(content) >= 24 and content[12:16] == b"IHDR":
+        width, height = int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+        return (width, height) if width and height else None
+    if content.startswith(b"\xff\xd8\xff"):
+        at = 2
+        while at + 9 < len(content) and content[at] == 0xFF:
+            marker, length = content[at + 1], int.from_bytes(content[at + 2 : at + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height, width = (
+                    int.from_bytes(content[at + 5 : at + 7], "big"),
+                    int.from_bytes(content[at + 7 : at + 9], "big"),
+                )
+                return (width, height) if width and height else None
+            at += 2 + length
+    return None
+
+
+DELETE_WINDOW = 48 * 3600  # seconds a message can be deleted in (deleteMessage)
 
 # A mention as Telegram's clients mark it: "@" and a 5-32 character username, not inside a word.
 _MENTION = re.compile(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{4,31}\b")
@@ -283,6 +308,9 @@ class LocalTelegram:
         self.max_hang = max_hang  # upper bound for a "hung" response (drop_after_delivery mode hang)
         self.faults = Faults()
         self.on_send: list[SendCallback] = []
+        # The wall clock messages are dated by (``date``) and deleteMessage's 48 hours are counted
+        # on; a test moves it (or dates one message: ``set_message_date``) instead of waiting.
+        self.wall_clock: Callable[[], float] = time.time
 
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -309,6 +337,7 @@ class LocalTelegram:
             "answerCallbackQuery",
             "answerInlineQuery",
             "sendDocument",
+            "sendPhoto",
             "getFile",
             "setMyCommands",
             "getMyCommands",
@@ -717,10 +746,11 @@ class LocalTelegram:
         now: float,
         bot: dict[str, Any],
         file_id: str | None = None,
+        reply_to: int | None = None,
     ) -> tuple[SentMessage, dict[str, Any]]:
         self._flood.commit(chat, paid, now)
         mid = chat.take_message_id()
-        date = int(time.time())
+        date = int(self.wall_clock())
         digest = text_digest(text)
         self._seq += 1
         record = SentMessage(
@@ -736,6 +766,7 @@ class LocalTelegram:
             seq=self._seq,
             digest=digest,
             file_id=file_id,
+            reply_to_message_id=reply_to,
         )
         keep = self.record_texts
         chat.messages[mid] = MsgState(
@@ -879,6 +910,7 @@ class LocalTelegram:
         markup = self._markup(params)
         paid = _p_bool(params, "allow_paid_broadcast")
         chat = self._chat(chat_id)
+        reply_to, replied = self._reply_target(chat, params)
         now = time.monotonic()
         self._admit(chat, paid, now, storm_applies=True)
         _, message = self._deliver(
@@ -891,12 +923,49 @@ class LocalTelegram:
             paid=paid,
             now=now,
             bot=call.bot,
+            reply_to=reply_to,
         )
+        if replied is not None:
+            message["reply_to_message"] = replied
         message["text"] = plain
         if entities:
             message["entities"] = entities
         self._maybe_drop()
         return message
+
+    def _reply_target(self, chat: ChatState, params: dict[str, Any]) -> tuple[int | None, dict[str, Any] | None]:
+        """``reply_parameters`` (or the older ``reply_to_message_id``) of a send: the message replied
+        to and its Message object. A message that is not there is a 400 unless
+        ``allow_sending_without_reply`` (https://core.telegram.org/bots/api#replyparameters); then the
+        message goes as a plain one."""
+        reply = _p_json(params, "reply_parameters")
+        if isinstance(reply, dict):
+            message_id = reply.get("message_id")
+            allow = bool(reply.get("allow_sending_without_reply"))
+        else:
+            message_id = _p_int(params, "reply_to_message_id")
+            allow = _p_bool(params, "allow_sending_without_reply")
+        if not isinstance(message_id, int):
+            return None, None
+        state = chat.messages.get(message_id)
+        if state is None:
+            if allow:
+                return None, None
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        replied: dict[str, Any] = {"message_id": message_id, "chat": chat.chat_dict(), "date": state.date}
+        if state.from_bot:
+            replied["from"] = self._bot_user
+        return message_id, replied
+
+    def set_message_date(self, chat_id: int, message_id: int, date: float) -> None:
+        """Date a message in ``chat_id`` at ``date`` (Unix time), e.g. three days ago, so that
+        deleteMessage's 48 hours have passed for it."""
+        self._chats[chat_id].messages[message_id].date = int(date)
+
+    def user_deletes(self, chat_id: int, message_id: int) -> None:
+        """The user deletes a message from their chat: edits of it then answer "message to edit not
+        found", deletes "message to delete not found"."""
+        del self._chats[chat_id].messages[message_id]
 
     def _find_bot_message(self, params: dict[str, Any]) -> tuple[ChatState, int, MsgState]:
         chat_id = _p_chat_id(params)
@@ -1018,8 +1087,19 @@ class LocalTelegram:
         self._check_chat_faults(chat_id)
         message_id = _p_int(params, "message_id")
         chat = self._chats.get(chat_id)
-        if chat is None or message_id is None or chat.messages.pop(message_id, None) is None:
+        state = chat.messages.get(message_id) if chat is not None and message_id is not None else None
+        if chat is None or message_id is None or state is None:
             raise ApiError(400, "Bad Request: message to delete not found")
+        # "A message can only be deleted if it was sent less than 48 hours ago"; a bot may delete
+        # its own outgoing messages and, in a private chat, the user's too
+        # (https://core.telegram.org/bots/api#deletemessage). Group admin rights are not imitated.
+        if self.wall_clock() - state.date >= DELETE_WINDOW or (not state.from_bot and not chat.is_private):
+            raise ApiError(400, "Bad Request: message can't be deleted")
+        # A delete changes the chat as an edit does: counted against the same limits.
+        now = time.monotonic()
+        self._admit(chat, False, now, storm_applies=False)
+        self._flood.commit(chat, False, now)
+        del chat.messages[message_id]
         self.deleted.append((chat_id, message_id))
         return True
 
@@ -1090,21 +1170,28 @@ class LocalTelegram:
             doc["mime_type"] = stored.mime_type
         return doc
 
+    def _take_upload(self, call: _Call, field: str) -> tuple[_Upload | None, StoredFile | None, object]:
+        """The file a send names in ``field``: (an upload, a file already stored, the raw value). A
+        multipart upload under that name or ``attach://<name>``, else a file id seen before, else an
+        http(s) URL (https://core.telegram.org/bots/api#sending-files). Nothing usable: a 400."""
+        value = call.params.get(field)
+        upload = call.files.get(field)
+        if upload is None and isinstance(value, str) and value.startswith("attach://"):
+            upload = call.files.get(value[len("attach://") :])
+        stored: StoredFile | None = None
+        if upload is None:
+            if not isinstance(value, str) or not value:
+                raise ApiError(400, f"Bad Request: there is no {field} in the request")
+            stored = self.files.get(value)
+            if stored is None and not value.startswith(("http://", "https://")):
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        return upload, stored, value
+
     async def _m_sendDocument(self, call: _Call) -> Any:
         params = call.params
         chat_id = _p_chat_id(params)
         self._check_chat_faults(chat_id)
-        doc = params.get("document")
-        upload = call.files.get("document")
-        if upload is None and isinstance(doc, str) and doc.startswith("attach://"):
-            upload = call.files.get(doc[len("attach://") :])
-        stored: StoredFile | None = None
-        if upload is None:
-            if not isinstance(doc, str) or not doc:
-                raise ApiError(400, "Bad Request: there is no document in the request")
-            stored = self.files.get(doc)
-            if stored is None and not doc.startswith(("http://", "https://")):
-                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        upload, stored, doc = self._take_upload(call, "document")
         caption = _p_str(params, "caption")
         parse_mode = _p_str(params, "parse_mode")
         plain: str | None = None
@@ -1136,6 +1223,70 @@ class LocalTelegram:
             file_id=stored.file_id,
         )
         message["document"] = self._document_dict(stored)
+        if plain:
+            message["caption"] = plain
+            if entities:
+                message["caption_entities"] = entities
+        self._maybe_drop()
+        return message
+
+    async def _m_sendPhoto(self, call: _Call) -> Any:
+        """sendPhoto with Telegram's checks on the photo (https://core.telegram.org/bots/api#sendphoto):
+        at most 10 MB, a real image (a PNG or JPEG here, by its signature and header), width plus
+        height at most 10,000 and a side ratio at most 20. The error descriptions are the ones the
+        Bot API passes on from Telegram's servers for those cases (PHOTO_INVALID_DIMENSIONS, as in
+        https://github.com/tdlib/td/issues/2544)."""
+        params = call.params
+        chat_id = _p_chat_id(params)
+        self._check_chat_faults(chat_id)
+        upload, stored, value = self._take_upload(call, "photo")
+        if upload is not None:
+            if len(upload.content) > PHOTO_LIMIT:
+                raise ApiError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+            size = image_size(upload.content)
+            if size is None:
+                raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+            width, height = size
+            if width + height > 10_000 or max(width, height) > 20 * max(1, min(width, height)):
+                raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        caption = _p_str(params, "caption")
+        parse_mode = _p_str(params, "parse_mode")
+        plain: str | None = None
+        entities: list[Any] = []
+        if caption:
+            plain, entities = self._render(caption, parse_mode, caption=True)
+        markup = self._markup(params)
+        paid = _p_bool(params, "allow_paid_broadcast")
+        chat = self._chat(chat_id)
+        now = time.monotonic()
+        self._admit(chat, paid, now, storm_applies=False)
+        if stored is None:
+            if upload is not None:
+                stored = self._store_file(upload.content, upload.filename, upload.content_type or "image/png")
+            else:  # a URL: there is no internet here, store a placeholder
+                stored = self._store_file(b"", str(value).rsplit("/", 1)[-1] or "photo", "image/jpeg")
+        _, message = self._deliver(
+            chat=chat,
+            method="sendPhoto",
+            text=caption,
+            parse_mode=parse_mode,
+            reply_markup=markup if isinstance(markup, dict) else None,
+            disable_notification=_p_bool(params, "disable_notification"),
+            paid=paid,
+            now=now,
+            bot=call.bot,
+            file_id=stored.file_id,
+        )
+        width, height = image_size(stored.content) or (0, 0)
+        message["photo"] = [
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_size": len(stored.content),
+                "width": width,
+                "height": height,
+            }
+        ]
         if plain:
             message["caption"] = plain
             if entities:
@@ -1330,7 +1481,7 @@ class LocalTelegram:
         chat, chat_dict = self._chat_for_user(chat_id, chat_type, first_name, username)
         uid = user_id if user_id is not None else (chat_id if chat.type == "private" else 424242)
         mid = chat.take_message_id()
-        date = int(time.time())
+        date = int(self.wall_clock())
         message: dict[str, Any] = {
             "message_id": mid,
             "from": self._user_dict(uid, first_name, username),

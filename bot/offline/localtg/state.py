@@ -103,6 +103,7 @@ class SentMessage:
     seq: int = 0  # global delivery order, 1-based; the ``since`` cursor of the control API
     digest: str = ""  # sha1(text)[:8], kept even when texts are not recorded
     file_id: str | None = None  # sendDocument only
+    reply_to_message_id: int | None = None  # the message it replies to (reply_parameters), if any
 
 
 @dataclass(slots=True)
