@@ -22,4 +22,5 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("publish", "Đăng bản tin · Publish a bulletin"),
     ("broadcasts", "Tiến độ gửi · Delivery status"),
     ("sources", "Trang theo dõi · Watched portals"),
+    ("stats", "Thống kê, biểu đồ, CSV · Reports"),
 )
