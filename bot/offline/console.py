@@ -238,7 +238,7 @@ async def _command(console: Console, tg: LocalTelegram, store: Store, line: str)
         if found is None:
             print(f"console: no button labelled {' '.join(args)!r} in this chat")
         else:
-            tg.user_callback(console.chat_id, found[0], found[1], user_id=console.chat_id)
+            tg.user_callback(console.chat_id, found[0], found[1], user_id=console.chat_id, first_name=_name(console))
     elif name == "upload" and args:
         path = Path(args[0]).expanduser()
         try:
