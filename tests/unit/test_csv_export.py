@@ -12,6 +12,7 @@ import pytest
 
 from bot.delivery.when import resolve_zone
 from bot.reports import csv_export
+from data.stats import RecipientRecord
 from data.store import Store
 from tests.delivery_helpers import queue
 
@@ -93,5 +94,5 @@ async def test_a_file_is_written_whole_and_a_failed_export_leaves_nothing(store:
 
 
 def test_a_pending_recipient_has_no_times() -> None:
-    record = csv_export.stats.RecipientRecord(7, "A", "", "", "pending", None, None, "")
+    record = RecipientRecord(7, "A", "", "", "pending", None, None, "")
     assert csv_export._row(record, dt.UTC)[4:7] == ["đang chờ gửi · pending", "", ""]
