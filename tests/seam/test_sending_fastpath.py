@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from telegram.ext import ExtBot
 
+from bot.delivery.corrections import EDITED_INSTEAD, NOT_MODIFIED, Correction
 from bot.delivery.outcomes import Outcome, SendResult
 from bot.delivery.pacing import Pacer
 from bot.offline.localtg import LocalTelegram
@@ -179,3 +180,36 @@ async def test_the_request_has_the_fields_of_the_ptb_path(tg: LocalTelegram, pai
         not notify,
         paid,
     )
+
+
+async def test_both_paths_carry_out_corrections_alike(tg: LocalTelegram) -> None:
+    """Edit (and again: not modified), reply, delete (a fresh message), delete refused for an old one
+    (edited instead), and a message the user deleted: the same results on both paths."""
+    tg.configure(enforce=False)  # one chat, many calls at once: the engine's pacing is not under test here
+    async with two_senders(tg.base_url, tg.base_file_url) as (ptb, fast, _):
+        for sender, chat in ((ptb, PTB_CHAT), (fast, FAST_CHAT)):
+            ids = []
+            for i in range(4):
+                sent = await sender.send(chat, f"<b>Phần {i}</b>", notify=False, ack_for=7 if i == 0 else None)
+                assert sent.message_id is not None
+                ids.append(sent.message_id)
+            edit = Correction("edit", ids[0], ack_for=7, acked_at="2026-12-03T01:12:00.000000Z")
+            assert (await sender.correct(chat, "<b>Mới</b>", edit)) == SendResult(Outcome.SENT, message_id=ids[0])
+            shown = tg.bot_message_dict(chat, ids[0])
+            assert shown["text"] == "Mới"
+            # The pressed button keeps its label (08:12 in Asia/Ho_Chi_Minh) and its data.
+            [[button]] = shown["reply_markup"]["inline_keyboard"]
+            assert button == {"text": "✅ Đã nhận lúc 08:12 · Received", "callback_data": "ack:got:7"}
+            again = await sender.correct(chat, "<b>Mới</b>", edit)
+            assert again == SendResult(Outcome.SENT, message_id=ids[0], note=NOT_MODIFIED)
+            reply = await sender.correct(chat, "Lưu ý", Correction("reply", ids[1]))
+            assert reply.outcome is Outcome.SENT and tg.messages_for(chat)[-1].reply_to_message_id == ids[1]
+            deleted = await sender.correct(chat, "thu hồi", Correction("delete", ids[2], deletable=True))
+            assert deleted == SendResult(Outcome.SENT, message_id=ids[2]) and (chat, ids[2]) in tg.deleted
+            tg.set_message_date(chat, ids[3], 0)  # 1970: far past 48 hours
+            refused = await sender.correct(chat, "<i>đã thu hồi</i>", Correction("delete", ids[3], deletable=True))
+            assert refused == SendResult(Outcome.SENT, message_id=ids[3], note=EDITED_INSTEAD)
+            assert tg.bot_message_dict(chat, ids[3])["text"] == "đã thu hồi"
+            tg.user_deletes(chat, ids[1])
+            gone = await sender.correct(chat, "x", Correction("edit", ids[1]))
+            assert gone.outcome is Outcome.REJECTED and "message to edit not found" in gone.error.lower()
