@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from data import admin_actions
 from data.store import Store, utcnow
 
 # One row per (broadcast, chat): a second press changes nothing (the first time is kept).
@@ -127,12 +128,20 @@ async def not_acked(store: Store, broadcast_id: int) -> list[Unacked]:
 
 
 async def queue_reminder(
-    store: Store, broadcast_id: int, html: str, *, requested_by: int | None, admin_chat_id: int | None
+    store: Store,
+    broadcast_id: int,
+    html: str,
+    *,
+    requested_by: int | None,
+    admin_chat_id: int | None,
+    requested_name: str | None = None,
 ) -> Reminder | None:
     """Queue ``html`` as a reminder of ``broadcast_id`` to those who have not acknowledged it, in one
     transaction: a broadcast of its own (``reminder_of``), one part whose button acknowledges the
     original, sent by the engine and its pacer like any other. Nothing is queued while an earlier
-    reminder of it is still going out, or when nobody needs one. None when there is no such broadcast."""
+    reminder of it is still going out, or when nobody needs one. None when there is no such broadcast.
+    In the same transaction, who asked for it (``requested_by``, ``requested_name``) is recorded:
+    REMIND on the original, SEND on the reminder (``data.admin_actions``)."""
     async with store.transaction() as conn:
         async with conn.execute(BULLETIN_OF, (broadcast_id,)) as rows:
             row = await rows.fetchone()
@@ -151,5 +160,13 @@ async def queue_reminder(
             await conn.execute("DELETE FROM broadcast_messages WHERE broadcast_id = ?", (reminder,))
             await conn.execute("DELETE FROM broadcasts WHERE id = ?", (reminder,))
             return Reminder(0, 0, queued=False)
+        recipients = cursor.rowcount
         await conn.execute(SET_REMINDER_TOTALS, {"reminder": reminder})
-        return Reminder(reminder, cursor.rowcount, queued=True)
+        for action, on, detail in (
+            (admin_actions.REMIND, broadcast_id, f"#{reminder}"),
+            (admin_actions.SEND, reminder, ""),
+        ):
+            await admin_actions.record(
+                conn, action, admin_user_id=requested_by, admin_name=requested_name, broadcast_id=on, detail=detail
+            )
+        return Reminder(reminder, recipients, queued=True)

@@ -325,8 +325,9 @@ async def _remind(update: Update, context: AppContext, broadcast_id: int) -> Non
         await query.answer(atexts.NO_SUCH_BROADCAST if info is None else texts.control_unavailable(), show_alert=True)
         return
     html = atexts.reminder(info.title, month_label(info.month))
+    user = query.from_user
     reminder = await acks.queue_reminder(
-        store, info.id, html, requested_by=query.from_user.id, admin_chat_id=query.message.chat.id
+        store, info.id, html, requested_by=user.id, admin_chat_id=query.message.chat.id, requested_name=user.full_name
     )
     if reminder is None:
         await query.answer(atexts.NO_SUCH_BROADCAST, show_alert=True)
@@ -334,15 +335,6 @@ async def _remind(update: Update, context: AppContext, broadcast_id: int) -> Non
         refusal = atexts.NOBODY_TO_REMIND if reminder.id == 0 else atexts.reminder_running(info.id, reminder.id)
         await query.answer(refusal, show_alert=True)
     else:
-        user = query.from_user
-        await admin_actions.record(
-            store,
-            admin_actions.REMIND,
-            admin_user_id=user.id,
-            admin_name=user.full_name,
-            broadcast_id=info.id,
-            detail=f"#{reminder.id}",
-        )
         context.bot_data.engine.wake()
         await query.answer(atexts.reminder_queued(info.id, reminder.id, reminder.recipients), show_alert=True)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from data import admin_actions
+from data import acks, admin_actions, outbox
 from data.store import Store
+from tests.delivery_helpers import add_subscribers, queue
 
 
 async def _broadcast(store: Store) -> int:
@@ -45,3 +46,27 @@ async def test_a_rolled_back_transaction_records_nothing(store: Store) -> None:
     except RuntimeError:
         pass
     assert await admin_actions.for_broadcast(store, broadcast) == []
+
+
+async def test_a_reminder_is_recorded_with_who_asked_in_its_own_transaction(store: Store) -> None:
+    await add_subscribers(store, [1, 2])
+    info = await queue(store, n=1)
+    rows = await store.fetchall("SELECT id FROM deliveries WHERE broadcast_id = ?", (info.id,))
+    await outbox.mark_sent(store, [(int(r[0]), 100 + i) for i, r in enumerate(rows)])
+    reminder = await acks.queue_reminder(
+        store, info.id, "nhắc", requested_by=8, admin_chat_id=8, requested_name="Trần Minh"
+    )
+    assert reminder is not None and reminder.queued
+    [remind] = await admin_actions.for_broadcast(store, info.id)
+    assert (remind.action, remind.admin_user_id, remind.admin_name, remind.detail) == (
+        "remind",
+        8,
+        "Trần Minh",
+        f"#{reminder.id}",
+    )
+    [sent] = await admin_actions.for_broadcast(store, reminder.id)
+    assert (sent.action, sent.admin_user_id, sent.admin_name) == ("send", 8, "Trần Minh")
+    # Nothing queued (one is still going out): nothing recorded.
+    again = await acks.queue_reminder(store, info.id, "x", requested_by=9, admin_chat_id=9, requested_name="An")
+    assert again is not None and not again.queued
+    assert len(await admin_actions.for_broadcast(store, info.id)) == 1
