@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, tzinfo
+from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application, CallbackQueryHandler, ExtBot
 
+from bot.delivery.button_edits import Edit
 from bot.ptb.context import AppContext
 from bot.ptb.errors import is_not_modified
 from bot.ptb.sending import ack_data
@@ -65,18 +67,25 @@ async def on_ack(update: Update, context: AppContext) -> None:
     # ButtonEdits, one at a time, rather than here, where hundreds of presses would queue ahead of
     # every reply (benchmarks/campaign_acks.py).
     markup = acked_keyboard(broadcast_id, when)
-    context.bot_data.button_edits.put((chat_id, message.message_id), lambda: _edit_button(query, markup, chat_id))
+    edit = _edit_button(context.bot, chat_id, message.message_id, markup)
+    context.bot_data.button_edits.put((chat_id, message.message_id), edit)
 
 
-async def _edit_button(query: CallbackQuery, markup: InlineKeyboardMarkup, chat_id: int) -> None:
-    try:
-        # Through the application's Bot, so paced like every other reply.
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as exc:
-        if not is_not_modified(exc):  # e.g. a message too old to edit: the record stands
-            log.warning("could not edit the ack button in chat %s: %s", chat_id, exc)
-    except TelegramError as exc:
-        log.warning("could not edit the ack button in chat %s: %s", chat_id, type(exc).__name__)
+def _edit_button(bot: ExtBot[Any], chat_id: int, message_id: int, markup: InlineKeyboardMarkup) -> Edit:
+    async def edit() -> None:
+        try:
+            # Paced like every other reply, but in the background: it takes a slot only when no
+            # reply is waiting for one (bot.ptb.rate_limiter).
+            await bot.edit_message_reply_markup(
+                chat_id, message_id, reply_markup=markup, rate_limit_args={"background": True}
+            )
+        except BadRequest as exc:
+            if not is_not_modified(exc):  # e.g. a message too old to edit: the record stands
+                log.warning("could not edit the ack button in chat %s: %s", chat_id, exc)
+        except TelegramError as exc:
+            log.warning("could not edit the ack button in chat %s: %s", chat_id, type(exc).__name__)
+
+    return edit
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
