@@ -7,8 +7,9 @@ in 10 s put hundreds of edits in the Pacer's queue at once, and a reply to anyon
 all of them (seconds: benchmarks/campaign_acks.py), while the handlers holding them fill PTB's
 concurrent-update slots. Here the press's handler answers the callback (answerCallbackQuery is not
 rate-limited) and hands the edit over; one worker makes the edits in order, each waiting for its
-own slot, so at most one edit is ever queued in the Pacer and a reply waits at most one slot for
-it. A second press of the same button before its edit replaces the first edit (the newest wins).
+own slot, so at most one edit is ever queued in the Pacer; the caller makes each edit a background
+request (``bot.ptb.rate_limiter``), which takes a slot only when no reply is waiting for one. A
+second press of the same button before its edit replaces the first edit (the newest wins).
 
 Nothing here is kept across a restart: the acknowledgement is on disk before the edit is queued,
 and a press after a restart edits the button again (``handlers.acks``).
