@@ -205,15 +205,24 @@ def _when(settings: Settings, at: str) -> dt.datetime | str | None:
 
 
 async def _publish(
-    settings: Settings, file: str, yes: bool, resend_all: bool = False, at_text: str | None = None
+    settings: Settings,
+    file: str,
+    yes: bool,
+    resend_all: bool = False,
+    at_text: str | None = None,
+    roles: Sequence[str] = (),
+    unit_names: Sequence[str] = (),
 ) -> int:
     """Queue a bulletin (``--at``: schedule it). One already broadcast goes only to the active
     subscribers who do not have it (decided in the transaction that queues it), and says so;
-    ``--resend-all`` sends it to everyone."""
+    ``--resend-all`` sends it to everyone. ``--role`` and ``--unit`` (issue 12) narrow it to those
+    roles and/or units (a unit by name, listed or typed by a subscriber)."""
+    from bot.domain.audience import Target
     from bot.domain.rendering import html_to_plain
     from bot.services import publishing
     from bot.texts.publish import earlier_line, everyone_has_it
     from bot.texts.schedule import cli_scheduled
+    from data import units
     from data.store import Store
 
     at: dt.datetime | None = None
@@ -233,7 +242,15 @@ async def _publish(
     audience = publishing.Audience.EVERYONE if resend_all else publishing.Audience.WITHOUT_IT
     say_sources(settings)
     async with await Store.open(settings.database_path) as store:
-        history = await publishing.history(store, read)
+        unit_ids = []
+        for name in unit_names:
+            unit = await units.find(store, name)
+            if unit is None:
+                print(f"error: --unit: no unit called {name!r} (see /units); nothing queued", file=sys.stderr)
+                return EXIT_CONFIG
+            unit_ids.append(unit.id)
+        target = Target(tuple(roles) or None, tuple(unit_ids) or None)
+        history = await publishing.history(store, read, target)
         if not yes:
             for message in prepared.messages:
                 print(html_to_plain(message.html), end="\n\n")
@@ -249,7 +266,7 @@ async def _publish(
                 print("cancelled; nothing queued")
                 return 1
         queued = await publishing.queue_broadcast(
-            store, prepared, requested_by=None, admin_chat_id=None, audience=audience, at=at
+            store, prepared, requested_by=None, admin_chat_id=None, audience=audience, at=at, target=target
         )
     info = queued.info
     if info is None:
@@ -402,6 +419,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="send it at TIME instead of now: ISO 8601 with an offset (2026-12-02T07:30:00+07:00) or "
         "'YYYY-MM-DD HH:MM' in TIMEZONE; a running bot starts it then, or as soon as it is up again",
     )
+    pub.add_argument(
+        "--role",
+        action="append",
+        choices=("bcv", "ttv", "other"),
+        default=[],
+        help="only subscribers of this role (bcv: báo cáo viên, ttv: tuyên truyền viên, other); repeatable",
+    )
+    pub.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only subscribers of this unit (its name, with or without diacritics); repeatable",
+    )
     export = sub.add_parser(
         "export",
         help="write a broadcast's per-recipient record as CSV (UTF-8 with BOM, for Excel)",
@@ -448,7 +479,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "import":
         return asyncio.run(_import(settings, args.files))
     if args.command == "publish":
-        return asyncio.run(_publish(settings, args.file, args.yes, args.resend_all, args.at))
+        return asyncio.run(_publish(settings, args.file, args.yes, args.resend_all, args.at, args.role, args.unit))
     if args.command == "console":
         return cmd_console(settings, args)
     if args.command == "export":

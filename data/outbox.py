@@ -686,9 +686,10 @@ async def release(store: Store, broadcast_id: int) -> tuple[int, int] | None:
 # --- late joiners (issue 12, point 1) -------------------------------------------------------------------------
 # A chat that subscribes, or sets a role or unit, while a broadcast runs gets it too when the
 # broadcast allows it (``late_joiners``; never a reminder or a correction, which are for the chats
-# of their original) and its target takes the chat. Never twice: not when the chat has any row of
-# that broadcast, nor a sent or pending row of another broadcast of the same bulletin; and rows are
-# UNIQUE (broadcast_id, chat_id, seq), hence INSERT OR IGNORE.
+# of their original) and its target takes the chat. "Runs": it still has a part to send somewhere
+# (one whose last part went out is over, even before the engine marks it done). Never twice: not
+# when the chat has any row of that broadcast, nor a sent or pending row of another broadcast of the
+# same bulletin; and rows are UNIQUE (broadcast_id, chat_id, seq), hence INSERT OR IGNORE.
 LATE_CANDIDATES = """
 SELECT id FROM broadcasts
 WHERE status IN ('queued', 'running', 'paused') AND late_joiners = 1
@@ -701,6 +702,7 @@ SELECT m.broadcast_id, m.seq, s.chat_id
 FROM subscribers AS s CROSS JOIN broadcast_messages AS m
 WHERE s.chat_id = :chat AND s.active = 1 AND m.broadcast_id = :broadcast AND {_OF_BROADCAST}
     AND (SELECT status FROM broadcasts WHERE id = :broadcast) IN ('queued', 'running', 'paused')
+    AND EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = :broadcast AND status = 'pending')
     AND NOT EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = :broadcast AND chat_id = :chat)
     AND NOT EXISTS (
         SELECT 1 FROM deliveries AS d JOIN broadcasts AS b ON b.id = d.broadcast_id

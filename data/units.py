@@ -16,10 +16,11 @@ from aiosqlite import Connection
 from bot.domain.audience import unit_key
 from data.store import Row, Store, utcnow
 
-# Adding a unit that a subscriber typed before lists it, under the admin's spelling.
+# Adding a unit that a subscriber typed (or an admin removed) lists it under this admin's spelling;
+# one listed already keeps its name.
 ADD = """
 INSERT INTO units (name, folded, listed, created_at) VALUES (:name, :folded, 1, :now)
-ON CONFLICT (folded) DO UPDATE SET listed = 1, name = excluded.name
+ON CONFLICT (folded) DO UPDATE SET listed = 1, name = CASE WHEN units.listed = 1 THEN units.name ELSE excluded.name END
 """
 # A typed unit: created unlisted when new, an existing one (listed or not) reused as it is.
 CREATE_UNLISTED = "INSERT OR IGNORE INTO units (name, folded, listed, created_at) VALUES (?, ?, 0, ?)"

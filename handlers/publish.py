@@ -512,8 +512,9 @@ async def _decide(update: Update, context: AppContext, action: str, draft_id: in
     audience = publishing.Audience.EVERYONE if action == "resend" else publishing.Audience.WITHOUT_IT
     prepared = publishing.prepare(model.to_bulletin(state))
     await query.answer(texts.QUEUING_NOTICE)
+    by = publishing.By(query.from_user.id, query.from_user.full_name)
     queued = await publishing.send_draft(
-        store, draft, prepared, version=draft.version if version is not None else None, audience=audience
+        store, draft, prepared, version=draft.version if version is not None else None, audience=audience, by=by
     )
     if queued is None:  # decided or changed meanwhile
         await edit_text(query, texts.draft_gone())
@@ -589,7 +590,7 @@ async def on_when(update: Update, context: AppContext) -> None:
             await preview.publish_state(context, draft, state)
         elif press.action == "open":
             await query.answer()
-            question = await _question(context, state)
+            question = await _question(context, state, draft)
             await preview.ask_when(context, draft, query.message.message_id, question, now, settings.zone)
         elif press.action == "other":
             await query.answer(stexts.ASK_TIME_NOTICE)
@@ -598,16 +599,17 @@ async def on_when(update: Update, context: AppContext) -> None:
             at = settle(moment, now)
             if at is None:
                 await query.answer(stexts.PAST_ALERT, show_alert=True)
-                question = await _question(context, state)
+                question = await _question(context, state, draft)
                 await preview.ask_when(context, draft, query.message.message_id, question, now, settings.zone)
                 return
             await query.answer(stexts.SCHEDULING_NOTICE)
             await _schedule(context, draft, state, at, by=(query.from_user.full_name, query.from_user.id))
 
 
-async def _question(context: AppContext, state: model.DraftState) -> str:
-    """The preview's question (the bulletin and how many it goes to), above the times offered."""
-    history = await publishing.history(context.bot_data.store, model.to_bulletin(state))
+async def _question(context: AppContext, state: model.DraftState, draft: drafts.Draft) -> str:
+    """The preview's question (the bulletin and how many its audience has), above the times offered."""
+    target = publishing.target_for(draft)
+    history = await publishing.history(context.bot_data.store, model.to_bulletin(state), target)
     return texts.confirm_prompt(state.title, state.month, history.subscribers)
 
 
@@ -657,7 +659,9 @@ async def _schedule(
     question says so) when the draft was decided or changed meanwhile."""
     store = context.bot_data.store
     prepared = publishing.prepare(model.to_bulletin(state))
-    queued = await publishing.send_draft(store, draft, prepared, version=draft.version, at=at)
+    queued = await publishing.send_draft(
+        store, draft, prepared, version=draft.version, at=at, by=publishing.By(by[1], by[0])
+    )
     layout = model.layout_from_json(draft.preview_json)
     question = layout.messages[-1].message_id if layout.messages else None
     info = None if queued is None else queued.info

@@ -28,18 +28,20 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.delivery.when import next_at
+from bot.domain.audience import Target
 from bot.domain.rendering import render_task
 from bot.ptb.context import AppContext
 from bot.services import drafts as model
 from bot.services import publishing
 from bot.services.drafts import DraftState, Layout, Shown
 from bot.services.publishing import History
+from bot.texts import audience as atexts
 from bot.texts import delivery as texts
 from bot.texts import ingest as ingest_texts
 from bot.texts import publish as ptexts
 from bot.texts import schedule as stexts
 from bot.texts import watch as wtexts
-from data import drafts
+from data import drafts, units
 from handlers.callbacks import CALLBACK_LIMIT, Buttons, Press, is_not_modified
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,27 @@ class _WhenButtons(Buttons[str]):
 
 
 WHEN = _WhenButtons("pt", ("open", "at", "other", "back"))
+
+
+class _AudienceButtons(Buttons[str]):
+    """ "🎯 Đối tượng · Audience" (issue 12): ``pa:<action>:<draft id>:<value>``, the value a role's
+    index, a unit's id, or 0. The audience is no part of the draft's version, so a toggle pressed
+    on an older view still applies to the same draft."""
+
+    def value(self, action: str, draft_id: int, value: int) -> str:
+        data = f"{self.data(action, draft_id)}:{value}"
+        assert len(data.encode()) <= CALLBACK_LIMIT
+        return data
+
+    def read_value(self, data: str | None) -> tuple[str, int, int] | None:
+        head, _, raw = (data or "").rpartition(":")
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+            return None
+        press = super().read(head)
+        return None if press is None else (press.action, press.id, int(raw))
+
+
+AUDIENCE = _AudienceButtons("pa", ("open", "role", "unit", "late", "all", "done"))
 
 _LOCK = "publish_lock"
 
@@ -184,6 +207,10 @@ def split_keyboard(draft_id: int, text: str, points: Sequence[model.SplitPoint])
     return InlineKeyboardMarkup(rows)
 
 
+def _audience_row(draft_id: int) -> list[InlineKeyboardButton]:
+    return [_button(atexts.AUDIENCE_BUTTON, AUDIENCE.value("open", draft_id, 0))]
+
+
 def confirm_keyboard(draft_id: int, version: int, *, anyway: bool, offer: bool = False) -> InlineKeyboardMarkup:
     """Send (or Send anyway) and Cancel; for a bulletin found on a watched portal (``offer``), "Gửi"
     and "Bỏ qua" (skipping keeps it in the archive). Under a plain Send, "🕖 Gửi lúc… · Send at…"."""
@@ -194,9 +221,11 @@ def confirm_keyboard(draft_id: int, version: int, *, anyway: bool, offer: bool =
         send = _button(texts.SEND_BUTTON, CONFIRM.data("send", item))
     cancel = _button(wtexts.SKIP_BUTTON if offer else texts.CANCEL_BUTTON, CONFIRM.data("cancel", item))
     if anyway:  # a draft that may be wrong is fixed first, or sent now on purpose, not left to a timer
-        return InlineKeyboardMarkup([[send, cancel]])
+        return InlineKeyboardMarkup([[send, cancel], _audience_row(draft_id)])
     # Send stays first: "Gửi" finds it before "Gửi lúc…" in the row below.
-    return InlineKeyboardMarkup([[send, cancel], [_button(stexts.SCHEDULE_BUTTON, WHEN.data("open", item))]])
+    return InlineKeyboardMarkup(
+        [[send, cancel], [_button(stexts.SCHEDULE_BUTTON, WHEN.data("open", item))], _audience_row(draft_id)]
+    )
 
 
 def when_keyboard(draft_id: int, version: int, now: dt.datetime, zone: dt.tzinfo) -> InlineKeyboardMarkup:
@@ -220,6 +249,7 @@ def resend_keyboard(draft_id: int, version: int, missing: int, *, offer: bool = 
     rows = [[_button(ptexts.send_missing_button(missing), CONFIRM.data("missing", item))]] if missing else []
     rows.append([_button(ptexts.RESEND_ALL_BUTTON, CONFIRM.data("all", item))])
     rows.append([_button(wtexts.SKIP_BUTTON if offer else texts.CANCEL_BUTTON, CONFIRM.data("cancel", item))])
+    rows.append(_audience_row(draft_id))
     return InlineKeyboardMarkup(rows)
 
 
@@ -254,10 +284,13 @@ def build(
     *,
     notice: str | None = None,
     history: History | None = None,
+    audience: tuple[Target, dict[int, str]] | None = None,
 ) -> list[Outgoing]:
     """Every message of the preview of ``state``, at the draft's current version. When ``history``
     says the bulletin was broadcast before, the question says when and to how many, and offers
-    "send to those who have not got it" and "resend to everyone" instead of Send."""
+    "send to those who have not got it" and "resend to everyone" instead of Send. ``audience``
+    (the draft's target and its units' names): when it is not "everyone, late joiners too", the
+    question says who and exactly how many it goes to."""
     bulletin = model.to_bulletin(state)
     parts = [render_task(bulletin, task) for task in bulletin.tasks]
     issue = model.check(state)
@@ -294,6 +327,10 @@ def build(
     else:
         question = texts.confirm_prompt(state.title, state.month, recipients, warning)
         keyboard = confirm_keyboard(draft.id, draft.version, anyway=issue is not None, offer=draft.offer_id is not None)
+    if audience is not None and not (audience[0].everyone and audience[0].late_joiners):
+        sent_before = history is not None and history.sent_before
+        count = history.without if history is not None and sent_before else recipients
+        question = f"{question}\n\n{atexts.audience_line(audience[0], audience[1], count)}"
     out.append(Outgoing("confirm", question, keyboard, notify=True))
     return out
 
@@ -301,8 +338,11 @@ def build(
 async def render(
     context: AppContext, draft: drafts.Draft, state: DraftState, *, notice: str | None = None
 ) -> list[Outgoing]:
-    history = await publishing.history(context.bot_data.store, model.to_bulletin(state))
-    return build(draft, state, history.subscribers, notice=notice, history=history)
+    store = context.bot_data.store
+    target = publishing.target_for(draft)
+    history = await publishing.history(store, model.to_bulletin(state), target)
+    names = {} if target.units is None else await units.names(store, target.units)
+    return build(draft, state, history.subscribers, notice=notice, history=history, audience=(target, names))
 
 
 async def ask_resend(context: AppContext, draft: drafts.Draft, state: DraftState, message_id: int) -> None:
@@ -329,6 +369,16 @@ async def ask_when(
     layout gets this digest, so the next ``show`` (Back, a fix) puts the real question back."""
     text = stexts.choose_time(question)
     markup = when_keyboard(draft.id, draft.version, now, zone)
+    await edit_message(context, draft.chat_id, message_id, text, markup)
+    layout = model.layout_from_json(draft.preview_json).with_digest(message_id, digest(text, markup))
+    await drafts.set_preview(context.bot_data.store, draft.id, model.layout_to_json(layout))
+
+
+async def show_in_question(
+    context: AppContext, draft: drafts.Draft, message_id: int, text: str, markup: InlineKeyboardMarkup
+) -> None:
+    """Show ``text`` and ``markup`` in the question's place (the audience menu). As with
+    ``ask_when``, the stored layout gets this digest, so the next ``show`` puts the question back."""
     await edit_message(context, draft.chat_id, message_id, text, markup)
     layout = model.layout_from_json(draft.preview_json).with_digest(message_id, digest(text, markup))
     await drafts.set_preview(context.bot_data.store, draft.id, model.layout_to_json(layout))

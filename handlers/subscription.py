@@ -1,5 +1,9 @@
 """/start, /subscribe, /stop, /unsubscribe, /help and /profile.
 
+The welcome carries the optional role buttons (``handlers.audience``: role, then unit); a bare
+/profile shows what is saved with the same buttons, and ``/profile Role | Unit`` still sets both as
+text. Joining, or a new profile, while a broadcast runs gets the chat that broadcast too.
+
 In a group the subscriber is the group, so only its administrators may subscribe it, unsubscribe it
 or change its profile: Telegram is asked (``getChatMember``) and its answer kept for a minute.
 """
@@ -15,8 +19,10 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.profiles import ExpiringAnswers, may_manage_group, parse_profile
 from bot.ptb.context import AppContext
+from bot.texts import audience as atexts
 from bot.texts import common as texts
 from data import subscribers
+from handlers import audience
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +89,14 @@ async def start(update: Update, context: AppContext) -> None:
         chat_type=chat.type,
         display_name=name,
     )
+    added = await audience.catch_up(context, chat.id)
     profile = await subscribers.get(store, chat.id)
     greeting = texts.address(name, profile.role, profile.unit) if profile else name
-    await message.reply_text(texts.welcome(greeting, already=not created))
+    # One reply: the welcome itself carries the first tap of the (optional) role and unit choice.
+    lines = [texts.welcome(greeting, already=not created), atexts.choose_role_line()]
+    if added:
+        lines.insert(1, atexts.late_joined(added))
+    await message.reply_text("\n\n".join(lines), reply_markup=audience.role_keyboard())
 
 
 async def stop(update: Update, context: AppContext) -> None:
@@ -110,6 +121,17 @@ async def profile(update: Update, context: AppContext) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
+    if not context.args:  # bare: what is saved, and the buttons to change it
+        current = await subscribers.get(context.bot_data.store, chat.id)
+        if current is None or not current.active:
+            await message.reply_text(texts.profile_needs_subscription())
+            return
+        if not await _may_manage(update, context, "profile"):
+            return
+        await message.reply_text(
+            atexts.profile_current(current.role, current.unit), reply_markup=audience.role_keyboard()
+        )
+        return
     parsed = parse_profile(" ".join(context.args or []))
     if parsed is None:
         await message.reply_text(texts.profile_usage())
@@ -120,7 +142,9 @@ async def profile(update: Update, context: AppContext) -> None:
     if not await subscribers.set_profile(context.bot_data.store, chat.id, role=role, unit=unit):
         await message.reply_text(texts.profile_needs_subscription())
         return
-    await message.reply_text(texts.profile_saved(role, unit))
+    added = await audience.catch_up(context, chat.id)
+    saved = texts.profile_saved(role, unit)
+    await message.reply_text(f"{saved}\n{atexts.late_joined(added)}" if added else saved)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

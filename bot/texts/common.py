@@ -68,7 +68,8 @@ def help_text(*, is_admin: bool) -> str:
         "/month 10/2021 — bản tin theo tháng · <i>by month</i>",
         "/search tham nhũng — tìm theo từ khóa · <i>search</i>",
         "/history — các hội nghị đã lưu · <i>archive</i>",
-        "/profile Báo cáo viên | Đảng ủy Khối — cách xưng hô · <i>how to address you</i>",
+        "/profile — vai trò, đơn vị (chọn bằng nút, hoặc <code>/profile Báo cáo viên | Đảng ủy Khối</code>) · "
+        "<i>your role and unit</i>",
         "",
         "Hoặc hỏi bằng lời thường · <i>or just ask</i>:",
         _examples(),
@@ -86,6 +87,9 @@ def help_text(*, is_admin: bool) -> str:
             "<i>Send at… to schedule it</i>",
             "/broadcasts — tiến độ gửi, tạm dừng, tiếp tục, hủy · <i>delivery status and controls</i>",
             "/sources — các trang bot theo dõi để tìm bản tin mới (thêm, bỏ) · <i>watched portals (add, remove)</i>",
+            "/units — danh sách đơn vị để người đăng ký chọn (thêm, bỏ); trong bản xem trước, <b>🎯 Đối tượng</b> "
+            "để gửi theo vai trò, đơn vị · <i>units subscribers choose from; Audience in a preview targets roles "
+            "and units</i>",
         ]
     return "\n".join(lines)
 

@@ -274,7 +274,7 @@ async def test_an_incomplete_draft_needs_send_anyway(bot: BotHarness, tmp_path: 
         "⚠️ Bài viết nêu 6 nội dung nhưng bản nháp có 4 nhiệm vụ; hãy kiểm tra trước khi gửi. · "
         "The text announces 6 items but the draft has 4; check before sending."
     ]
-    assert list(chat.buttons(question)) == ["⚠️ Vẫn gửi · Send anyway", "✖️ Hủy · Cancel"]
+    assert list(chat.buttons(question)) == ["⚠️ Vẫn gửi · Send anyway", "✖️ Hủy · Cancel", "🎯 Đối tượng · Audience"]
     assert "bấm «Vẫn gửi» nếu bạn đã kiểm tra" in chat.text(question)
     # Send is not offered, and a forged Send for this draft is refused.
     anyway = chat.buttons(question)["⚠️ Vẫn gửi · Send anyway"]

@@ -55,10 +55,10 @@ async def test_units_are_one_per_folded_name_and_removing_only_unlists(store: St
     unit, new = await units.add(store, "Phường Đông Hải")
     assert new and unit.listed
     again, new = await units.add(store, "phuong dong hai")
-    assert not new and again.id == unit.id and again.name == "phuong dong hai"
+    assert not new and again.id == unit.id and again.name == "Phường Đông Hải"  # the listed name stays
     typed = await units.find_or_create(store, "XÃ AN LƯ")
     assert not typed.listed  # a subscriber's own unit is not offered to others
-    assert [u.name for u in await units.listed(store)] == ["phuong dong hai"]
+    assert [u.name for u in await units.listed(store)] == ["Phường Đông Hải"]
     listed, new = await units.add(store, "Xã An Lư")  # the admins list it: same unit, their spelling
     assert new and listed.id == typed.id and listed.name == "Xã An Lư"
     await add_subscribers(store, [1, 2])
@@ -69,7 +69,7 @@ async def test_units_are_one_per_folded_name_and_removing_only_unlists(store: St
     # /units still shows the unlisted one while someone is in it, with counts.
     assert [(u.name, u.listed, u.subscribers) for u in await units.with_counts(store)] == [
         ("Xã An Lư", True, 0),
-        ("phuong dong hai", False, 1),
+        ("Phường Đông Hải", False, 1),
     ]
     profile = await subscribers.get(store, 1)
     assert profile is not None and profile.unit_id == unit.id
@@ -204,3 +204,17 @@ async def test_inactive_chats_are_not_late_joiners(store: Store) -> None:
     await subscribers.leave(store, 2, "user: /stop")
     await store.execute("DELETE FROM deliveries WHERE chat_id = 2")
     assert await outbox.add_late_joiner(store, 2) == []
+
+
+async def test_a_broadcast_whose_parts_all_went_out_takes_no_late_joiner(store: Store) -> None:
+    await add_subscribers(store, [1])
+    queued = await publishing.queue_broadcast(
+        store, publishing.prepare(sample_bulletin()), requested_by=None, admin_chat_id=None
+    )
+    assert queued.info is not None
+    assert await outbox.mark_running(store, queued.info.id)
+    await store.execute("UPDATE deliveries SET status = 'sent'")  # over, not yet marked done
+    await add_subscribers(store, [2])
+    assert await outbox.add_late_joiner(store, 2) == []
+    await store.execute("UPDATE deliveries SET status = 'pending' WHERE seq = 6")  # one part still to go
+    assert await outbox.add_late_joiner(store, 2) == [queued.info.id]
