@@ -273,3 +273,34 @@ async def test_a_late_joiner_who_matches_receives_a_running_broadcast_once(bot: 
     assert len(parts) == PARTS and len(bot.tg.messages_for(701)) == PARTS
     done = await outbox.get_broadcast(bot.store, info.id)
     assert done is not None and done.recipients == 2
+
+
+async def test_in_a_group_only_its_administrators_choose_and_a_typed_unit_is_a_reply(bot: BotHarness) -> None:
+    group, owner, member = -100_888, 5101, 5102
+    bot.tg.set_member_status(group, owner, "creator")
+    bot.tg.set_member_status(group, member, "member")
+    await bot.ask(group, "/start", user_id=owner)
+    welcome = bot.tg.messages_for(group)[-1].message_id
+    before = len(bot.tg.callback_answers)
+    bot.tg.user_callback(group, welcome, bot.button(group, "Báo cáo viên")[1], user_id=member)
+    await bot.until(lambda: len(bot.tg.callback_answers) > before)
+    assert "Chỉ quản trị viên của nhóm" in (bot.tg.callback_answers[-1].text or "")
+    profile = await subscribers.get(bot.store, group)
+    assert profile is not None and profile.role_kind is None
+    bot.tg.user_callback(group, welcome, bot.button(group, "Báo cáo viên")[1], user_id=owner)
+    await bot.until(lambda: "Đơn vị của bạn?" in _text(bot, group, welcome))
+    bot.seen[group] = len(bot.tg.messages_for(group))
+    bot.tg.user_callback(group, welcome, bot.button(group, "Đơn vị khác")[1], user_id=owner)
+    [asked] = await bot.replies(group, 1)  # in a group, a question to reply to (privacy mode)
+    assert "Gõ tên đơn vị" in html_to_plain(asked.text or "")
+    # A member's reply, and the owner's message that is no reply, are not the unit.
+    bot.say(group, "Tổ dân phố 3", user_id=member, reply_to=asked.message_id)
+    bot.say(group, "Chi bộ 5", user_id=owner)
+    await bot.settled()
+    unchanged = await subscribers.get(bot.store, group)
+    assert unchanged is not None and unchanged.unit is None and unchanged.asked_unit_at is not None
+    bot.seen[group] = len(bot.tg.messages_for(group))  # past the archive's answer to the member
+    [saved] = await bot.ask(group, "Chi bộ 5", user_id=owner, reply_to=asked.message_id)
+    assert "Báo cáo viên · Chi bộ 5" in saved
+    chosen = await subscribers.get(bot.store, group)
+    assert chosen is not None and (chosen.role_kind, chosen.unit) == ("bcv", "Chi bộ 5")
