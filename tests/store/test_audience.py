@@ -4,6 +4,7 @@ fan-out share, and late joiners."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -218,3 +219,26 @@ async def test_a_broadcast_whose_parts_all_went_out_takes_no_late_joiner(store: 
     assert await outbox.add_late_joiner(store, 2) == []
     await store.execute("UPDATE deliveries SET status = 'pending' WHERE seq = 6")  # one part still to go
     assert await outbox.add_late_joiner(store, 2) == [queued.info.id]
+
+
+async def test_a_scheduled_targeted_broadcast_adds_only_matching_joiners_when_it_starts(store: Store) -> None:
+    await add_subscribers(store, [1, 2])
+    await subscribers.set_role(store, 1, "ttv", "Tuyên truyền viên")
+    at = dt.datetime(2030, 1, 1, 0, 30, tzinfo=dt.UTC)
+    queued = await publishing.queue_broadcast(
+        store,
+        publishing.prepare(sample_bulletin()),
+        requested_by=None,
+        admin_chat_id=None,
+        at=at,
+        target=Target(("ttv",)),
+    )
+    assert queued.info is not None and queued.info.status == "scheduled" and queued.info.recipients == 1
+    actions = await admin_actions.for_broadcast(store, queued.info.id)
+    assert [a.action for a in actions] == [admin_actions.SCHEDULE, admin_actions.TARGET]
+    assert actions[0].detail == "2030-01-01T00:30:00.000000Z"
+    await add_subscribers(store, [3, 4])
+    await subscribers.set_role(store, 3, "ttv", "Tuyên truyền viên")
+    await subscribers.set_role(store, 4, "bcv", "Báo cáo viên")
+    assert await outbox.release(store, queued.info.id) == (1, 2)
+    assert await _fanned_out(store, queued.info.id) == {1, 3}
