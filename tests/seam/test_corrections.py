@@ -254,3 +254,46 @@ async def test_an_edit_and_a_notice_queued_together_keep_a_second_apart_in_each_
         # One chat, a message a second (the edit counts as one): in order, paced, none refused.
         assert edited.at - last_part.at >= 1.0 and reply.at - edited.at >= 1.0
     assert bot.tg.stats()["rate_limited_total"] == 0, bot.tg.stats()["rate_limited"]
+
+
+async def test_the_notice_dialog_cancel_and_refusals(bot: BotHarness) -> None:
+    chats = [9003_001, 9003_002]
+    original = await _sent(bot, chats)
+    # Someone who is not an admin is refused, and nothing is asked of them.
+    assert "chỉ quản trị viên" in (await bot.ask(9003_001, f"/dinhchinh {original}"))[0]
+    assert "Cách dùng" in (await bot.ask(ADMIN, "/correct", user_id=ADMIN))[0]
+    assert "Không có lần gửi #999" in (await bot.ask(ADMIN, "/correct 999", user_id=ADMIN))[0]
+
+    # Cancel while the bot waits for the text: the next text is no longer taken as a notice.
+    await bot.ask(ADMIN, f"/dinhchinh_{original}", user_id=ADMIN)
+    bot.press(ADMIN, "Nhiệm vụ 1", user_id=ADMIN)
+    await bot.until(
+        lambda: any("Gửi đính chính" in b for b in _labels(bot, ADMIN, bot.tg.messages_for(ADMIN)[-1].message_id))
+    )
+    bot.press(ADMIN, "Gửi đính chính", user_id=ADMIN)
+    await bot.until(lambda: "Gõ thông báo" in _text(bot, ADMIN, bot.tg.messages_for(ADMIN)[-1].message_id))
+    bot.press(ADMIN, "Hủy", user_id=ADMIN)
+    await bot.until(lambda: "Đã hủy đính chính" in _text(bot, ADMIN, bot.tg.messages_for(ADMIN)[-1].message_id))
+
+    await bot.ask(ADMIN, f"/dinhchinh {original}", user_id=ADMIN)
+    bot.press(ADMIN, "Nhiệm vụ 4", user_id=ADMIN)
+    await bot.until(
+        lambda: any("Gửi đính chính" in b for b in _labels(bot, ADMIN, bot.tg.messages_for(ADMIN)[-1].message_id))
+    )
+    bot.press(ADMIN, "Gửi đính chính", user_id=ADMIN)
+    await bot.until(lambda: "Gõ thông báo" in _text(bot, ADMIN, bot.tg.messages_for(ADMIN)[-1].message_id))
+    preview = await bot.ask(ADMIN, "Hạn nộp báo cáo <lùi> sang 20/11.", n=3, user_id=ADMIN)
+    assert "Đính chính nhiệm vụ 4" in preview[1] and "<lùi>" in preview[1]  # escaped, shown as typed
+    assert "2 cuộc trò chuyện" in preview[2]
+    confirm_message, confirm = bot.button(ADMIN, "Xác nhận")
+    bot.tg.user_callback(ADMIN, confirm_message, confirm, user_id=ADMIN)
+    await bot.until(lambda: all(bot.tg.messages_for(c)[-1].reply_to_message_id is not None for c in chats), timeout=20)
+    [made] = await corrections.corrections_of(bot.store, original)
+    await _finished(bot, made.id)
+    for chat in chats:
+        assert bot.tg.messages_for(chat)[-1].reply_to_message_id == await _message_of(bot.store, original, chat, 4)
+    # A second press of that Confirm (a double tap) queues nothing more.
+    bot.tg.user_callback(ADMIN, confirm_message, confirm, user_id=ADMIN)
+    await bot.settled()
+    assert "hết hạn" in _text(bot, ADMIN, confirm_message)
+    assert len(await corrections.corrections_of(bot.store, original)) == 1

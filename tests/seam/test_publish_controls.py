@@ -55,10 +55,13 @@ async def test_controls_say_why_they_cannot_act(bot: BotHarness) -> None:
     garbled = await _answer(bot, ADMIN, "bc:pause:1x", user_id=ADMIN, message_id=listing_id)
     assert garbled.text == "Nút này đã cũ · This button is out of date"
 
-    # The listing is refreshed to what is true now: done, no buttons left.
+    # The listing is refreshed to what is true now: done, no controls left (only "Đính chính", which
+    # corrects a finished broadcast: handlers.corrections).
     def refreshed() -> bool:
         current = bot.tg.bot_message_dict(ADMIN, listing_id)
-        return "xong · done" in html_to_plain(current.get("text") or "") and not current.get("reply_markup")
+        rows = (current.get("reply_markup") or {}).get("inline_keyboard", [])
+        labels = [b["text"] for row in rows for b in row]
+        return "xong · done" in html_to_plain(current.get("text") or "") and labels == ["✏️ Đính chính #1 · Correct"]
 
     await bot.until(refreshed)
 
