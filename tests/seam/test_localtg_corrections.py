@@ -29,13 +29,13 @@ async def test_delete_works_within_48_hours_only_and_counts_against_the_per_chat
     fresh, old, older = [await bot.send_message(11, f"tin {i}") for i in range(3)]
     tg.set_message_date(11, old.message_id, time.time() - 48 * 3600 - 1)
     tg.wall_clock = lambda: time.time() + 3 * 24 * 3600  # or move the clock: every message is old then
-    with pytest.raises(BadRequest, match="(?i)message can't be deleted"):
+    with pytest.raises(BadRequest, match=r"(?i)message can't be deleted"):
         await bot.delete_message(11, older.message_id)
     tg.wall_clock = time.time
-    with pytest.raises(BadRequest, match="(?i)message can't be deleted"):
+    with pytest.raises(BadRequest, match=r"(?i)message can't be deleted"):
         await bot.delete_message(11, old.message_id)
     assert await bot.delete_message(11, fresh.message_id)
-    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
         await bot.delete_message(11, fresh.message_id)
     assert tg.deleted == [(11, fresh.message_id)]
 
@@ -53,7 +53,7 @@ async def test_a_reply_names_its_message_which_must_exist_unless_allowed(tg: Loc
     assert reply.reply_to_message is not None and reply.reply_to_message.message_id == task.message_id
     assert tg.messages_for(21)[-1].reply_to_message_id == task.message_id
     tg.user_deletes(21, task.message_id)
-    with pytest.raises(BadRequest, match="(?i)message to be replied not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
         await bot.send_message(21, "đính chính", reply_parameters=ReplyParameters(task.message_id))
     plain = await bot.send_message(
         21, "đính chính", reply_parameters=ReplyParameters(task.message_id, allow_sending_without_reply=True)
