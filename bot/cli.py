@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|console|parse|import|publish|export]``."""
+"""Command line: ``python -m bot [run|console|parse|import|publish|export|backup|restore]``."""
 
 from __future__ import annotations
 
@@ -337,6 +337,51 @@ async def _export(settings: Settings, broadcast: str, target: str) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, target: str) -> int:
+    """``backup FILE``: an online copy of the database (data/backup.py), safe beside a running bot; one
+    line on stdout, or one on stderr, exit code 1 and no file."""
+    from data import backup
+
+    try:
+        info = backup.backup(settings.database_path, Path(target))
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up {settings.database_path} to {info.path}: {info.summary()}")
+    return 0
+
+
+def cmd_restore(settings: Settings, source: str) -> int:
+    """``restore FILE``: refused while a bot runs on the database (its instance lock) and for a file
+    that is not a sound backup of this bot; otherwise the current database is kept aside, the backup
+    put in its place and migrated to the current schema."""
+    from data import backup
+    from data.store import Store
+
+    database = settings.database_path
+    try:
+        with hold(database):
+            restored = backup.restore(database, Path(source))
+
+            async def migrate() -> int:
+                async with await Store.open(database) as store:
+                    return await store.user_version()
+
+            version = asyncio.run(migrate())
+    except InstanceLocked as exc:
+        print(f"error: not restoring, the database is in use: {exc}", file=sys.stderr)
+        return 1
+    except backup.BackupError as exc:
+        print(f"error: not restored, the database is untouched: {exc}", file=sys.stderr)
+        return 1
+    info = restored.info
+    migrated = f" (migrated from {info.schema_version})" if version != info.schema_version else ""
+    kept = f"; the previous database is kept as {restored.kept_aside}" if restored.kept_aside else ""
+    counts = ", ".join(f"{info.counts[name]} {name}" for name in backup.COUNTED)
+    print(f"restored {restored.source} to {database}: schema version {version}{migrated}, {counts}{kept}")
+    return 0
+
+
 def cmd_run(settings: Settings) -> int:
     from bot import logging_setup
     from bot.ptb.app import build_application
@@ -444,6 +489,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--csv", nargs="?", const="-", required=True, metavar="FILE", help="the file to write (default: stdout)"
     )
+    backup = sub.add_parser(
+        "backup",
+        help="copy the database to FILE, safely while the bot runs (SQLite's online backup)",
+        description="Copy DATABASE_PATH to FILE with SQLite's online backup API, consistent even while a bot "
+        "runs and delivers; the copy is checked (integrity_check) and appears at FILE only when whole.",
+    )
+    backup.add_argument("file", metavar="FILE", help="the backup file to write")
+    restore = sub.add_parser(
+        "restore",
+        help="replace the database with a backup (the bot must be stopped)",
+        description="Check FILE (an SQLite database of this bot, sound, not newer than this bot), keep the "
+        "current database as DATABASE_PATH.before-restore-<UTC time>, put FILE in its place and migrate it. "
+        "Refused while a bot runs on DATABASE_PATH.",
+    )
+    restore.add_argument("file", metavar="FILE", help="a file written by backup")
     return parser
 
 
@@ -484,6 +544,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_console(settings, args)
     if args.command == "export":
         return asyncio.run(_export(settings, args.broadcast, args.csv))
+    if args.command == "backup":
+        return cmd_backup(settings, args.file)
+    if args.command == "restore":
+        return cmd_restore(settings, args.file)
     # No sub-command: live when there is a token, the offline console otherwise.
     if settings.bot_token is not None:
         return cmd_run(settings)
