@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from bot.ptb.context import BotData
 from bot.ptb.delivery_wiring import DeliveryChain, wire_delivery
 from bot.ptb.sending import TelegramNotifier
 from bot.ptb.watch_wiring import build_watcher, close_watcher
+from bot.reports import chart
 from bot.settings import Settings
 from bot.texts import commands as command_texts
 from bot.texts import delivery as delivery_texts
@@ -63,6 +65,8 @@ def build_application(settings: Settings, *, with_delivery: bool = True) -> Appl
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
+        # The /stats chart's worker process, if a chart was drawn (it holds matplotlib in memory).
+        await asyncio.to_thread(chart.shutdown)
         if data.has_store:
             await data.store.close()
 

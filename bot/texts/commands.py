@@ -16,6 +16,7 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("profile", "Cách xưng hô · How to address you"),
     ("help", "Trợ giúp · Help"),
     ("stop", "Ngừng nhận · Unsubscribe"),
+    ("forget", "Xóa dữ liệu của tôi · Delete my data"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     *USER_COMMANDS,
@@ -23,4 +24,6 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("broadcasts", "Tiến độ gửi · Delivery status"),
     ("sources", "Trang theo dõi · Watched portals"),
     ("stats", "Thống kê, biểu đồ, CSV · Reports"),
+    ("units", "Đơn vị · Units"),
+    ("dinhchinh", "Đính chính bản tin đã gửi · Correct a sent bulletin"),
 )

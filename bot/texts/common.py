@@ -70,6 +70,7 @@ def help_text(*, is_admin: bool) -> str:
         "/history — các hội nghị đã lưu · <i>archive</i>",
         "/profile — vai trò, đơn vị (chọn bằng nút, hoặc <code>/profile Báo cáo viên | Đảng ủy Khối</code>) · "
         "<i>your role and unit</i>",
+        "/forget — xóa dữ liệu bot lưu về bạn (hỏi lại trước khi xóa) · <i>delete your data (asks first)</i>",
         "",
         "Hoặc hỏi bằng lời thường · <i>or just ask</i>:",
         _examples(),
@@ -90,6 +91,10 @@ def help_text(*, is_admin: bool) -> str:
             "/units — danh sách đơn vị để người đăng ký chọn (thêm, bỏ); trong bản xem trước, <b>🎯 Đối tượng</b> "
             "để gửi theo vai trò, đơn vị · <i>units subscribers choose from; Audience in a preview targets roles "
             "and units</i>",
+            "/dinhchinh 12 — đính chính bản tin đã gửi: sửa, thu hồi một nhiệm vụ hoặc gửi thông báo đính chính · "
+            "<i>correct a sent broadcast: edit or retract a task, or send a notice</i>",
+            "/stats — thống kê, biểu đồ; <code>/stats 12</code> kèm tệp CSV người nhận · "
+            "<i>reports and chart; /stats 12 adds the recipients' CSV</i>",
         ]
     return "\n".join(lines)
 
