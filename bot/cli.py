@@ -382,6 +382,47 @@ def cmd_restore(settings: Settings, source: str) -> int:
     return 0
 
 
+async def _forget(settings: Settings, raw_chat: str, yes: bool) -> int:
+    """``forget CHAT_ID [--yes]``: what ``/forget`` does, for an admin at the terminal
+    (data/privacy.py). Asks first unless --yes; without a terminal and without --yes it refuses.
+    An unknown chat is one line on stderr and exit code 1."""
+    from bot.texts import privacy as privacy_texts
+    from data import privacy
+    from data.store import Store
+
+    text = raw_chat.strip()
+    digits = text.removeprefix("-")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 16:
+        print(
+            f"error: {raw_chat!r} is not a chat id (digits, a leading - for a group); nothing deleted", file=sys.stderr
+        )
+        return 1
+    chat_id = int(text)
+    if privacy.is_marker(chat_id):
+        print(f"error: {chat_id} is an anonymous marker of a chat already forgotten; nothing deleted", file=sys.stderr)
+        return 1
+    if not settings.database_path.is_file():
+        print(f"error: there is no database at {settings.database_path}; nothing deleted", file=sys.stderr)
+        return 1
+    say_sources(settings)
+    async with await Store.open(settings.database_path) as store:
+        if not await privacy.known(store, chat_id):
+            print(f"error: nothing is stored about chat {chat_id} in {store.path}; nothing deleted", file=sys.stderr)
+            return 1
+        if not yes:
+            if not sys.stdin.isatty():
+                print("not deleting: add --yes to confirm without a terminal", file=sys.stderr)
+                return 1
+            prompt = f"Delete everything stored about chat {chat_id}? [y/N] "
+            answer = await asyncio.get_running_loop().run_in_executor(None, input, prompt)
+            if answer.strip().lower() not in {"y", "yes", "c", "có"}:
+                print("cancelled; nothing deleted")
+                return 1
+        done = await privacy.forget(store, chat_id)
+    print(privacy_texts.forgotten_plain(chat_id, done))
+    return 0
+
+
 def cmd_run(settings: Settings) -> int:
     from bot import logging_setup
     from bot.ptb.app import build_application
@@ -504,6 +545,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Refused while a bot runs on DATABASE_PATH.",
     )
     restore.add_argument("file", metavar="FILE", help="a file written by backup")
+    forget = sub.add_parser(
+        "forget",
+        help="delete what is stored about a chat, as its /forget would (asks first)",
+        description="Delete a chat's subscription and profile, anonymise its delivery and acknowledgement "
+        "history (the counts in reports stay), cancel what is still pending for it, and delete its drafts, "
+        "in one transaction. Asks for confirmation unless --yes; without a terminal, --yes is required.",
+    )
+    forget.add_argument("chat_id", metavar="CHAT_ID", help="the chat's id (negative for a group)")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
 
@@ -544,6 +594,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_console(settings, args)
     if args.command == "export":
         return asyncio.run(_export(settings, args.broadcast, args.csv))
+    if args.command == "forget":
+        return asyncio.run(_forget(settings, args.chat_id, args.yes))
     if args.command == "backup":
         return cmd_backup(settings, args.file)
     if args.command == "restore":

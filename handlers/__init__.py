@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import acks, archive, audience, broadcasts, corrections, errors, publish, reports, sources, subscription
+from handlers import (
+    acks,
+    archive,
+    audience,
+    broadcasts,
+    corrections,
+    errors,
+    privacy,
+    publish,
+    reports,
+    sources,
+    subscription,
+)
 from handlers.gate import AdminGate
 
 
@@ -12,6 +24,7 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     errors.register(app)
     subscription.register(app)  # /start /stop /help /profile
     acks.register(app)  # "Đã nhận" under bulletins: every subscriber, not only admins
+    privacy.register(app)  # /forget /xoadulieu: anyone, in a private chat
     # The one admin gate (ADMIN_IDS): on /publish, uploads, /broadcasts and their buttons. Each
     # admin feature registers, after its gated handlers, the polite refusal for everyone else.
     admins = AdminGate(app)

@@ -174,6 +174,14 @@ class DeliveryEngine:
         self._loader.wake()
         self._scheduler.wake()
 
+    def forget_chat(self, chat_id: int) -> None:
+        """The chat was forgotten (``/forget``): its rows are cancelled in the outbox; what of them is
+        loaded in memory goes too, so no further part is sent. A part already in flight lands, and
+        its write finds the row no longer pending (``outbox.MARK_SENT``) and changes nothing."""
+        lane = self._scheduler.lanes.pop(chat_id, None)
+        if lane is not None:
+            lane.items.clear()
+
     @property
     def idle(self) -> bool:
         """Nothing in memory: no lane loaded, no send in flight, every message id written to the
