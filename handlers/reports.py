@@ -20,6 +20,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.ptb.context import AppContext
 from bot.reports import chart, csv_export
+from bot.services import corrections
 from bot.texts import admin_actions as who_texts
 from bot.texts import reports as texts
 from data import admin_actions, outbox, stats
@@ -115,6 +116,7 @@ async def _one_broadcast(update: Update, context: AppContext, broadcast_id: int)
         return
     head, lines, figures = await _figures(store, broadcast_id, settings.zone)
     actions = who_texts.report_lines(await admin_actions.for_broadcast(store, broadcast_id), settings.zone)
+    lines += await corrections.report_lines(store, broadcast_id)  # its corrections, or this correction's tally
     await message.reply_text(texts.broadcast_report(head, lines, actions))
     name = csv_export.filename(broadcast_id)
     with tempfile.TemporaryDirectory(prefix="bulletin-csv-") as folder:

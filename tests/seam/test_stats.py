@@ -13,6 +13,7 @@ import aiohttp
 from bot.domain.rendering import html_to_plain
 from bot.offline.localtg import LocalTelegram
 from bot.reports import csv_export
+from bot.services import corrections as correction_service
 from data import acks, admin_actions, outbox, subscribers
 from tests.conftest import ADMIN, TOKEN, BotHarness
 from tests.delivery_helpers import add_subscribers, until
@@ -82,6 +83,7 @@ async def test_stats_of_a_broadcast_sends_its_csv(bot: BotHarness) -> None:
     assert set(by_chat) == {"611", "612"}
     assert by_chat["611"][1] == 'Nguyễn Thị Hồng, "Út"' and by_chat["611"][3] == "Phường Lê Chân"
     assert by_chat["611"][4] == "đã gửi đủ · delivered" and by_chat["611"][5][:2] == "20" and by_chat["611"][6] == ""
+
     # The export is recorded once the document reached the admin, i.e. just after the imitation got it.
     async def exported() -> bool:
         actions = await admin_actions.for_broadcast(bot.store, broadcast)
@@ -139,3 +141,17 @@ async def test_the_imitation_refuses_what_telegram_refuses_as_a_photo(tg: LocalT
     too_big = png(100, 100) + b"\0" * (10 * 1024 * 1024)
     assert (await _send_photo(tg, too_big))["description"] == "Bad Request: PHOTO_SAVE_FILE_INVALID"
     assert len(tg.messages_for(700)) == 1
+
+
+async def test_stats_of_a_corrected_broadcast_counts_its_corrections(bot: BotHarness) -> None:
+    broadcast = await _published(bot, [621, 622])
+    original = await correction_service.load(bot.store, broadcast)
+    plan = await correction_service.plan_notice(bot.store, original, 2, "Hạn báo cáo lùi sang ngày 20/11.")
+    queued = await correction_service.queue(bot.store, plan, admin_user_id=ADMIN, admin_name="Lan", admin_chat_id=ADMIN)
+    bot.data.engine.wake()
+    await bot.until(lambda: all(any(m.reply_to_message_id for m in bot.tg.messages_for(c)) for c in (621, 622)))
+
+    [(_, text, _), _] = await _answers(bot, f"/stats {broadcast}", 2)
+
+    assert "thông báo 1 · notices 1" in text and f"#{queued.id}" in text
+    assert "Lan: gửi đính chính" in text  # who sent the notice, on the original's report
