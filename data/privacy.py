@@ -115,7 +115,9 @@ async def forget(store: Store, chat_id: int, *, user_id: int | None = None) -> F
         try:
             async with store.transaction() as conn:
                 return await _forget(conn, chat_id, user_id, new_marker())
-        except sqlite3.IntegrityError:
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" not in str(exc):  # anything but a marker in use is a real error
+                raise
             continue
     raise RuntimeError("could not draw an unused anonymous marker")
 
