@@ -109,6 +109,11 @@ class Settings(BaseSettings):
         default=DEFAULT_ZONE, description="IANA time zone of typed times (publish --at, Gửi lúc…) and of times shown."
     )
 
+    backup_dir: Path | None = Field(
+        default=None, description="Folder of the daily backups (bulletin-YYYYMMDD-HHMM.db); empty: none."
+    )
+    backup_keep: int = Field(default=7, ge=1, le=10_000, description="Daily backups kept in BACKUP_DIR.")
+
     _env_file_used: Path | None = PrivateAttr(default=None)
 
     @classmethod
@@ -123,7 +128,11 @@ class Settings(BaseSettings):
         path = settings.database_path.expanduser()
         if not path.is_absolute():
             path = home_dir(env_file) / path
-        settings = settings.model_copy(update={"database_path": path})
+        update: dict[str, Path | None] = {"database_path": path}
+        if settings.backup_dir is not None:
+            folder = settings.backup_dir.expanduser()
+            update["backup_dir"] = folder if folder.is_absolute() else home_dir(env_file) / folder
+        settings = settings.model_copy(update=update)
         settings._env_file_used = env_file
         return settings
 
@@ -189,6 +198,13 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _blank_dir_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @field_validator("bot_token", mode="before")
     @classmethod

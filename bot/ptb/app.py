@@ -20,6 +20,7 @@ from bot.ptb.delivery_wiring import DeliveryChain, wire_delivery
 from bot.ptb.sending import TelegramNotifier
 from bot.ptb.watch_wiring import build_watcher, close_watcher
 from bot.reports import chart
+from bot.services.daily_backup import DailyBackups
 from bot.settings import Settings
 from bot.texts import commands as command_texts
 from bot.texts import delivery as delivery_texts
@@ -41,6 +42,7 @@ class Runtime:
     delivery: DeliveryChain
     with_delivery: bool = True
     monitor: BroadcastMonitor | None = field(default=None)
+    backups: DailyBackups | None = field(default=None)  # BACKUP_DIR set: the daily backup task
 
 
 def build_application(settings: Settings, *, with_delivery: bool = True) -> Application:  # type: ignore[type-arg]
@@ -113,6 +115,9 @@ async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignor
         await runtime.monitor.start()
         data.watcher = build_watcher(app, settings, store)
         await data.watcher.start(settings.watch_sources)
+        if settings.backup_dir is not None:
+            runtime.backups = DailyBackups(store.path, settings.backup_dir, settings.backup_keep, settings.zone)
+            runtime.backups.start()
     log.info("bot @%s ready; database %s", app.bot.username, store.path)
 
 
@@ -169,6 +174,9 @@ async def _set_commands(app: Application, settings: Settings) -> None:  # type: 
 
 async def _post_stop(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     data: BotData = app.bot_data
+    if runtime.backups is not None:
+        await runtime.backups.stop()
+        runtime.backups = None
     await data.button_edits.close()
     if data.has_watcher:
         await close_watcher(data.watcher)
