@@ -311,6 +311,10 @@ class LocalTelegram:
         # The wall clock messages are dated by (``date``) and deleteMessage's 48 hours are counted
         # on; a test moves it (or dates one message: ``set_message_date``) instead of waiting.
         self.wall_clock: Callable[[], float] = time.time
+        # What getWebhookInfo reports (https://core.telegram.org/bots/api#webhookinfo): the URL the
+        # last setWebhook gave, and a delivery error a test stages as (unix time, message).
+        self.webhook_url = ""
+        self.webhook_last_error: tuple[int, str] | None = None
 
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -836,16 +840,25 @@ class LocalTelegram:
         return True
 
     async def _m_deleteWebhook(self, call: _Call) -> Any:
+        self.webhook_url = ""
         if _p_bool(call.params, "drop_pending_updates"):
             self._updates.clear()
         return True
 
     async def _m_setWebhook(self, call: _Call) -> Any:
         # Webhooks cannot reach a test process; accept the call so code paths that set one don't fail.
+        self.webhook_url = str(call.params.get("url") or "")
         return True
 
     async def _m_getWebhookInfo(self, call: _Call) -> Any:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        info: dict[str, Any] = {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self.webhook_last_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_last_error
+        return info
 
     async def _m_getUpdates(self, call: _Call) -> Any:
         params = call.params
