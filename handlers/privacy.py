@@ -4,11 +4,12 @@ The command asks first, with two buttons; only "🗑 Xóa dữ liệu của tôi
 (``data.privacy.forget``: one transaction) and the question is edited into what was deleted. The
 buttons carry no state (``forget:yes:0``): a press acts on the private chat its message sits in, and
 only for the user that chat belongs to, so forged data cannot name anyone else. A second press, or a
-press after the data is gone, finds nothing and says so.
+press after the data is gone, finds nothing and says so in a toast, leaving the answer shown.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -64,6 +65,13 @@ async def on_press(update: Update, context: AppContext) -> None:
     except Exception:
         log.exception("forget failed for a chat")
         await query.answer(texts.FAILED)
+        return
+    if not done.anything:
+        # Nothing (left) to delete: a double tap, a stale question, or someone never subscribed. A
+        # toast, and the buttons go; the text stays, so a double tap keeps the first press's answer.
+        await query.answer(texts.NOTHING, show_alert=True)
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(None)
         return
     if context.bot_data.has_engine:
         context.bot_data.engine.forget_chat(chat.id)
