@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 try:
@@ -74,5 +75,34 @@ def hold(database: Path | str) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """Whether a process holds a database's lock at the moment it was probed, and its pid if it said."""
+
+    running: bool
+    pid: int | None = None
+
+
+def probe(database: Path | str) -> Probe:
+    """Try the lock without keeping it (``python -m bot doctor``). Creates neither the lock file nor its
+    folder: a lock file that is not there is held by no one, since a holder creates it. The shared lock
+    is held for a moment only; a bot starting in that very moment is refused once and says so."""
+    if fcntl is None:  # pragma: no cover
+        return Probe(False)
+    try:
+        fd = os.open(lock_path(database), os.O_RDONLY)
+    except FileNotFoundError:
+        return Probe(False)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return Probe(True, _holder(fd))
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return Probe(False)
     finally:
         os.close(fd)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from data.instance_lock import InstanceLocked, hold, lock_path
+from data.instance_lock import InstanceLocked, Probe, hold, lock_path, probe
 
 
 def test_lock_file_sits_beside_the_database(tmp_path: Path) -> None:
@@ -39,4 +39,15 @@ def test_released_when_the_block_raises(tmp_path: Path) -> None:
     with pytest.raises(ValueError), hold(db):
         raise ValueError
     with hold(db):
+        pass
+
+
+def test_probe_names_the_holder_without_keeping_or_creating_the_lock(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "bot.db"
+    assert probe(db) == Probe(False)
+    assert not (tmp_path / "sub").exists()  # neither the folder nor a lock file was made
+    with hold(db):
+        assert probe(db) == Probe(True, os.getpid())
+    assert probe(db) == Probe(False)
+    with hold(db):  # probing did not keep the lock
         pass
