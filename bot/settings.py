@@ -114,6 +114,16 @@ class Settings(BaseSettings):
     )
     backup_keep: int = Field(default=7, ge=1, le=10_000, description="Daily backups kept in BACKUP_DIR.")
 
+    # Webhook mode (https://core.telegram.org/bots/api#setwebhook): set WEBHOOK_URL to use it.
+    webhook_url: str | None = Field(
+        default=None, description="Public URL Telegram posts updates to; empty: long polling."
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="X-Telegram-Bot-Api-Secret-Token, 1-256 of A-Z a-z 0-9 _ -; never logged."
+    )
+    webhook_listen: str = Field(default="0.0.0.0", description="Address the webhook server binds.")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, description="Port the webhook server binds.")
+
     _env_file_used: Path | None = PrivateAttr(default=None)
 
     @classmethod
@@ -204,6 +214,28 @@ class Settings(BaseSettings):
     def _blank_dir_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            from bot.webhook_config import check_url  # no Telegram import: plain URL checks
+
+            url = value.strip()
+            return check_url(url) if url else None
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            from bot.webhook_config import check_secret
+
+            secret = value.strip()
+            return SecretStr(check_secret(secret)) if secret else None
         return value
 
     @field_validator("bot_token", mode="before")

@@ -45,6 +45,7 @@ from .state import (
     chat_type_for,
     text_digest,
 )
+from .webhook import WebhookPost, WebhookPusher, valid_secret
 
 __all__ = ["LocalTelegram"]
 
@@ -52,6 +53,9 @@ _log = logging.getLogger(__name__)
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
+# What the Bot API answers to getUpdates while a webhook is set (HTTP 409).
+_USE_DELETE_WEBHOOK = "use deleteWebhook to delete the webhook first"
+_WEBHOOK_ACTIVE = f"Conflict: can't use getUpdates method while webhook is active; {_USE_DELETE_WEBHOOK}"
 # Update types delivered when allowed_updates is not set (Bot API default excludes these three).
 _NOT_DEFAULT_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
@@ -315,6 +319,9 @@ class LocalTelegram:
         # last setWebhook gave, and a delivery error a test stages as (unix time, message).
         self.webhook_url = ""
         self.webhook_last_error: tuple[int, str] | None = None
+        self.webhook_secret: str | None = None
+        self.webhook_posts: list[WebhookPost] = []  # every POST made to the webhook, in order
+        self._pusher: WebhookPusher | None = None
 
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -513,6 +520,7 @@ class LocalTelegram:
             return
         self._stopping.set()
         self._wake_pollers()
+        await self._stop_pusher()
         await runner.cleanup()
         if self._callback_tasks:
             await asyncio.gather(*self._callback_tasks, return_exceptions=True)
@@ -841,14 +849,53 @@ class LocalTelegram:
 
     async def _m_deleteWebhook(self, call: _Call) -> Any:
         self.webhook_url = ""
+        await self._stop_pusher()
         if _p_bool(call.params, "drop_pending_updates"):
             self._updates.clear()
         return True
 
     async def _m_setWebhook(self, call: _Call) -> Any:
-        # Webhooks cannot reach a test process; accept the call so code paths that set one don't fail.
-        self.webhook_url = str(call.params.get("url") or "")
+        # With a url, queued updates are POSTed there (webhook.py); an empty url removes the webhook
+        # (https://core.telegram.org/bots/api#setwebhook). Plain http on any port is accepted here.
+        url = str(call.params.get("url") or "").strip()
+        secret = _p_str(call.params, "secret_token")
+        if url and not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
+            raise ApiError(400, "Bad Request: bad webhook: Failed to resolve host: Name or service not known")
+        if secret is not None and not valid_secret(secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        allowed = _p_json(call.params, "allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(str(a) for a in allowed) or None
+        if _p_bool(call.params, "drop_pending_updates"):
+            self._updates.clear()
+        await self._stop_pusher()
+        self.webhook_url = url
+        self.webhook_secret = secret
+        if url:
+            self._pusher = WebhookPusher(self, url, secret, posts=self.webhook_posts)
+            self._pusher.start()
+            self._wake_pollers()  # a getUpdates still waiting ends (with 409 on its next call)
         return True
+
+    async def _stop_pusher(self) -> None:
+        pusher, self._pusher = self._pusher, None
+        if pusher is not None:
+            await pusher.stop()
+
+    def _next_webhook_update(self) -> dict[str, Any] | None:
+        """The oldest queued update the webhook takes; ones it does not take are dropped."""
+        allowed = self._allowed_updates
+        while self._updates:
+            update = self._updates[0]
+            kind = next((k for k in update if k != "update_id"), "")
+            if (kind in allowed) if allowed is not None else (kind not in _NOT_DEFAULT_UPDATES):
+                return update
+            del self._updates[0]  # not in allowed_updates: Telegram never sends it
+        return None
+
+    def _webhook_delivered(self, update: dict[str, Any]) -> None:
+        if self._updates and self._updates[0] is update:
+            del self._updates[0]
 
     async def _m_getWebhookInfo(self, call: _Call) -> Any:
         info: dict[str, Any] = {
@@ -866,6 +913,11 @@ class LocalTelegram:
         limit = _p_int(params, "limit") or 100
         limit = max(1, min(100, limit))
         timeout = max(0.0, min(_p_float(params, "timeout") or 0.0, 60.0))
+        if self.webhook_url:
+            raise ApiError(
+                409,
+                _WEBHOOK_ACTIVE,
+            )
         allowed = _p_json(params, "allowed_updates")
         if isinstance(allowed, list):
             self._allowed_updates = frozenset(str(a) for a in allowed) or None
