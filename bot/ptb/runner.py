@@ -18,6 +18,9 @@ from collections.abc import AsyncIterator
 from telegram import Update
 from telegram.ext import Application
 
+from bot.ptb.webhook import WebhookServer
+from bot.webhook_config import WebhookConfig
+
 log = logging.getLogger(__name__)
 
 
@@ -28,8 +31,11 @@ async def running(
     poll_interval: float = 0.0,
     poll_timeout: int = 10,
     drop_pending_updates: bool = False,
+    webhook: WebhookConfig | None = None,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Initialise, start polling, yield; then stop and shut down in order, whatever happened."""
+    """Initialise, start polling (or, given ``webhook``, serve it and call setWebhook), yield; then
+    stop and shut down in order, whatever happened."""
+    server: WebhookServer | None = None
     try:
         await app.initialize()
     except BaseException:
@@ -46,37 +52,59 @@ async def running(
         # whose full passes would otherwise stall the event loop (and the send schedule) ~30 ms.
         gc.freeze()
         assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=poll_interval,
-            timeout=poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=drop_pending_updates,
-        )
+        if webhook is None:
+            await app.updater.start_polling(
+                poll_interval=poll_interval,
+                timeout=poll_timeout,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=drop_pending_updates,
+            )
+        else:
+            # Listen first, then tell Telegram: an update pushed at once finds the server up, and is
+            # queued until ``app.start`` below begins processing.
+            server = WebhookServer(app, webhook)
+            await server.start()
+            await app.bot.set_webhook(
+                url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=drop_pending_updates,
+            )
         await app.start()
         try:
             yield app
         finally:
             if app.updater.running:
                 await app.updater.stop()
+            if server is not None:
+                # No new updates, then the queue is drained by ``app.stop``. The webhook stays set:
+                # Telegram keeps the updates that arrive while we are down and posts them later.
+                await server.stop()
+                server = None
             if app.running:
                 await app.stop()
             if app.post_stop is not None:
                 await app.post_stop(app)
     finally:
+        if server is not None:  # set_webhook or app.start failed
+            await server.stop()
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
 
 
-async def serve_until_signalled(app: Application) -> None:  # type: ignore[type-arg]
-    """Run until SIGINT or SIGTERM, then stop promptly."""
+async def serve_until_signalled(app: Application, webhook: WebhookConfig | None = None) -> None:  # type: ignore[type-arg]
+    """Run until SIGINT or SIGTERM, then stop promptly; long polling unless ``webhook`` is given."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with running(app):
-            log.info("polling for updates; press Ctrl+C to stop")
+        async with running(app, webhook=webhook):
+            if webhook is None:
+                log.info("polling for updates; press Ctrl+C to stop")
+            else:
+                log.info("webhook set; waiting for Telegram's posts; press Ctrl+C to stop")
             await stop.wait()
             log.info("stopping")
     finally:
