@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot import eventloop
 from bot.domain.blocks import Document
 from bot.domain.records import Bulletin, BulletinParseError
 from bot.settings import TELEGRAM_API_URL, Settings, SettingsFileError, find_env_file, looks_like_token
+from bot.webhook_config import WebhookConfig, url_warnings
 from data.instance_lock import InstanceLocked, hold
 from data.store import StoreError
 
@@ -423,22 +425,54 @@ async def _forget(settings: Settings, raw_chat: str, yes: bool) -> int:
     return 0
 
 
+def _webhook_config(settings: Settings) -> WebhookConfig | None:
+    """Webhook mode when ``WEBHOOK_URL`` is set; refused (exit 2) without ``WEBHOOK_SECRET``."""
+    if settings.webhook_url is None:
+        return None
+    if settings.webhook_secret is None:
+        raise ConfigError(
+            "WEBHOOK_URL is set but WEBHOOK_SECRET is not: webhook mode needs a secret token "
+            "(1-256 characters of A-Z a-z 0-9 _ -, e.g. from `openssl rand -hex 32`) so that only "
+            "Telegram's posts are accepted"
+        )
+    return WebhookConfig(
+        url=settings.webhook_url,
+        secret=settings.webhook_secret.get_secret_value(),
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+    )
+
+
 def cmd_run(settings: Settings) -> int:
     from bot import logging_setup
     from bot.ptb.app import build_application
     from bot.ptb.runner import serve_until_signalled
+    from bot.ptb.webhook import WebhookListenError
 
     if settings.bot_token is None:
         raise ConfigError("BOT_TOKEN is not set: get one from @BotFather and put it in .env (see README)")
     from telegram.error import InvalidToken, NetworkError
 
     token = settings.bot_token.get_secret_value()
-    logging_setup.configure(settings.log_level, secrets=(token,))
-    redact = logging_setup.RedactingFilter((token,)).redact
-    print("Running live: long polling Telegram (Ctrl+C to stop).", flush=True)
+    webhook = _webhook_config(settings)
+    secrets = (token,) if webhook is None else (token, webhook.secret)
+    logging_setup.configure(settings.log_level, secrets=secrets)
+    redact = logging_setup.RedactingFilter(secrets).redact
+    if webhook is None:
+        print("Running live: long polling Telegram (Ctrl+C to stop).", flush=True)
+    else:
+        print(
+            f"Running live: webhook {webhook.url}, listening on {webhook.listen}:{webhook.port} (Ctrl+C to stop).",
+            flush=True,
+        )
+        for warning in url_warnings(webhook.url):
+            logging.getLogger("bot.webhook").warning("%s", warning)
     say_sources(settings)
     try:
-        eventloop.run(serve_until_signalled(build_application(settings)))
+        eventloop.run(serve_until_signalled(build_application(settings), webhook))
+    except WebhookListenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except InvalidToken as exc:
         # PTB's message quotes the token; say what happened without it.
         raise ConfigError(redact(_rejected(settings, token, exc))) from None
