@@ -72,7 +72,7 @@ async def test_webhook_without_a_valid_secret_is_refused(
 ) -> None:
     env = bot_env(tg, tmp_path / "bot.db", WEBHOOK_URL="http://127.0.0.1:18443/hook", **extra)
     proc = await start_bot(env)
-    stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
+    _, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
     lines = stderr.decode().strip().splitlines()
     assert proc.returncode == 2, stderr.decode()
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in stderr.decode()
