@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from telegram import Update
 from telegram.ext import Application
 
+from bot.ptb.startup import wait_for_telegram
 from bot.ptb.webhook import WebhookServer
 from bot.webhook_config import WebhookConfig
 
@@ -100,6 +101,10 @@ async def serve_until_signalled(app: Application, webhook: WebhookConfig | None 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
+        # Wait out an unreachable Telegram first (a SIGTERM meanwhile stops at once); ``running``'s
+        # own initialize is then a no-op.
+        if not await wait_for_telegram(app, stop):
+            return
         async with running(app, webhook=webhook):
             if webhook is None:
                 log.info("polling for updates; press Ctrl+C to stop")
