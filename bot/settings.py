@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     paid_broadcast: bool = Field(default=False, description="Use allow_paid_broadcast (up to 1000/s).")
     paid_send_rate: float = Field(default=900.0, gt=0, le=1000, description="Overall rate when paid.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+    log_format: str = Field(default="text", description="text (one readable line) or json (one object a line).")
     watch_sources: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="Feeds (RSS 2.0, Atom) or listing pages to watch for bulletins, comma-separated."
     )
@@ -208,6 +209,14 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        fmt = value.strip().lower()
+        if fmt not in {"text", "json"}:
+            raise ValueError("must be text or json")
+        return fmt
 
     @field_validator("backup_dir", mode="before")
     @classmethod

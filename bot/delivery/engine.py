@@ -242,7 +242,11 @@ class DeliveryEngine:
         try:
             await self._acks.flush()
         except Exception:
-            log.exception("could not record sent messages of broadcast %s; will retry", broadcast_id)
+            log.exception(
+                "could not record sent messages of broadcast %s; will retry",
+                broadcast_id,
+                extra={"broadcast_id": broadcast_id},
+            )
 
     # -- the dispatcher -------------------------------------------------------------------------
     async def _run(self) -> None:
@@ -295,7 +299,11 @@ class DeliveryEngine:
                     else:
                         result = await self._sender.correct(lane.chat_id, html, correction)
             except Exception as exc:  # a bug or an unexpected transport error: retry later
-                log.exception("send to chat %s failed unexpectedly", lane.chat_id)
+                log.exception(
+                    "send to chat %s failed unexpectedly",
+                    lane.chat_id,
+                    extra={"chat_id": lane.chat_id, "broadcast_id": item.broadcast_id, "seq": item.seq},
+                )
                 result = SendResult(Outcome.TRANSIENT, error=type(exc).__name__)
             finally:
                 self._slots.release()
@@ -315,7 +323,7 @@ class DeliveryEngine:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("could not record the outcome for chat %s", lane.chat_id)
+            log.exception("could not record the outcome for chat %s", lane.chat_id, extra={"chat_id": lane.chat_id})
             lane.ready_at = self._clock() + 5.0
         finally:
             if self._scheduler.release(lane) and self._loader.wants_more:
@@ -341,14 +349,23 @@ class DeliveryEngine:
         if not await self._stop_broadcast(item.broadcast_id, "aborted", reason):
             return
         self.stats.aborted += 1
-        log.error("broadcast %s aborted: %s", item.broadcast_id, reason)
+        log.error(
+            "broadcast %s aborted: %s",
+            item.broadcast_id,
+            reason,
+            extra={"broadcast_id": item.broadcast_id, "chat_id": lane.chat_id, "outcome": "aborted"},
+        )
         await self._policy.cancel_stopped(lane, item, reason)
         await self._settle(item.broadcast_id)
         if self._on_abort is not None:
             try:
                 await self._on_abort(item.broadcast_id, reason)
             except Exception:
-                log.exception("could not tell admins that broadcast %s was aborted", item.broadcast_id)
+                log.exception(
+                    "could not tell admins that broadcast %s was aborted",
+                    item.broadcast_id,
+                    extra={"broadcast_id": item.broadcast_id},
+                )
 
     def _halt(self, error: str) -> None:
         self.fatal_error = error

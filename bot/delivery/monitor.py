@@ -170,5 +170,12 @@ class BroadcastMonitor:
                 )
                 await self._notifier.edit(info.admin_chat_id, info.progress_message_id, final_progress)
             await self._notifier.post(info.admin_chat_id, text)
-        log.info("broadcast %s %s: %s/%s sent", broadcast_id, info.status, counts.sent, counts.total)
+        log.info(
+            "broadcast %s %s: %s/%s sent",
+            broadcast_id,
+            info.status,
+            counts.sent,
+            counts.total,
+            extra={"broadcast_id": broadcast_id, "status": info.status, "sent": counts.sent, "total": counts.total},
+        )
         return text

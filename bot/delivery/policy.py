@@ -99,7 +99,11 @@ class OutcomePolicy:
         elif outcome is Outcome.RETRY_AFTER:
             stats.retry_after += 1
             lane.ready_at = self._pacer.pause(result.retry_after)
-            log.warning("429 from Telegram: all sending paused for %.1f s", result.retry_after)
+            log.warning(
+                "429 from Telegram: all sending paused for %.1f s",
+                result.retry_after,
+                extra={"chat_id": lane.chat_id, "broadcast_id": item.broadcast_id, "retry_after": result.retry_after},
+            )
         elif outcome is Outcome.GONE:
             stats.gone += 1
             await self._drop_chat(lane, f"blocked: {result.error}", unsubscribe=True)
@@ -109,7 +113,12 @@ class OutcomePolicy:
             stats.migrated += 1
             await self._acks.flush()
             await outbox.move_chat(self._store, lane.chat_id, result.new_chat_id)
-            log.info("chat %s moved to %s", lane.chat_id, result.new_chat_id)
+            log.info(
+                "chat %s moved to %s",
+                lane.chat_id,
+                result.new_chat_id,
+                extra={"chat_id": lane.chat_id, "new_chat_id": result.new_chat_id},
+            )
             lane.items.clear()  # its rows now belong to the new id and are reloaded from there
             return Then.RELOAD
         elif outcome is Outcome.CONTENT:
@@ -119,7 +128,17 @@ class OutcomePolicy:
             await outbox.mark_failed(self._store, item.row_id, result.error)
             lane.pop(item)
             log.warning(
-                "chat %s refused part %s of broadcast %s: %s", lane.chat_id, item.seq, item.broadcast_id, result.error
+                "chat %s refused part %s of broadcast %s: %s",
+                lane.chat_id,
+                item.seq,
+                item.broadcast_id,
+                result.error,
+                extra={
+                    "chat_id": lane.chat_id,
+                    "broadcast_id": item.broadcast_id,
+                    "seq": item.seq,
+                    "outcome": "rejected",
+                },
             )
         elif outcome is Outcome.FATAL:
             return Then.HALT

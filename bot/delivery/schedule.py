@@ -130,6 +130,7 @@ class Scheduler:
             started.late.total_seconds(),
             " (the bot was not running then)" if missed else "",
             started.joined,
+            extra={"broadcast_id": broadcast_id, "status": "started"},
         )
         self._wake_engine()
         if self.on_start is not None:
