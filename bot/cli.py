@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|console|parse|import|publish|export|backup|restore]``."""
+"""Command line: ``python -m bot [run|console|parse|import|publish|export|backup|restore|forget|doctor]``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,11 @@ from data.instance_lock import InstanceLocked, hold
 from data.store import StoreError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from telegram.error import InvalidToken
+
+    from bot.services.doctor import Check
 
 EXIT_CONFIG = 2
 
@@ -456,7 +460,7 @@ def cmd_run(settings: Settings) -> int:
     token = settings.bot_token.get_secret_value()
     webhook = _webhook_config(settings)
     secrets = (token,) if webhook is None else (token, webhook.secret)
-    logging_setup.configure(settings.log_level, secrets=secrets)
+    logging_setup.configure(settings.log_level, secrets=secrets, fmt=settings.log_format)
     redact = logging_setup.RedactingFilter(secrets).redact
     if webhook is None:
         print("Running live: long polling Telegram (Ctrl+C to stop).", flush=True)
@@ -501,10 +505,70 @@ def _rejected(settings: Settings, token: str, exc: InvalidToken) -> str:
     )
 
 
+def cmd_doctor() -> int:
+    """``doctor``: one line per check (bot/services/doctor.py), then a verdict; exit code 1 when any
+    check is ✗. Every line goes through the log's token redaction; the database is only read."""
+    from bot import logging_setup
+    from bot.services import doctor
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        checks = [doctor.Check("settings", doctor.Level.FAIL, str(exc))]
+        redact = logging_setup.RedactingFilter(()).redact
+    else:
+        secrets = tuple(
+            s.get_secret_value()
+            for s in (settings.bot_token, getattr(settings, "webhook_secret", None))
+            if s is not None
+        )
+        logging_setup.configure("WARNING", secrets=secrets)
+        redact = logging_setup.RedactingFilter(secrets).redact
+        checks = asyncio.run(_doctor_checks(settings, redact))
+    for check in checks:
+        print(redact(check.line()), flush=True)
+    line, code = doctor.verdict(checks)
+    print(line)
+    return code
+
+
+async def _doctor_checks(settings: Settings, redact: Callable[[str], str]) -> list[Check]:
+    from bot.ptb.doctor_api import PtbBotApi
+    from bot.services import doctor
+    from data.instance_lock import probe
+
+    checks = doctor.settings_checks(settings.describe_sources(), len(settings.admin_ids))
+    webhook_url = getattr(settings, "webhook_url", None)  # the webhook mode's setting (issue 13.1)
+    webhook = str(webhook_url) if webhook_url else None
+    if settings.bot_token is None:
+        checks += await doctor.telegram_checks(None, webhook_url=webhook, zone=settings.zone)
+    else:
+        token = settings.bot_token.get_secret_value()
+        api = PtbBotApi(
+            token,
+            base_url=settings.telegram_api_url,
+            redact=redact,
+            rejected=lambda exc: _rejected(settings, token, exc),
+        )
+        async with api:
+            checks += await doctor.telegram_checks(api, webhook_url=webhook, zone=settings.zone)
+    running = probe(settings.database_path)
+    checks.append(doctor.instance_check(running))
+    checks += await asyncio.to_thread(
+        doctor.database_checks,
+        settings.database_path,
+        now=dt.datetime.now(dt.UTC),
+        running=running.running,
+        zone=settings.zone,
+    )
+    return checks
+
+
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.offline.console import run_console
 
-    return eventloop.run(run_console(settings, database=args.database, keep=args.keep))
+    webhook = bool(getattr(args, "webhook", False))
+    return eventloop.run(run_console(settings, database=args.database, keep=args.keep, webhook=webhook))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -514,6 +578,9 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="chat with the bot offline, through the local Telegram imitation")
     console.add_argument("--database", help="use this database instead of a fresh temporary one")
     console.add_argument("--keep", action="store_true", help="keep the temporary database and print its path")
+    console.add_argument(
+        "--webhook", action="store_true", help="webhook mode: the imitation POSTs the updates to the bot"
+    )
     parse = sub.add_parser("parse", help="show how a bulletin (a file of any accepted format, or a URL) splits")
     parse.add_argument("file", help="a .txt/.html/.docx/.pdf file, or an http(s) URL")
     parse.add_argument("--json", action="store_true", help="machine-readable output")
@@ -588,6 +655,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forget.add_argument("chat_id", metavar="CHAT_ID", help="the chat's id (negative for a group)")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub.add_parser(
+        "doctor",
+        help="check the settings, the token, the webhook, the database and the outbox; print a verdict",
+        description="One line per check (✓ fine, ⚠ worth knowing, ✗ to fix) and a verdict; exit code 1 when "
+        "any check is ✗. Reads the database read-only and never creates it; never prints the token.",
+    )
     return parser
 
 
@@ -607,6 +680,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "parse":
             return cmd_parse(args)
+        if args.command == "doctor":
+            return cmd_doctor()  # loads the settings itself: a bad one is a ✗ line, not an exit
         settings = load_settings()
         with _instance_lock(args, settings):
             return _dispatch(args, settings)
