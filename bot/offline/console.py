@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
+import secrets
 import shlex
+import socket
 import sys
 import tempfile
 import time
@@ -29,6 +31,7 @@ from bot.offline.localtg import LocalTelegram, SentMessage
 from bot.ptb.app import build_application
 from bot.ptb.runner import running
 from bot.settings import Settings
+from bot.webhook_config import WebhookConfig
 from data import bulletins
 from data.store import Store
 
@@ -141,7 +144,20 @@ async def _crowd(store: Store, n: int) -> None:
         await subscribers.subscribe(store, chat_id, user_id=chat_id, chat_type="private", display_name=f"User {i}")
 
 
-async def run_console(settings: Settings, *, database: str | None = None, keep: bool = False) -> int:
+def _console_webhook() -> WebhookConfig:
+    """Webhook mode for the console: a free port on 127.0.0.1 and a fresh secret."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    # token_urlsafe uses A-Z a-z 0-9 - _ only: what Telegram allows in a secret token.
+    return WebhookConfig(
+        url=f"http://127.0.0.1:{port}/telegram", secret=secrets.token_urlsafe(24), listen="127.0.0.1", port=port
+    )
+
+
+async def run_console(
+    settings: Settings, *, database: str | None = None, keep: bool = False, webhook: bool = False
+) -> int:
     interactive = sys.stdin.isatty()
     tmp = None if database or keep else tempfile.TemporaryDirectory(prefix="bulletin-console-")
     db_path = Path(database) if database else Path(tmp.name if tmp else tempfile.mkdtemp()) / "console.db"
@@ -163,7 +179,8 @@ async def run_console(settings: Settings, *, database: str | None = None, keep: 
             console = Console(tg)
             tg.on_send.append(console.on_send)
             app = build_application(local)
-            async with running(app, poll_timeout=1):
+            hook = _console_webhook() if webhook else None
+            async with running(app, poll_timeout=1, webhook=hook):
                 data = app.bot_data
                 console.deliveries_idle = lambda: (not data.has_engine) or data.engine.idle
                 print(
@@ -171,6 +188,8 @@ async def run_console(settings: Settings, *, database: str | None = None, keep: 
                     flush=True,
                 )
                 print(local.describe_sources(), flush=True)
+                if hook is not None:
+                    print(f"webhook mode: the imitation POSTs each update to {hook.url} (with the secret)", flush=True)
                 await _loop(console, tg, data.store, interactive)
                 await console.settle(until_idle=True)
             if console.elsewhere:

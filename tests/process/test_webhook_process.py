@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from bot.offline.localtg import LocalTelegram
 from tests.conftest import TOKEN
-from tests.process.test_process import bot_env, start_bot
+from tests.process.test_process import ROOT, bot_env, start_bot
 
 SECRET = "process-test_secret-42"
 
@@ -93,3 +94,24 @@ async def test_a_port_already_taken_is_one_line_and_rc_1(tmp_path: Path, tg: Loc
     assert proc.returncode == 1, err
     assert f"cannot listen on 127.0.0.1:{port} for the webhook" in err and "Traceback" not in err
     assert tg.stats()["methods"].get("setWebhook", 0) == 0
+
+
+async def test_console_in_webhook_mode(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "console",
+        "--webhook",
+        cwd=ROOT,
+        env=bot_env(None, tmp_path / "unused.db"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(proc.communicate(b"/start\n/latest\n"), timeout=90)
+    out = stdout.decode()
+    assert proc.returncode == 0, stderr.decode()[-2000:]
+    assert "webhook mode: the imitation POSTs each update to http://127.0.0.1:" in out
+    assert out.index("Xin chào") < out.index("Hội nghị Báo cáo viên tháng 10/2021: 6 nhóm nhiệm vụ trọng tâm")
+    assert "Traceback" not in out + stderr.decode()
