@@ -471,7 +471,12 @@ def cmd_run(settings: Settings) -> int:
         )
         for warning in url_warnings(webhook.url):
             logging.getLogger("bot.webhook").warning("%s", warning)
-    say_sources(settings)
+    if settings.log_format == "json":  # every line of stderr one JSON object, this one too
+        logging.getLogger("bot.cli").info(
+            "%s", settings.describe_sources(), extra={"database": str(settings.database_path)}
+        )
+    else:
+        say_sources(settings)
     try:
         eventloop.run(serve_until_signalled(build_application(settings), webhook))
     except WebhookListenError as exc:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import os
+import signal
 import sqlite3
 import stat
 from pathlib import Path
@@ -17,7 +19,7 @@ from bot.services.doctor import head_version
 from data.instance_lock import hold, lock_path
 from data.store import Store
 from tests.conftest import TOKEN
-from tests.delivery_helpers import add_subscribers, queue
+from tests.delivery_helpers import add_subscribers, queue, until
 from tests.process.test_process import bot_env, start_bot
 
 # Not the imitation's accepted token, but token-shaped: what a typo'd BOT_TOKEN looks like.
@@ -238,3 +240,55 @@ async def test_a_bad_setting_is_a_cross_line_not_a_crash(tmp_path: Path, tg: Loc
     assert code == 1
     assert lines["settings"].startswith("✗ settings: invalid setting SEND_RATE"), out
     assert "Traceback" not in out
+
+
+async def test_a_running_bot_logs_json_lines_and_doctor_sees_it(tmp_path: Path, tg: LocalTelegram) -> None:
+    db = await a_database(tmp_path)  # broadcast 1: 3 chats × 2 parts
+    env = bot_env(tg, db, ADMIN_IDS="9001", LOG_FORMAT="json")
+    proc = await start_bot(env, "run")
+    assert proc.stderr is not None
+    records: list[dict[str, object]] = []
+    raw: list[str] = []
+
+    async def read() -> None:
+        assert proc.stderr is not None
+        async for line in proc.stderr:
+            raw.append(line.decode())
+            with contextlib.suppress(ValueError):
+                records.append(json.loads(line))
+
+    reader = asyncio.create_task(read())
+    try:
+        await until(lambda: any(r.get("broadcast_id") == 1 and r.get("status") == "done" for r in records), 30)
+        code, lines, out = await doctor(env)
+        assert code == 0, out
+        assert lines["bot process"] == f"✓ bot process: running (pid {proc.pid})"
+        assert lines["outbox"] == "✓ outbox: nothing pending" and lines["integrity"].startswith("✓")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), timeout=10)
+        await asyncio.wait_for(reader, timeout=10)
+    assert proc.returncode == 0, "".join(raw)[-2000:]
+    done = next(r for r in records if r.get("broadcast_id") == 1 and r.get("status") == "done")
+    assert done["msg"] == "broadcast 1 done: 6/6 sent" and (done["sent"], done["total"]) == (6, 6)
+    assert done["logger"] == "bot.delivery.monitor" and done["level"] == "INFO"
+    assert len(records) == len(raw), raw  # every line of the log is one JSON object
+    assert all({"ts", "level", "logger", "msg"} <= set(r) for r in records)
+    assert TOKEN not in "".join(raw)
+
+
+async def test_the_webhook_is_compared_with_webhook_url_and_the_secret_never_shown(
+    tmp_path: Path, tg: LocalTelegram
+) -> None:
+    db = await a_database(tmp_path)
+    secret = "s3cret_" + "x" * 40
+    hook = "http://127.0.0.1:8443/telegram"
+    env = bot_env(tg, db, ADMIN_IDS="9001", WEBHOOK_URL=hook, WEBHOOK_SECRET=secret)
+    tg.webhook_url = hook
+    code, lines, out = await doctor(env)
+    assert code == 0, out
+    assert lines["webhook"] == f"✓ webhook: {hook} (as WEBHOOK_URL), 0 update(s) waiting"
+    tg.webhook_url = "https://old.example.org/hook"
+    code, lines, out = await doctor(env)
+    assert code == 0 and lines["webhook"].startswith("⚠ webhook: Telegram has https://old.example.org/hook, ")
+    assert secret not in out and TOKEN not in out
