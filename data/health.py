@@ -4,7 +4,9 @@ Plain blocking ``sqlite3`` on purpose, as in data/backup.py: the doctor is a sho
 command, never code on a running bot's event loop. The file is opened with ``mode=ro``, so a
 missing file is an error rather than a new empty database (https://sqlite.org/uri.html), and
 nothing here changes it; beside a running bot in WAL mode a reader neither waits for nor blocks the
-writer (https://sqlite.org/wal.html).
+writer (https://sqlite.org/wal.html). One trace it may leave: a read-only connection to a WAL
+database creates the -wal and -shm files when they are missing and, being read-only, cannot remove
+them at close (https://sqlite.org/wal.html#readonly); they are empty and the bot uses them as usual.
 """
 
 from __future__ import annotations
