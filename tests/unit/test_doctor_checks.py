@@ -4,19 +4,25 @@ verdict and its exit code."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pytest
+
+from bot.services import doctor
 from bot.services.doctor import (
     BotIdentity,
     Check,
     Level,
     TelegramUnavailable,
     WebhookFacts,
+    database_checks,
     human_size,
     local_time,
     telegram_checks,
     verdict,
     webhook_checks,
 )
+from data.store import Store
 
 VN = dt.timezone(dt.timedelta(hours=7))
 URL = "https://bot.example.org/telegram"
@@ -95,3 +101,18 @@ def test_sizes() -> None:
         "5.0 MB",
         "3072.0 GB",
     ]
+
+
+async def test_a_big_file_gets_quick_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "bot.db"
+    async with await Store.open(db):
+        pass
+    now = dt.datetime.now(dt.UTC)
+
+    def integrity() -> Check:
+        [check] = [c for c in database_checks(db, now=now, running=False, zone=VN) if c.name == "integrity"]
+        return check
+
+    assert integrity() == Check("integrity", Level.OK, "ok (integrity_check)")
+    monkeypatch.setattr(doctor, "QUICK_CHECK_ABOVE", db.stat().st_size - 1)
+    assert integrity() == Check("integrity", Level.OK, "ok (quick_check)")
