@@ -21,7 +21,7 @@ from bot.domain.records import Bulletin, BulletinParseError
 from bot.settings import TELEGRAM_API_URL, Settings, SettingsFileError, find_env_file, looks_like_token
 from bot.webhook_config import WebhookConfig, url_warnings
 from data.instance_lock import InstanceLocked, hold
-from data.store import StoreError
+from data.store import StoreError, lost_database
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -450,11 +450,14 @@ def _webhook_config(settings: Settings) -> WebhookConfig | None:
 def cmd_run(settings: Settings) -> int:
     from bot import logging_setup
     from bot.ptb.app import build_application
-    from bot.ptb.runner import serve_until_signalled
+    from bot.ptb.runner import Halted, serve_until_signalled
     from bot.ptb.webhook import WebhookListenError
 
     if settings.bot_token is None:
         raise ConfigError("BOT_TOKEN is not set: get one from @BotFather and put it in .env (see README)")
+    lost = lost_database(settings.database_path)
+    if lost is not None:  # before Telegram is asked anything; Store.open refuses too
+        raise StoreError(lost)
     from telegram.error import InvalidToken, NetworkError
 
     token = settings.bot_token.get_secret_value()
@@ -481,6 +484,9 @@ def cmd_run(settings: Settings) -> int:
         eventloop.run(serve_until_signalled(build_application(settings), webhook))
     except WebhookListenError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Halted as exc:  # logged and told to the admins already; exit 1 so that a supervisor restarts
+        print(f"error: stopped: {exc}", file=sys.stderr)
         return 1
     except InvalidToken as exc:
         # PTB's message quotes the token; say what happened without it.

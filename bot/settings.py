@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         default=frozenset(), description="Telegram user ids allowed to publish, comma-separated."
     )
     database_path: Path = Field(default=DEFAULT_DATABASE, description="SQLite database file.")
+    database_check_seconds: float = Field(
+        default=30.0,
+        ge=0.1,
+        le=3600,
+        description="Seconds between checks that the database file is there and writable.",
+    )
     telegram_api_url: str = Field(default=TELEGRAM_API_URL, description="PTB base_url.")
     telegram_file_url: str = Field(default=TELEGRAM_FILE_URL, description="PTB base_file_url.")
     send_rate: float = Field(default=25.0, gt=0, le=1000, description="Messages per second overall.")

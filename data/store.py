@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -61,6 +62,49 @@ def _unusable(path: Path, exc: BaseException) -> StoreError:
     else:  # OSError creating the folder
         reason = getattr(exc, "strerror", None) or str(exc)
     return StoreError(f"cannot use the database {path}: {reason}; fix it or set DATABASE_PATH to another file")
+
+
+# A write failing with one of these means the file itself is in trouble (read-only, gone, a disk
+# error), not the statement: https://sqlite.org/rescode.html#readonly, #ioerr.
+_FILE_TROUBLE = ("SQLITE_READONLY", "SQLITE_IOERR")
+
+
+def created_marker(database: Path | str) -> Path:
+    """The marker ``run`` writes beside a database it has opened: ``bot.db`` → ``bot.db.created``.
+
+    It is the evidence that the database existed: a database missing while its marker is there was
+    deleted or moved, and start-up refuses to put an empty one in its place (:func:`lost_database`).
+    The instance lock's file is no such evidence (it is created before the database, by a start that
+    may never get as far as opening it), nor are -wal/-shm (SQLite deletes them when the last
+    connection closes: https://sqlite.org/wal.html#the_wal_file)."""
+    database = Path(database)
+    return database.with_name(database.name + ".created")
+
+
+def rescued_copies(database: Path | str) -> list[Path]:
+    """The copies a running bot saved when its database file disappeared (``Store.rescue_copy``)."""
+    database = Path(database)
+    return sorted(database.parent.glob(glob_escape(database.name) + ".rescued-*"))
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def lost_database(database: Path | str) -> str | None:
+    """One line for the person starting the bot when ``database`` is missing but existed before (its
+    :func:`created_marker` is there); None when it exists, or when nothing says it ever did."""
+    database = Path(database).expanduser()
+    marker = created_marker(database)
+    if database.exists() or not marker.exists():
+        return None
+    rescued = rescued_copies(database)
+    copy = f" (the bot saved a copy when it noticed: {rescued[-1]})" if rescued else ""
+    return (
+        f"the database {database} is missing but a bot ran on it before ({marker} is there): it was deleted "
+        f"or moved; not starting with an empty one. Restore a backup with `python -m bot restore FILE`{copy}, "
+        f"or remove {marker} to start with an empty database on purpose"
+    )
 
 
 def utcnow() -> str:
@@ -113,6 +157,13 @@ class Store:
         self._quick: sqlite3.Connection | None = None
         self._quick_commits = 0
         self._checkpoint: asyncio.Task[None] | None = None
+        # The file's identity when it was opened: the same path naming another inode later means it
+        # was replaced; the connections still write to the old one (https://sqlite.org/howtocorrupt.html#unlink).
+        stat = os.stat(path)
+        self._identity = (stat.st_dev, stat.st_ino)
+        # The last write that failed because of the file (read-only, I/O error), and who wants to know.
+        self.write_failure: str | None = None
+        self.on_write_failure: Callable[[], None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
@@ -121,6 +172,9 @@ class Store:
         Raises ``StoreError`` (one line, no SQL) when the file cannot be used.
         """
         path = Path(path).expanduser().resolve()
+        lost = lost_database(path)
+        if lost is not None:  # never an empty database in place of one that was deleted
+            raise StoreError(lost)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             writer = await aiosqlite.connect(path, isolation_level=None)
@@ -142,6 +196,62 @@ class Store:
             raise
         return cls(path, writer, reader)
 
+    def mark_created(self) -> None:
+        """Write :func:`created_marker` beside the database, if it is not there yet (``run`` does, once
+        the database is open), so that a later start notices the database going missing."""
+        marker = created_marker(self.path)
+        with contextlib.suppress(FileExistsError), marker.open("x", encoding="utf-8") as out:
+            out.write(
+                f"{self.path} was created or first opened by the bot at {utcnow()}.\n"
+                "While this file is here the bot refuses to start without the database; remove it\n"
+                "only to start with an empty database on purpose.\n"
+            )
+
+    async def check_file(self) -> str | None:
+        """What is wrong with the database file, in a few words, or None when it is fine: still at its
+        path, the same file as when it was opened, writable. Cheap: a ``stat``, an ``access`` and, when
+        nothing is writing, ``BEGIN IMMEDIATE`` + ``ROLLBACK`` (takes the write lock, writes nothing)."""
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return "the database file was deleted or moved"
+        except OSError as exc:
+            return f"the database file cannot be reached ({exc.strerror or exc})"
+        if (stat.st_dev, stat.st_ino) != self._identity:
+            return "the database file was deleted or replaced by another file"
+        if self.write_failure is not None:
+            return self.write_failure
+        if not os.access(self.path, os.W_OK):
+            return "the database file is read-only"
+        if not self._write_lock.locked():  # a write under way will tell by failing, if it does
+            try:
+                async with self._write_lock:
+                    await self._writer.execute("BEGIN IMMEDIATE")
+                    await self._writer.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                self._note_write_error(exc)
+                return self.write_failure or f"the database cannot be written ({exc})"
+        return None
+
+    def _note_write_error(self, exc: BaseException) -> None:
+        name = getattr(exc, "sqlite_errorname", "") if isinstance(exc, sqlite3.Error) else ""
+        if not name.startswith(_FILE_TROUBLE):
+            return
+        what = "is read-only" if name.startswith("SQLITE_READONLY") else "has an I/O error"
+        self.write_failure = f"a write failed: the database file {what} ({name})"
+        if self.on_write_failure is not None:
+            self.on_write_failure()
+
+    async def rescue_copy(self) -> Path:
+        """Copy what the open connections still see into ``<database>.rescued-<UTC time>`` beside it, with
+        SQLite's backup API (https://sqlite.org/backup.html): a deleted file lives on while it is open, so
+        this saves it. Never writes to the database's own path."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.name}.rescued-{stamp}")
+        async with self._write_lock, aiosqlite.connect(target) as copy:
+            await self._writer.backup(copy)
+        return target
+
     async def close(self) -> None:
         if self._checkpoint is not None:
             await asyncio.gather(self._checkpoint, return_exceptions=True)
@@ -161,13 +271,18 @@ class Store:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on error."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                        await self._writer.execute("ROLLBACK")
+                    raise
+                await self._writer.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._note_write_error(exc)
                 raise
-            await self._writer.execute("COMMIT")
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one write statement in its own transaction; returns the number of changed rows.
@@ -179,7 +294,11 @@ class Store:
         lock, so it never lands inside another caller's open ``transaction()``.
         """
         async with self._write_lock:
-            cursor = await self._writer.execute(sql, params)
+            try:
+                cursor = await self._writer.execute(sql, params)
+            except sqlite3.Error as exc:
+                self._note_write_error(exc)
+                raise
             return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:

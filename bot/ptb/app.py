@@ -21,6 +21,7 @@ from bot.ptb.sending import TelegramNotifier
 from bot.ptb.watch_wiring import build_watcher, close_watcher
 from bot.reports import chart
 from bot.services.daily_backup import DailyBackups
+from bot.services.db_guard import DatabaseGuard
 from bot.settings import Settings
 from bot.texts import commands as command_texts
 from bot.texts import delivery as delivery_texts
@@ -43,6 +44,7 @@ class Runtime:
     with_delivery: bool = True
     monitor: BroadcastMonitor | None = field(default=None)
     backups: DailyBackups | None = field(default=None)  # BACKUP_DIR set: the daily backup task
+    guard: DatabaseGuard | None = field(default=None)  # the database file watched while delivering
 
 
 def build_application(settings: Settings, *, with_delivery: bool = True) -> Application:  # type: ignore[type-arg]
@@ -90,6 +92,7 @@ def build_application(settings: Settings, *, with_delivery: bool = True) -> Appl
 async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     settings = runtime.settings
     store = await Store.open(settings.database_path)
+    store.mark_created()  # from now on, a start without this database is refused (data/store.lost_database)
     data: BotData = app.bot_data
     engine = None
     if runtime.with_delivery:
@@ -118,6 +121,15 @@ async def _post_init(app: Application, runtime: Runtime) -> None:  # type: ignor
         if settings.backup_dir is not None:
             runtime.backups = DailyBackups(store.path, settings.backup_dir, settings.backup_keep, settings.zone)
             runtime.backups.start()
+        runtime.guard = DatabaseGuard(
+            store,
+            notifier,
+            settings.admin_ids,
+            interval=settings.database_check_seconds,
+            stop_work=engine.stop,
+            halt=data.halt,
+        )
+        runtime.guard.start()
     log.info("bot @%s ready; database %s", app.bot.username, store.path)
 
 
@@ -174,6 +186,9 @@ async def _set_commands(app: Application, settings: Settings) -> None:  # type: 
 
 async def _post_stop(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     data: BotData = app.bot_data
+    if runtime.guard is not None:
+        await runtime.guard.stop()
+        runtime.guard = None
     if runtime.backups is not None:
         await runtime.backups.stop()
         runtime.backups = None

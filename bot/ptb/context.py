@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
@@ -27,6 +28,15 @@ class BotData:
         self._watcher: Watcher | None = None
         # The "Đã nhận" buttons' edits, made one at a time beside the replies (handlers.acks).
         self.button_edits = ButtonEdits()
+        # Set when the bot must stop on its own (the database file went missing or read-only): the
+        # runner waits for it beside SIGTERM, and the process exits non-zero with this reason.
+        self.halted = asyncio.Event()
+        self.halt_reason: str | None = None
+
+    def halt(self, reason: str) -> None:
+        if self.halt_reason is None:
+            self.halt_reason = reason
+        self.halted.set()
 
     def setup(
         self,

@@ -25,6 +25,11 @@ from bot.webhook_config import WebhookConfig
 log = logging.getLogger(__name__)
 
 
+class Halted(RuntimeError):
+    """The bot stopped on its own (``BotData.halt``: the database file went missing or read-only);
+    the message says why, and the process exits non-zero so that a supervisor notices."""
+
+
 @contextlib.asynccontextmanager
 async def running(
     app: Application,  # type: ignore[type-arg]
@@ -110,8 +115,19 @@ async def serve_until_signalled(app: Application, webhook: WebhookConfig | None 
                 log.info("polling for updates; press Ctrl+C to stop")
             else:
                 log.info("webhook set; waiting for Telegram's posts; press Ctrl+C to stop")
-            await stop.wait()
+            halted: asyncio.Event | None = getattr(app.bot_data, "halted", None)
+            waits = [asyncio.ensure_future(stop.wait())]
+            if halted is not None:
+                waits.append(asyncio.ensure_future(halted.wait()))
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiting in waits:
+                    waiting.cancel()
             log.info("stopping")
+        reason = getattr(app.bot_data, "halt_reason", None)
+        if reason is not None:
+            raise Halted(reason)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -34,7 +34,7 @@ from typing import Protocol
 
 from data import health
 from data.instance_lock import Probe
-from data.store import migrations
+from data.store import created_marker, lost_database, migrations
 
 STUCK_AFTER = dt.timedelta(minutes=30)
 OVERDUE_AFTER = dt.timedelta(minutes=5)
@@ -216,6 +216,17 @@ def database_checks(path: Path, *, now: dt.datetime, running: bool, zone: dt.tzi
                     Level.FAIL,
                     f"the database file is missing while a bot runs on it: {path}{folder} was deleted or moved; "
                     "stop the bot and restore a backup (python -m bot restore FILE)",
+                )
+            ]
+        if lost_database(path) is not None:  # its .created marker: a bot ran on it, `run` refuses
+            marker = created_marker(path)
+            return [
+                Check(
+                    "database",
+                    Level.FAIL,
+                    f"the database file is missing but it existed before: {path}{folder} was deleted or moved "
+                    f"({marker} is there; `run` refuses to start empty); restore a backup "
+                    f"(python -m bot restore FILE), or remove {marker} to start empty on purpose",
                 )
             ]
         return [
