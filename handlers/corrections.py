@@ -209,18 +209,7 @@ async def _go(update: Update, context: AppContext, original: service.Original, t
     info = await outbox.get_broadcast(store, queued.id)
     if info is not None:
         progress = await context.bot.send_message(
-            chat_id,
-            dtexts.progress(
-                info.id,
-                info.title,
-                done=0,
-                total=info.recipients * info.message_count,
-                rate=0.0,
-                eta_seconds=None,
-                failed=0,
-                blocked=0,
-                status="queued",
-            ),
+            chat_id, dtexts.queued_progress(info.id, info.title, info.recipients * info.message_count)
         )
         await outbox.set_progress_message(store, info.id, progress.message_id)
     if context.bot_data.has_engine:

@@ -530,18 +530,7 @@ async def _decide(update: Update, context: AppContext, action: str, draft_id: in
         done = texts.queued(info.id, info.recipients, info.message_count)
         await edit_text(query, f"{done}\n{ptexts.left_out(queued.left_out)}" if queued.left_out else done)
         progress = await context.bot.send_message(
-            draft.chat_id,
-            texts.progress(
-                info.id,
-                info.title,
-                done=0,
-                total=info.recipients * info.message_count,
-                rate=0.0,
-                eta_seconds=None,
-                failed=0,
-                blocked=0,
-                status="queued",
-            ),
+            draft.chat_id, texts.queued_progress(info.id, info.title, info.recipients * info.message_count)
         )
         await outbox.set_progress_message(store, info.id, progress.message_id)
     if draft.offer_id is not None:

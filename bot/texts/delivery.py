@@ -177,6 +177,13 @@ CANCELLED_NOTICE = "Đã hủy · Cancelled"
 STALE_BUTTON_NOTICE = "Nút này đã cũ · This button is out of date"
 
 
+def queued_progress(broadcast_id: int, title: str, total: int) -> str:
+    """The progress message as first posted, when a broadcast has just been queued."""
+    return progress(
+        broadcast_id, title, done=0, total=total, rate=0.0, eta_seconds=None, failed=0, blocked=0, status="queued"
+    )
+
+
 def progress(
     broadcast_id: int,
     title: str,

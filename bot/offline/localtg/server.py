@@ -1253,10 +1253,29 @@ class LocalTelegram:
         return upload, stored, value
 
     async def _m_sendDocument(self, call: _Call) -> Any:
-        params = call.params
-        chat_id = _p_chat_id(params)
+        chat_id = _p_chat_id(call.params)
         self._check_chat_faults(chat_id)
         upload, stored, doc = self._take_upload(call, "document")
+
+        def keep() -> StoredFile:
+            if stored is not None:
+                return stored
+            if upload is not None:
+                return self._store_file(upload.content, upload.filename, upload.content_type)
+            # A URL: Telegram would download it; there is no internet here, store a placeholder.
+            return self._store_file(b"", str(doc).rsplit("/", 1)[-1] or "file", "application/octet-stream")
+
+        message, kept = self._send_file(call, chat_id, "sendDocument", keep)
+        message["document"] = self._document_dict(kept)
+        self._maybe_drop()
+        return message
+
+    def _send_file(
+        self, call: _Call, chat_id: int, method: str, keep: Callable[[], StoredFile]
+    ) -> tuple[dict[str, Any], StoredFile]:
+        """What sendDocument and sendPhoto share once the file is checked: the caption, the limits,
+        keeping the file (only for a send the limits admit), the message with its caption."""
+        params = call.params
         caption = _p_str(params, "caption")
         parse_mode = _p_str(params, "parse_mode")
         plain: str | None = None
@@ -1268,16 +1287,10 @@ class LocalTelegram:
         chat = self._chat(chat_id)
         now = time.monotonic()
         self._admit(chat, paid, now, storm_applies=False)
-        if stored is None:
-            if upload is not None:
-                stored = self._store_file(upload.content, upload.filename, upload.content_type)
-            else:
-                # A URL: Telegram would download it; there is no internet here, store a placeholder.
-                name = str(doc).rsplit("/", 1)[-1] or "file"
-                stored = self._store_file(b"", name, "application/octet-stream")
+        stored = keep()
         _, message = self._deliver(
             chat=chat,
-            method="sendDocument",
+            method=method,
             text=caption,
             parse_mode=parse_mode,
             reply_markup=markup if isinstance(markup, dict) else None,
@@ -1287,13 +1300,11 @@ class LocalTelegram:
             bot=call.bot,
             file_id=stored.file_id,
         )
-        message["document"] = self._document_dict(stored)
         if plain:
             message["caption"] = plain
             if entities:
                 message["caption_entities"] = entities
-        self._maybe_drop()
-        return message
+        return message, stored
 
     async def _m_sendPhoto(self, call: _Call) -> Any:
         """sendPhoto with Telegram's checks on the photo (https://core.telegram.org/bots/api#sendphoto):
@@ -1314,48 +1325,26 @@ class LocalTelegram:
             width, height = size
             if width + height > 10_000 or max(width, height) > 20 * max(1, min(width, height)):
                 raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
-        caption = _p_str(params, "caption")
-        parse_mode = _p_str(params, "parse_mode")
-        plain: str | None = None
-        entities: list[Any] = []
-        if caption:
-            plain, entities = self._render(caption, parse_mode, caption=True)
-        markup = self._markup(params)
-        paid = _p_bool(params, "allow_paid_broadcast")
-        chat = self._chat(chat_id)
-        now = time.monotonic()
-        self._admit(chat, paid, now, storm_applies=False)
-        if stored is None:
+
+        def keep() -> StoredFile:
+            if stored is not None:
+                return stored
             if upload is not None:
-                stored = self._store_file(upload.content, upload.filename, upload.content_type or "image/png")
-            else:  # a URL: there is no internet here, store a placeholder
-                stored = self._store_file(b"", str(value).rsplit("/", 1)[-1] or "photo", "image/jpeg")
-        _, message = self._deliver(
-            chat=chat,
-            method="sendPhoto",
-            text=caption,
-            parse_mode=parse_mode,
-            reply_markup=markup if isinstance(markup, dict) else None,
-            disable_notification=_p_bool(params, "disable_notification"),
-            paid=paid,
-            now=now,
-            bot=call.bot,
-            file_id=stored.file_id,
-        )
-        width, height = image_size(stored.content) or (0, 0)
+                return self._store_file(upload.content, upload.filename, upload.content_type or "image/png")
+            # a URL: there is no internet here, store a placeholder
+            return self._store_file(b"", str(value).rsplit("/", 1)[-1] or "photo", "image/jpeg")
+
+        message, kept = self._send_file(call, chat_id, "sendPhoto", keep)
+        width, height = image_size(kept.content) or (0, 0)
         message["photo"] = [
             {
-                "file_id": stored.file_id,
-                "file_unique_id": stored.file_unique_id,
-                "file_size": len(stored.content),
+                "file_id": kept.file_id,
+                "file_unique_id": kept.file_unique_id,
+                "file_size": len(kept.content),
                 "width": width,
                 "height": height,
             }
         ]
-        if plain:
-            message["caption"] = plain
-            if entities:
-                message["caption_entities"] = entities
         self._maybe_drop()
         return message
 
