@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.parser import parse_bulletin
@@ -908,6 +908,9 @@ def check_invariants(bulletin: Bulletin) -> None:
 
 @settings(max_examples=300)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=60).map("".join))
+# Found by this test: the piece after a semicolon opened with a caption the paragraph had not been
+# dropped for (no space after ";").
+@example("Thứ nhất, &nbsp;Ảnh: Thứ nhất, &nbsp;Thứ nhất, Thứ nhất, ")
 def test_fragment_soup_only_ever_raises_bulletin_parse_error(soup: str) -> None:
     try:
         bulletin = parse_bulletin(soup)

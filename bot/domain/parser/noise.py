@@ -65,9 +65,11 @@ DIRECTIVES = (
 # A byline or caption is short; a continuation paragraph is longer or ends like a sentence.
 BYLINE_MAX_WORDS = 10
 
-# "Ảnh: …" opens the line or follows a sentence, a bracket, a dash or a bar ("… hội nghị. Ảnh: PV",
-# "(Ảnh: TTXVN)", "Tin, ảnh: …"); "quảng bá hình ảnh: con người, …" inside a task is no caption.
-_CAPTION_RE = re.compile(r"(?:^|[(\[|]\s?|[.!?…,–—\-|]\s)ảnh\s?:|ảnh minh họa|ảnh minh hoạ", re.IGNORECASE)
+# "Ảnh: …" opens the line or follows a sentence, a bracket, a semicolon, a dash or a bar ("… hội nghị.
+# Ảnh: PV", "hội nghị.Ảnh: PV", "(Ảnh: TTXVN)", "…;Ảnh: …", "Tin, ảnh: …"); "quảng bá hình ảnh: con
+# người, …" inside a task is no caption. A semicolon counts because a task is split at semicolons, and
+# the piece after one would then open with the caption.
+_CAPTION_RE = re.compile(r"(?:^|[(\[|;.!?…]\s?|[,–—\-]\s)ảnh\s?:|ảnh minh họa|ảnh minh hoạ", re.IGNORECASE)
 _FINAL_PUNCT = frozenset(".!?;:…")
 CLOSERS = "\"'”’»)]*"
 
