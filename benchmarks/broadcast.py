@@ -90,6 +90,7 @@ SEED = ROOT / "tests" / "data" / "seed-2021-10-haiphong.txt"
 WORKER = Path(__file__).resolve().parent / "_engine_worker.py"
 PYTHON = sys.executable
 PROFILE_DIR: Path | None = None  # --profile: run the workers under pyinstrument, reports saved here
+DUMP_DIR: Path | None = None  # --dump: the imitation's record of each run saved here, as JSON
 FIRST_CHAT = 10_000_000  # private chats get FIRST_CHAT + i
 GROUP_CHAT = -4_000_000_001  # the group that migrates (c, e, a_group)
 SUPERGROUP_CHAT = -1_002_000_000_001
@@ -477,6 +478,9 @@ async def run_one(sc: Scenario, impl: str, tmp: Path) -> RunResult:
             notes.append(f"cpu_hogs={hogs}")
         stats = await tg.get("stats")
         sent = await tg.get("sent")
+    if DUMP_DIR is not None:
+        DUMP_DIR.mkdir(parents=True, exist_ok=True)
+        (DUMP_DIR / f"{sc.key}-{impl}.json").write_text(json.dumps({"sent": sent, "stats": stats}))
     result = check(sent["rows"], sent["fields"], expected, prep.parts)
     limited: dict[str, int] = stats["rate_limited"]
     violations = sum(limited.get(k, 0) for k in VIOLATIONS)
@@ -644,11 +648,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--impl", default="engine,baseline", help="engine, baseline or both")
     parser.add_argument("--quick", action="store_true", help="about a tenth of the scale, for a smoke run")
     parser.add_argument("--profile", type=Path, help="run the sending processes under pyinstrument; reports here")
+    parser.add_argument(
+        "--dump", type=Path, help="save the imitation's record of each run here (<scenario>-<impl>.json)"
+    )
     args = parser.parse_args(argv)
     if args.profile is not None:
         global PROFILE_DIR
         PROFILE_DIR = args.profile.resolve()
         PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+    if args.dump is not None:
+        global DUMP_DIR
+        DUMP_DIR = args.dump.resolve()
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     return asyncio.run(amain(args))
 

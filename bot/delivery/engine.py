@@ -2,7 +2,7 @@
 
 The parts, each in its own module:
 
-- ``loader``: a bounded window of chats with pending rows, loaded from the outbox;
+- ``loader``: a bounded window of chats with pending rows, loaded from the outbox early enough;
 - ``lanes``: one lane per chat, only its head in flight; which lane goes next;
 - ``policy``: what each outcome of a send does (429 pause, 403 unsubscribe, retries, ...);
 - ``acks``: the message ids Telegram returned, written to the outbox (at once, or batched at
@@ -21,6 +21,10 @@ The order of work, so that a broadcast ends as early as Telegram's limits allow:
   5.25 s, so groups start first and finish within the broadcast instead of after it; a chat whose
   retry made it fall behind has more parts left than the others and catches up as soon as its
   back-off is over, while the rate has room for it.
+- Chats are loaded a window at a time (memory grows with the rate, not the audience), and again
+  whenever the parts in memory would be sent before a chat loaded now could send its own at its
+  pace (``loader``): the last chats of a broadcast start while the others still fill the rate,
+  instead of sending their parts one a second each on a tail after everyone else.
 - A group that migrates to a supergroup is loaded under its new id at once and keeps its place (the
   time it needs), instead of waiting for the loader's cursor to come round to that id.
 - Per chat, parts go in (broadcast, seq) order, one at a time. A paused broadcast does not hold back
@@ -121,6 +125,8 @@ class DeliveryEngine:
             window=window or max(64, int(rate * 3)),
             idle_poll=idle_poll,
             clock=clock,
+            rate=rate,
+            chat_interval=pacer.chat_interval,
         )
         self._policy = OutcomePolicy(store, pacer, self._acks, self.stats, max_attempts=max_attempts, clock=clock)
         self._in_flight: dict[asyncio.Task[None], Item] = {}

@@ -17,13 +17,22 @@ from tests.delivery_helpers import FakeClock, add_subscribers, queue
 
 
 class Parts:
-    def __init__(self, store: Store, window: int) -> None:
+    def __init__(self, store: Store, window: int, *, rate: float = 0.0) -> None:
+        """``rate`` 0: the window of chats only, without the rule on parts in memory."""
         self.clock = FakeClock()
         self.controls = Controls()
         self.acks = Acknowledgements(store, interval=60.0)
         self.lanes = LaneScheduler(self.controls, Pacer(30, clock=self.clock).chat_ready_at, self.clock)
         self.loader = OutboxLoader(
-            store, self.lanes, self.controls, self.acks, window=window, idle_poll=2.0, clock=self.clock
+            store,
+            self.lanes,
+            self.controls,
+            self.acks,
+            window=window,
+            idle_poll=2.0,
+            clock=self.clock,
+            rate=rate,
+            chat_interval=1.0,
         )
 
     def loaded(self) -> dict[int, list[int]]:
@@ -47,6 +56,40 @@ async def test_a_window_of_chats_at_a_time_walking_on_from_a_cursor(store: Store
     del parts.lanes.lanes[1], parts.lanes.lanes[2]  # both chats done
     await parts.loader.refill()
     assert set(parts.loaded()) == {3, 4}
+
+
+async def test_more_chats_are_loaded_when_the_parts_in_memory_would_run_out_first(store: Store) -> None:
+    """Regression (the tail): with only a window of chats, the last ones were loaded when the others
+    were nearly done, and their six parts went out one a second each, at a fraction of the rate
+    (100 chats at 30/s: 0.86 of the limit). Now chats are loaded while the parts in memory cover
+    what a new chat needs at its own pace: rate × ((6 − 1) × 1 s + 1 s) = 10 × 6 = 60 parts."""
+    await add_subscribers(store, list(range(1, 13)))
+    await queue(store, n=6)
+    parts = Parts(store, window=4, rate=10)
+    await parts.loader.refill()
+    assert sorted(parts.loaded()) == [1, 2, 3, 4]  # a window first: 24 parts
+    await parts.loader.refill()  # 36 parts short: six chats of six parts more
+    assert sorted(parts.loaded()) == list(range(1, 11))
+    await parts.loader.refill()  # 60 parts: enough, although the window of 4 is long passed
+    assert sorted(parts.loaded()) == list(range(1, 11))
+    for lane in parts.lanes.lanes.values():  # three parts of each went out: 30 left
+        for _ in range(3):
+            lane.items.popleft()
+    await parts.loader.refill()
+    assert sorted(parts.loaded()) == list(range(1, 11))  # not counted again within COUNT_EVERY
+    parts.clock.now += OutboxLoader.COUNT_EVERY
+    await parts.loader.refill()
+    assert sorted(parts.loaded()) == list(range(1, 13))  # the last two, early enough to finish
+
+
+async def test_the_parts_rule_stops_at_four_windows_of_chats(store: Store) -> None:
+    await add_subscribers(store, list(range(1, 31)))
+    await queue(store, n=6)
+    parts = Parts(store, window=3, rate=1000)  # 6,000 parts wanted: far more than 30 chats have
+    for _ in range(5):
+        await parts.loader.refill()
+    assert sorted(parts.loaded()) == list(range(1, 13))  # 4 × 3 chats, the memory bound
+    assert parts.loader.wants_more is False
 
 
 async def test_rows_sent_but_unwritten_and_rows_of_stopped_broadcasts_are_not_loaded(store: Store) -> None:
