@@ -4,7 +4,8 @@ Pacer → PacedRateLimiter → ExtBot on AiohttpRequest → TelegramSender → D
 
 The bot's interactive replies go through the same ExtBot, so they share the Pacer's budget with
 broadcasts; broadcast sends pass the same Pacer gate in ``TelegramSender`` and go through the same
-``AiohttpRequest`` pool, without PTB's request building. The engine is made later, once the store
+``AiohttpRequest``, without PTB's request building, on its keep-alive JSON connections
+(``bot.ptb.keepalive``; PTB's calls use its aiohttp session). The engine is made later, once the store
 is open (``DeliveryChain.engine``).
 """
 

@@ -9,8 +9,10 @@ timeouts, same error mapping, except that a timeout before the request was writt
 
 ``post_json`` is the broadcast sender's fast path (``bot.ptb.sending.TelegramSender``): a body already
 encoded as JSON, which the Bot API accepts for every method that uploads no file
-(https://core.telegram.org/bots/api#making-requests), posted through the same session, pool and
-error mapping, without PTB's per-call request building.
+(https://core.telegram.org/bots/api#making-requests), posted without PTB's per-call request building
+and without aiohttp's: over this request's own keep-alive connections (``bot.ptb.keepalive``, the
+same pool size, timeouts and error mapping), about 0.05 ms of CPU a request where aiohttp's
+session takes 0.2.
 """
 
 from __future__ import annotations
@@ -24,23 +26,15 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
-_JSON_HEADERS = {"Content-Type": "application/json"}
+from bot.ptb.keepalive import KeepAlivePool, TimedOutBeforeSending
 
-
-class TimedOutBeforeSending(TimedOut):
-    """No connection could be had in time (waiting for the pool, or connecting): the request never
-    left this process, so Telegram cannot have received it and resending it cannot duplicate it."""
-
-    __slots__ = ()
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or "Timed out waiting for a connection; the request was not sent to Telegram.")
+__all__ = ["AiohttpRequest", "TimedOutBeforeSending"]
 
 
 class AiohttpRequest(BaseRequest):
     """``BaseRequest`` implementation backed by one ``aiohttp.ClientSession``."""
 
-    __slots__ = ("_connect_timeout", "_pool_size", "_pool_timeout", "_read_timeout", "_session")
+    __slots__ = ("_connect_timeout", "_json_pool", "_pool_size", "_pool_timeout", "_read_timeout", "_session")
 
     def __init__(
         self,
@@ -56,6 +50,7 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._json_pool: KeepAlivePool | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -69,11 +64,21 @@ class AiohttpRequest(BaseRequest):
                 # The Bot API sets no cookies; a jar costs a look-up and an update on every call.
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
+        if self._json_pool is None:
+            self._json_pool = KeepAlivePool(
+                limit=self._pool_size,
+                connect_timeout=self._connect_timeout,
+                pool_timeout=self._pool_timeout,
+                user_agent=self.USER_AGENT,
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+        if self._json_pool is not None:
+            await self._json_pool.close()
+        self._json_pool = None
 
     async def do_request(
         self,
@@ -109,10 +114,9 @@ class AiohttpRequest(BaseRequest):
     async def post_json(self, url: str | URL, body: bytes, *, read_timeout: float | None) -> tuple[int, bytes]:
         """POST ``body`` (JSON, UTF-8) to ``url``: (HTTP status, answer), with ``do_request``'s
         timeouts (the pool's and connecting as configured) and error mapping."""
-        if self._session is None or self._session.closed:
+        if self._json_pool is None:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        timeout = self._timeout(read_timeout, BaseRequest.DEFAULT_NONE, BaseRequest.DEFAULT_NONE)
-        return await self._send("POST", url, body, _JSON_HEADERS, timeout)
+        return await self._json_pool.post(url, body, read_timeout=read_timeout)
 
     def _timeout(
         self, read_timeout: ODVInput[float], connect_timeout: ODVInput[float], pool_timeout: ODVInput[float]

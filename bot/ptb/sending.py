@@ -183,7 +183,8 @@ class TelegramSender:
     """Sends broadcast messages, paced by the shared Pacer.
 
     With the ``pacer`` and a bot on ``AiohttpRequest`` (as ``delivery_wiring`` builds it), a send
-    is one JSON POST through the bot's own connection pool: the Pacer's gate is passed right before
+    is one JSON POST on the bot request's keep-alive connections (``AiohttpRequest.post_json``,
+    ``bot.ptb.keepalive``): the Pacer's gate is passed right before
     the request is written and a 429 pauses it, as ``PacedRateLimiter`` does for a broadcast send;
     the body is pre-encoded (the JSON of each part's text is made once, not once per chat) and only
     ``ok``/``result.message_id`` or the error fields are read from the answer. PTB's request

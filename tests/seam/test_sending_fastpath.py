@@ -1,4 +1,4 @@
-"""The broadcast sender's fast path (one JSON POST through the bot's pool, ``bot.ptb.sending``) next to
+"""The broadcast sender's fast path (one JSON POST on keep-alive connections, ``bot.ptb.sending``) next to
 the PTB path (``Bot.do_api_request`` through ``PacedRateLimiter``), at the HTTP seam: every kind of
 Telegram answer gives the same ``SendResult``, the Pacer's gate and 429 pause apply to it, and its
 request carries the same fields."""
@@ -92,6 +92,10 @@ async def test_each_answer_is_classified_as_the_ptb_path_classifies_it(
             -1_000_000_000_000 - FAST_CHAT,
         )
         by_ptb, by_fast = (dataclasses.replace(r, new_chat_id=None, error="") for r in (by_ptb, by_fast))
+    if by_ptb.error.startswith("aiohttp."):
+        # A transport failure: each HTTP client words it its own way; what it means is the same.
+        assert by_fast.error and TOKEN.split(":")[1] not in by_fast.error
+        by_ptb, by_fast = (dataclasses.replace(r, error="") for r in (by_ptb, by_fast))
     assert comparable(by_fast) == comparable(by_ptb)
     if outcome is Outcome.SENT:
         [mine] = tg.messages_for(FAST_CHAT)
@@ -135,13 +139,14 @@ async def test_nothing_listening_is_a_plain_retry_and_the_error_carries_no_token
         by_fast = await TelegramSender(bot, pacer=pacer).send(FAST_CHAT, "một", notify=True)
     finally:
         await request.shutdown()
-    assert by_fast == by_ptb and by_fast.outcome is Outcome.TRANSIENT
-    assert "Cannot connect" in by_fast.error and TOKEN.split(":")[1] not in by_fast.error
+    assert by_fast.outcome is by_ptb.outcome is Outcome.TRANSIENT
+    for result in (by_ptb, by_fast):
+        assert "Cannot connect" in result.error and TOKEN.split(":")[1] not in result.error
 
 
 async def test_no_connection_in_time_is_told_apart_from_a_timeout_after_sending(tg: LocalTelegram) -> None:
-    """The fast path shares the bot's pool: with its only connection held by a send that was
-    delivered and never answered, the next send never leaves the process (a plain retry)."""
+    """The fast path's pool has the bot's size (here one): with its only connection held by a send
+    that was delivered and never answered, the next send never leaves the process (a plain retry)."""
     pacer = Pacer(1000)
     bot = one_connection_bot(tg, pacer)
     async with bot:
