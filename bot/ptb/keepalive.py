@@ -52,11 +52,15 @@ class TimedOutBeforeSending(TimedOut):
 class _Target:
     """Where a URL's requests go, and the fixed start of each request to it."""
 
-    origin: tuple[str, str, int]  # scheme, host, port: the pool key
     host: str
     port: int
     tls: bool
     head: bytes  # request line and headers, up to "Content-Length: "
+
+    @property
+    def origin(self) -> tuple[str, int, bool]:
+        """The pool key."""
+        return self.host, self.port, self.tls
 
 
 class _Connection(asyncio.Protocol):
@@ -175,7 +179,7 @@ class KeepAlivePool:
             else (connect_timeout or 0.0) + (pool_timeout or 0.0)
         )
         self._user_agent = user_agent
-        self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self._idle: dict[tuple[str, int, bool], list[_Connection]] = {}
         self._open: set[_Connection] = set()
         self._targets: dict[str, _Target] = {}
         self._tls: ssl.SSLContext | None = None
@@ -193,12 +197,17 @@ class KeepAlivePool:
         target = self._target(url)
         data = b"%s%d\r\n\r\n%s" % (target.head, len(body), body)
         try:
+            # One deadline for both, as aiohttp's ``connect``.
             async with asyncio.timeout(self._acquire_timeout):
                 await self._slots.acquire()
+                try:
+                    conn = await self._connection(target)
+                except BaseException:
+                    self._slots.release()
+                    raise
         except TimeoutError as err:
             raise TimedOutBeforeSending from err
         try:
-            conn = await self._connection(target)
             try:
                 answer = await conn.request(data, read_timeout)
             except BaseException:
@@ -242,7 +251,7 @@ class KeepAlivePool:
             ).encode("ascii")
             if len(self._targets) >= 64:  # the bot posts to a handful of method URLs
                 self._targets.clear()
-            target = self._targets[key] = _Target((parsed.scheme, host, port), host, port, tls, head)
+            target = self._targets[key] = _Target(host, port, tls, head)
         return target
 
     async def _connection(self, target: _Target) -> _Connection:
@@ -259,12 +268,9 @@ class KeepAlivePool:
                 self._tls = ssl.create_default_context()
             tls = self._tls
         try:
-            async with asyncio.timeout(self._acquire_timeout):
-                _, conn = await loop.create_connection(
-                    _Connection, target.host, target.port, ssl=tls, server_hostname=target.host if tls else None
-                )
-        except TimeoutError as err:
-            raise TimedOutBeforeSending from err
+            _, conn = await loop.create_connection(
+                _Connection, target.host, target.port, ssl=tls, server_hostname=target.host if tls else None
+            )
         except OSError as err:  # refused, unreachable, DNS, TLS: nothing was sent
             raise NetworkError(
                 f"Cannot connect to the Bot API: {err.__class__.__name__}: {err.strerror or err}"
